@@ -1,0 +1,40 @@
+# The README's two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# Values that only exist to let the deploy check see a production-like setup.
+DEPLOY_CHECK_ENV := DEBUG=0 ALLOWED_HOSTS=steungezinnen.example.nl \
+	SECRET_KEY=only-for-the-deploy-check-7f3a9c2e5b1d8f4a6c0e2b9d7a5f3c1e
+
+.PHONY: install run test lint migrations-check deploy-check pytest
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py demo
+	@echo "Open http://127.0.0.1:8000 en log in met een van de accounts hierboven."
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install lint migrations-check deploy-check pytest
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+migrations-check:
+	DJANGO_SETTINGS_MODULE=steungezinnen.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
+
+deploy-check:
+	$(DEPLOY_CHECK_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+pytest:
+	$(BIN)/pytest $(PYTEST_ARGS)

@@ -1,0 +1,71 @@
+"""The one way to write the audit log."""
+
+from __future__ import annotations
+
+from django.contrib.auth import user_logged_in, user_login_failed
+from django.db import models
+from django.http import HttpRequest
+
+from accounts.models import AuditEntry, User
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    # REMOTE_ADDR only: behind a proxy, the proxy must set it (e.g. gunicorn's
+    # --forwarded-allow-ips); a client-supplied header is never trusted here.
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record(
+    request: HttpRequest | None,
+    action: AuditEntry.Action,
+    obj: models.Model | None = None,
+    *,
+    user: User | None = None,
+    detail: str = "",
+) -> AuditEntry:
+    """Append one entry: who (the request's user unless given), what, which record."""
+    if user is None and request is not None and request.user.is_authenticated:
+        user = request.user
+    organisatie_id = getattr(obj, "organisatie_id", None) or getattr(user, "organisatie_id", None)
+    return AuditEntry.objects.create(
+        user=user,
+        organisatie_id=organisatie_id,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
+        detail=detail[:500],
+        ip_address=client_ip(request),
+    )
+
+
+def attempted_email(request: HttpRequest | None, credentials: dict | None = None) -> str:
+    """The e-mail address a login attempt was for, normalised: the lock-out
+    (AXES_USERNAME_CALLABLE) and the audit log count attempts by it."""
+    value = (credentials or {}).get("username")
+    if value is None and request is not None and request.method == "POST":
+        value = request.POST.get("username")
+    return str(value or "").strip().lower()
+
+
+def _on_login(sender, request: HttpRequest, user: User, **kwargs) -> None:
+    record(request, AuditEntry.Action.LOGIN, user=user)
+
+
+def _on_login_failed(sender, credentials: dict, request: HttpRequest | None = None, **kwargs):
+    attempted = attempted_email(request, credentials)
+    known = User.objects.filter(email__iexact=attempted).first() if attempted else None
+    record(
+        request,
+        AuditEntry.Action.LOGIN_FAILED,
+        user=known,
+        detail=f"Poging met e-mailadres {attempted}"[:500],
+    )
+
+
+def connect_auth_signals() -> None:
+    """Log every login and failed login: Django announces them only as signals."""
+    user_logged_in.connect(_on_login, dispatch_uid="audit_login")
+    user_login_failed.connect(_on_login_failed, dispatch_uid="audit_login_failed")

@@ -1,0 +1,225 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils import timezone
+
+
+class Organisatie(models.Model):
+    """An organisation running a programme; every family record belongs to one."""
+
+    naam = models.CharField("naam", max_length=200, unique=True)
+    slug = models.SlugField(
+        "korte naam in webadressen",
+        unique=True,
+        help_text="Wordt gebruikt in de adressen van de openbare aanmeldformulieren.",
+    )
+
+    class Meta:
+        verbose_name = "organisatie"
+        verbose_name_plural = "organisaties"
+        ordering = ["naam"]
+
+    def __str__(self) -> str:
+        return self.naam
+
+
+class OrganisatieQuerySet(models.QuerySet):
+    """The permission gate for everything that belongs to one organisation.
+
+    Every model with family data gets a queryset derived from this one and every
+    view fetches through ``visible_to(user)``: what it leaves out is a 404.
+    Subclasses narrow it further, e.g. to what is assigned to a volunteer
+    coordinator.
+    """
+
+    organisatie_field = "organisatie"
+
+    def visible_to(self, user) -> OrganisatieQuerySet:
+        if not getattr(user, "is_authenticated", False) or not user.sees_family_data:
+            return self.none()
+        return self.filter(**{self.organisatie_field: user.organisatie_id})
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> User:
+        if not email:
+            raise ValueError("Een e-mailadres is verplicht.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
+        fields["is_superuser"] = True
+        return self.create_user(email, password, **fields)
+
+    def get_by_natural_key(self, email: str) -> User:
+        # E-mail addresses are matched without regard to case.
+        return self.get(email__iexact=email)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in, by e-mail address.
+
+    The role decides what family data someone sees; *beheerder* is a separate
+    right to the back office that goes with either role or stands alone.
+    """
+
+    class Rol(models.TextChoices):
+        COORDINATOR = "coordinator", "coördinator"
+        VRIJWILLIG_COORDINATOR = "vrijwillig_coordinator", "vrijwillig coördinator"
+
+    email = models.EmailField("e-mailadres", unique=True)
+    first_name = models.CharField("voornaam", max_length=100)
+    last_name = models.CharField("achternaam", max_length=150)
+    organisatie = models.ForeignKey(
+        Organisatie,
+        verbose_name="organisatie",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text="Leeg alleen voor een superuser van de hele installatie.",
+    )
+    rol = models.CharField(
+        "rol",
+        max_length=30,
+        choices=Rol.choices,
+        blank=True,
+        help_text="Zonder rol ziet iemand geen gezinsgegevens (bijvoorbeeld alleen beheerder).",
+    )
+    is_beheerder = models.BooleanField(
+        "beheerder",
+        default=False,
+        help_text="Mag gebruikers, wijken en instellingen van de eigen organisatie beheren.",
+    )
+    is_active = models.BooleanField(
+        "actief",
+        default=True,
+        help_text="Zet uit in plaats van verwijderen: de geschiedenis blijft bewaard.",
+    )
+    date_joined = models.DateTimeField("aangemaakt op", default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["first_name", "last_name"]
+
+    class Meta:
+        verbose_name = "gebruiker"
+        verbose_name_plural = "gebruikers"
+        ordering = ["first_name", "last_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(is_superuser=True) | models.Q(organisatie__isnull=False),
+                name="user_has_organisatie_unless_superuser",
+                violation_error_message="Kies de organisatie van deze gebruiker.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.email.strip().lower()
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name
+
+    @property
+    def is_staff(self) -> bool:
+        """Django admin (the back office) is for beheerders and superusers."""
+        return self.is_beheerder or self.is_superuser
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.rol == self.Rol.COORDINATOR
+
+    @property
+    def is_vrijwillig_coordinator(self) -> bool:
+        return self.rol == self.Rol.VRIJWILLIG_COORDINATOR
+
+    @property
+    def sees_family_data(self) -> bool:
+        return bool(self.rol) and self.organisatie_id is not None
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    # Bulk changes would bypass the append-only rule of AuditEntry.save().
+    def update(self, **kwargs):
+        raise PermissionDenied("Het auditlog kan niet worden gewijzigd.")
+
+    def delete(self):
+        raise PermissionDenied("Het auditlog kan niet worden verwijderd.")
+
+
+class AuditEntry(models.Model):
+    """One line of the append-only audit log: who did what to which record.
+
+    Written only through ``accounts.audit.record``; it answers "who looked at
+    this family?". Entries are never changed or deleted by the application.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", "bekeken"
+        CREATE = "create", "aangemaakt"
+        CHANGE = "change", "gewijzigd"
+        DELETE = "delete", "verwijderd"
+        EXPORT = "export", "geëxporteerd"
+        LOGIN = "login", "ingelogd"
+        LOGIN_FAILED = "login_failed", "inloggen mislukt"
+
+    timestamp = models.DateTimeField("tijdstip", default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        User,
+        verbose_name="gebruiker",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+    )
+    organisatie = models.ForeignKey(
+        Organisatie,
+        verbose_name="organisatie",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+    )
+    action = models.CharField("actie", max_length=20, choices=Action.choices)
+    object_type = models.CharField("soort gegeven", max_length=100, blank=True)
+    object_id = models.CharField("nummer", max_length=64, blank=True)
+    object_repr = models.CharField("omschrijving", max_length=200, blank=True)
+    detail = models.CharField("toelichting", max_length=500, blank=True)
+    ip_address = models.GenericIPAddressField("IP-adres", null=True, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "auditregel"
+        verbose_name_plural = "auditlog"
+        ordering = ["-timestamp", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        who = self.user or "onbekend"
+        return f"{self.timestamp:%d-%m-%Y %H:%M} {who} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs) -> None:
+        # Append-only: an existing entry is never rewritten.
+        if self.pk is not None:
+            raise PermissionDenied("Een auditregel kan niet worden gewijzigd.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("Een auditregel kan niet worden verwijderd.")

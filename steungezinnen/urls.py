@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from steungezinnen import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("", include("accounts.urls")),
+    path("beheer/", admin.site.urls),
+]

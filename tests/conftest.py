@@ -1,0 +1,71 @@
+import pytest
+
+from accounts.models import User
+from tests.factories import OrganisatieFactory, UserFactory
+
+
+@pytest.fixture
+def organisatie():
+    return OrganisatieFactory(naam="Humanitas Twente – Hengelo", slug="humanitas-hengelo")
+
+
+@pytest.fixture
+def other_organisatie():
+    return OrganisatieFactory(naam="Salut – Hof van Twente", slug="salut-hof-van-twente")
+
+
+@pytest.fixture
+def coordinator(organisatie):
+    """Carla, the professional coordinator."""
+    return UserFactory(email="carla@humanitas.example", first_name="Carla", organisatie=organisatie)
+
+
+@pytest.fixture
+def vrijwilliger(organisatie):
+    """Vera, a volunteer coordinator in Carla's organisation."""
+    return UserFactory(
+        email="vera@humanitas.example",
+        first_name="Vera",
+        organisatie=organisatie,
+        rol=User.Rol.VRIJWILLIG_COORDINATOR,
+    )
+
+
+@pytest.fixture
+def beheerder(organisatie):
+    """Bert, administrator of Carla's organisation without a role of his own."""
+    return UserFactory(
+        email="bert@humanitas.example",
+        first_name="Bert",
+        organisatie=organisatie,
+        rol="",
+        is_beheerder=True,
+    )
+
+
+@pytest.fixture
+def outsider(other_organisatie):
+    """Otto, coordinator and beheerder at another organisation."""
+    return UserFactory(
+        email="otto@salut.example",
+        first_name="Otto",
+        organisatie=other_organisatie,
+        is_beheerder=True,
+    )
+
+
+@pytest.fixture
+def superuser():
+    return User.objects.create_superuser(
+        "root@example.nl", "een-goed-wachtwoord-42", first_name="Sam", last_name="Super"
+    )
+
+
+@pytest.fixture
+def all_roles(coordinator, vrijwilliger, beheerder, outsider):
+    return {
+        "coordinator": coordinator,
+        "vrijwilliger": vrijwilliger,
+        "beheerder": beheerder,
+        "outsider": outsider,
+    }

@@ -1,0 +1,48 @@
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.test import RequestFactory
+
+from accounts import audit
+from accounts.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_records_who_did_what_to_which_record(coordinator, outsider):
+    request = RequestFactory().get("/", REMOTE_ADDR="192.0.2.7")
+    request.user = coordinator
+    entry = audit.record(request, AuditEntry.Action.VIEW, outsider, detail="uit test")
+
+    entry.refresh_from_db()
+    assert entry.user == coordinator
+    assert entry.action == AuditEntry.Action.VIEW
+    assert entry.object_type == "accounts.user"
+    assert entry.object_id == str(outsider.pk)
+    assert entry.ip_address == "192.0.2.7"
+    assert entry.detail == "uit test"
+    # The entry belongs to the organisation of the record...
+    assert entry.organisatie == outsider.organisatie
+
+
+def test_it_files_an_entry_without_record_under_the_users_organisation(coordinator):
+    entry = audit.record(None, AuditEntry.Action.EXPORT, user=coordinator)
+    assert entry.organisatie == coordinator.organisatie
+
+
+def test_it_refuses_to_change_an_entry(coordinator):
+    entry = audit.record(None, AuditEntry.Action.EXPORT, user=coordinator)
+    entry.detail = "anders"
+    with pytest.raises(PermissionDenied):
+        entry.save()
+    with pytest.raises(PermissionDenied):
+        AuditEntry.objects.update(detail="anders")
+    assert AuditEntry.objects.get().detail == ""
+
+
+def test_it_refuses_to_delete_an_entry(coordinator):
+    entry = audit.record(None, AuditEntry.Action.EXPORT, user=coordinator)
+    with pytest.raises(PermissionDenied):
+        entry.delete()
+    with pytest.raises(PermissionDenied):
+        AuditEntry.objects.all().delete()
+    assert AuditEntry.objects.count() == 1
