@@ -1,6 +1,6 @@
 """Browser tests: Playwright drives the system Chromium against a live server.
 
-Without /usr/bin/chromium they are skipped with a notice; in CI (CI set) they
+Without /usr/bin/chromium (or CHROMIUM_PATH) they are skipped with a notice; in CI (CI set) they
 are required, so a missing browser fails the run instead.
 """
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 MISSING = (
     f"Chromium ontbreekt op {CHROMIUM}: installeer het met "
     "'sudo apt-get install -y chromium' om de browsertests te draaien."
