@@ -20,7 +20,7 @@ class OrganisatieScopedAdmin(admin.ModelAdmin):
     """
 
     organisatie_field = "organisatie"
-    superuser_only_fields: tuple[str, ...] = ("organisatie",)
+    superuser_only_fields: tuple[str, ...] = ()
 
     def get_queryset(self, request: HttpRequest):
         qs = super().get_queryset(request)
@@ -34,12 +34,15 @@ class OrganisatieScopedAdmin(admin.ModelAdmin):
             excluded += self.superuser_only_fields
         return excluded
 
-    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
-        # What a beheerder adds belongs to their organisation; on a change the
-        # organisation is not in the form and stays as it was.
-        if not change and not request.user.is_superuser:
-            obj.organisatie_id = request.user.organisatie_id
-        super().save_model(request, obj, form, change)
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        # What a beheerder adds belongs to their own organisation. The field
+        # stays in the form (shown, not editable) so that constraints that
+        # involve it, such as unique names per organisation, are validated.
+        if db_field.name == "organisatie" and not request.user.is_superuser:
+            kwargs["queryset"] = Organisatie.objects.filter(pk=request.user.organisatie_id)
+            kwargs["initial"] = request.user.organisatie_id
+            kwargs["disabled"] = True
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.is_active and request.user.is_staff
@@ -79,7 +82,7 @@ class OrganisatieAdmin(OrganisatieScopedAdmin):
 class UserAdmin(OrganisatieScopedAdmin, DjangoUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
-    superuser_only_fields = ("organisatie", "is_superuser", "groups", "user_permissions")
+    superuser_only_fields = ("is_superuser", "groups", "user_permissions")
     list_display = ("email", "first_name", "last_name", "rol", "is_beheerder", "is_active")
     list_filter = ("rol", "is_beheerder", "is_active", "organisatie")
     search_fields = ("email", "first_name", "last_name")

@@ -15,6 +15,15 @@ class Organisatie(models.Model):
         unique=True,
         help_text="Wordt gebruikt in de adressen van de openbare aanmeldformulieren.",
     )
+    privacytekst = models.TextField(
+        "privacytekst aanmeldformulieren",
+        default=(
+            "Wij gebruiken uw gegevens alleen om een passend steungezin of gezin te zoeken "
+            "en de steun te begeleiden. Alleen de coördinatoren van ons programma zien ze. "
+            "U kunt uw gegevens altijd inzien of laten verwijderen."
+        ),
+        help_text="Staat bij het toestemmingsvakje op de openbare aanmeldformulieren.",
+    )
 
     class Meta:
         verbose_name = "organisatie"

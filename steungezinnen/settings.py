@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "accounts",
+    "gezinnen",
 ]
 
 MIDDLEWARE = [

@@ -6,5 +6,6 @@ from steungezinnen import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("", include("accounts.urls")),
+    path("", include("gezinnen.urls")),
     path("beheer/", admin.site.urls),
 ]

@@ -1,7 +1,10 @@
+import datetime
+
 import factory
 from factory.django import DjangoModelFactory
 
 from accounts.models import Organisatie, User
+from gezinnen.models import Gezinslid, Steungezin, Vraaggezin, Wijk
 
 PASSWORD = "een-goed-wachtwoord-42"
 
@@ -26,3 +29,74 @@ class UserFactory(DjangoModelFactory):
     organisatie = factory.SubFactory(OrganisatieFactory)
     rol = User.Rol.COORDINATOR
     password = factory.django.Password(PASSWORD)
+
+
+class WijkFactory(DjangoModelFactory):
+    class Meta:
+        model = Wijk
+
+    organisatie = factory.SubFactory(OrganisatieFactory)
+    naam = factory.Sequence(lambda n: f"Wijk {n}")
+    gemeente = "Hengelo"
+    postcodes = ""
+
+
+class GezinFactoryMixin(DjangoModelFactory):
+    class Meta:
+        abstract = True
+
+    organisatie = factory.SubFactory(OrganisatieFactory)
+    naam = factory.Sequence(lambda n: f"Familie{n}")
+    straat = "Dorpsstraat"
+    huisnummer = factory.Sequence(lambda n: str(n + 1))
+    postcode = "7551 AB"
+    plaats = "Hengelo"
+    telefoon = factory.Sequence(lambda n: f"06 {10000000 + n}")
+    email = factory.Sequence(lambda n: f"gezin{n}@example.nl")
+
+    @factory.post_generation
+    def leden(self, create, extracted, **kwargs):
+        """leden=[("volwassene", age), ("kind", age)]: members of those ages."""
+        if not create:
+            return
+        today = datetime.date.today()
+        default = (
+            [("volwassene", 34), ("kind", 6)]
+            if isinstance(self, Vraaggezin)
+            else [("volwassene", 45), ("volwassene", 47)]
+        )
+        for index, (soort, age) in enumerate(default if extracted is None else extracted):
+            GezinslidFactory(
+                gezin=self,
+                voornaam=f"Lid{index}",
+                achternaam=self.naam,
+                soort=soort,
+                geboortedatum=today.replace(year=today.year - age) - datetime.timedelta(days=30),
+            )
+
+
+class VraaggezinFactory(GezinFactoryMixin):
+    class Meta:
+        model = Vraaggezin
+        skip_postgeneration_save = True
+
+    wacht_sinds = factory.LazyFunction(datetime.date.today)
+    hulpvraag = "Moeder is alleenstaand en overbelast."
+
+
+class SteungezinFactory(GezinFactoryMixin):
+    class Meta:
+        model = Steungezin
+        skip_postgeneration_save = True
+
+    motivatie = "Onze kinderen zijn de deur uit; we willen iets betekenen."
+
+
+class GezinslidFactory(DjangoModelFactory):
+    class Meta:
+        model = Gezinslid
+
+    voornaam = "Sam"
+    achternaam = "Jansen"
+    soort = Gezinslid.Soort.KIND
+    geboortedatum = datetime.date(2018, 5, 1)

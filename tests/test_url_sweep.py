@@ -1,11 +1,12 @@
 """Walks every URL pattern of the project: nothing behind login leaks to an
-anonymous visitor. Later features extend PUBLIC and add sweeps per role."""
-
-import re
+anonymous visitor, and family pages exist only for the own organisation's
+coordinators. Later features extend PUBLIC, the values and the role sweeps."""
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
-from django.urls.resolvers import RegexPattern
+from django.urls import resolve, reverse
+
+from tests.factories import SteungezinFactory, VraaggezinFactory
+from tests.sweep import ALL, fill
 
 pytestmark = pytest.mark.django_db
 
@@ -19,62 +20,50 @@ PUBLIC = {
     "accounts:password-reset-complete": 200,
     "admin:login": 200,
     "admin:logout": 302,  # to the back office's start, which asks for login
+    "gezinnen:aanmelden-steungezin": 200,
+    "gezinnen:aanmelden-vraaggezin": 200,
+    "gezinnen:bedankt": 200,
 }
 
-SAMPLES = {
-    "int": "1",
-    "slug": "x",
-    "str": "x",
-    "path": "1",
-    "uuid": "00000000-0000-0000-0000-0000000000aa",
-}
+# Pages with family data: the own organisation's coordinators only.
+COORDINATOR_ONLY = [
+    (name, template)
+    for name, template, _ in ALL
+    if name.startswith("gezinnen:") and name not in PUBLIC
+]
 
 
-def _route_to_url(route: str) -> str:
-    return re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLES[m.group(1) or "str"], route)
+@pytest.fixture
+def values(organisatie):
+    """Real records of the organisation, by URL parameter name."""
+    vraag = VraaggezinFactory(organisatie=organisatie)
+    steun = SteungezinFactory(organisatie=organisatie)
+    return {
+        "organisatie": organisatie.slug,
+        "vraaggezin": vraag.pk,
+        "vraaggezin_naam": vraag.naam,
+        "steungezin": steun.pk,
+    }
 
 
-def _regex_to_url(regex: str) -> str:
-    url = regex.lstrip("^").rstrip("$").replace(r"\Z", "")
-    # A named group becomes its first alternative, or a sample value.
-    url = re.sub(
-        r"\(\?P<\w+>([^)]*)\)",
-        lambda m: m.group(1).split("|")[0] if re.fullmatch(r"[\w|-]+", m.group(1)) else "1",
-        url,
-    )
-    return url
-
-
-def _to_url(pattern) -> str:
-    text = str(pattern.pattern)
-    is_regex = isinstance(pattern.pattern, RegexPattern)
-    return _regex_to_url(text) if is_regex else _route_to_url(text)
-
-
-def all_urls(patterns=None, prefix="", namespace=""):
-    """(name, url, view) for every pattern, with sample values filled in."""
-    if patterns is None:
-        patterns = get_resolver().url_patterns
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            yield from all_urls(pattern.url_patterns, prefix + _to_url(pattern), ns)
-        elif isinstance(pattern, URLPattern):
-            url = "/" + prefix + _to_url(pattern)
-            yield (f"{namespace}{pattern.name}" if pattern.name else url), url, pattern.callback
-
-
-URLS = list(all_urls())
+def url_for(name: str, template: str, values: dict) -> str:
+    # A family page's pk is that of a family of its own kind.
+    kind = "vraaggezin" if "vraaggezin" in name else "steungezin"
+    return fill(template, {**values, "pk": values.get(kind)})
 
 
 def test_the_sweep_reaches_every_pattern():
-    for name, url, view in URLS:
-        assert resolve(url).func == view, f"{name}: {url} resolves elsewhere"
-    assert len(URLS) == len({name for name, _, _ in URLS})
+    for name, template, view in ALL:
+        assert resolve(fill(template)).func == view, f"{name}: {template} resolves elsewhere"
+    assert len(ALL) == len({name for name, _, _ in ALL})
+    assert set(PUBLIC) <= {name for name, _, _ in ALL}
 
 
-@pytest.mark.parametrize(("name", "url"), [(n, u) for n, u, _ in URLS], ids=[n for n, _, _ in URLS])
-def test_anonymous_visitors_are_sent_to_login(client, name, url):
+@pytest.mark.parametrize(
+    ("name", "template"), [(n, t) for n, t, _ in ALL], ids=[n for n, _, _ in ALL]
+)
+def test_anonymous_visitors_are_sent_to_login(client, values, name, template):
+    url = url_for(name, template, values)
     response = client.get(url)
     if name in PUBLIC:
         assert response.status_code == PUBLIC[name]
@@ -84,6 +73,21 @@ def test_anonymous_visitors_are_sent_to_login(client, name, url):
     assert response.url.startswith(login + "?next=")
 
 
-def test_public_names_exist():
-    names = {name for name, _, _ in URLS}
-    assert set(PUBLIC) <= names
+@pytest.mark.parametrize(
+    ("name", "template"), COORDINATOR_ONLY, ids=[n for n, _ in COORDINATOR_ONLY]
+)
+def test_family_pages_are_for_the_own_coordinators_only(client, all_roles, values, name, template):
+    url = url_for(name, template, values)
+    client.force_login(all_roles["coordinator"])
+    assert client.get(url).status_code == 200, url
+    for person in ("vrijwilliger", "beheerder"):
+        client.force_login(all_roles[person])
+        assert client.get(url).status_code == 404, f"{person} could open {url}"
+    # A coordinator elsewhere has lists of their own, never our families.
+    client.force_login(all_roles["outsider"])
+    response = client.get(url)
+    if "{int:pk}" in template:
+        assert response.status_code == 404, f"outsider could open {url}"
+    else:
+        assert response.status_code == 200
+        assert "Gezin " + str(values["vraaggezin_naam"]) not in response.text

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class GezinnenConfig(AppConfig):
+    name = "gezinnen"
+    verbose_name = "Gezinnen en wijken"

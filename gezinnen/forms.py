@@ -1,0 +1,251 @@
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from gezinnen.models import (
+    DAGDEEL_CHOICES,
+    Gezin,
+    Gezinslid,
+    Ondersteuning,
+    Steungezin,
+    Vraaggezin,
+    Wijk,
+    today,
+)
+from gezinnen.validators import normalise_phone, normalise_postcode
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DagdelenField(forms.MultipleChoiceField):
+    """Days and dayparts as a week grid of checkboxes."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=DAGDEEL_CHOICES, required=False, **kwargs)
+
+
+class OndersteuningField(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=Ondersteuning.choices, required=False, **kwargs)
+
+
+def not_in_future(value: datetime.date | None, what: str) -> datetime.date | None:
+    if value and value > today():
+        raise ValidationError(f"{what} kan niet in de toekomst liggen.")
+    return value
+
+
+class GezinForm(forms.ModelForm):
+    """Address and contact details, shared by both kinds of family."""
+
+    ADDRESS_FIELDS = ["naam", "straat", "huisnummer", "postcode", "plaats", "telefoon", "email"]
+
+    def __init__(self, *args, organisatie, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisatie = organisatie
+        self.instance.organisatie = organisatie
+        if "wijk" in self.fields:
+            self.fields["wijk"].queryset = Wijk.objects.filter(organisatie=organisatie)
+            self.fields["wijk"].empty_label = "afleiden uit de postcode"
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.widget = DateInput()
+        self.fields["postcode"].widget.attrs.update({"autocomplete": "postal-code"})
+        self.fields["telefoon"].widget.attrs.update({"type": "tel", "autocomplete": "tel"})
+
+    def clean_postcode(self) -> str:
+        return normalise_postcode(self.cleaned_data["postcode"])
+
+    def clean_telefoon(self) -> str:
+        value = self.cleaned_data["telefoon"].strip()
+        return normalise_phone(value) if value else ""
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean_aangemeld_op(self):
+        return not_in_future(self.cleaned_data["aangemeld_op"], "De aanmelddatum")
+
+    def clean_toestemming_op(self):
+        return not_in_future(self.cleaned_data["toestemming_op"], "De datum van toestemming")
+
+    def clean(self):
+        cleaned = super().clean()
+        if "wijk" in self.fields and not cleaned.get("wijk") and cleaned.get("postcode"):
+            cleaned["wijk"] = Wijk.objects.filter(organisatie=self.organisatie).for_postcode(
+                cleaned["postcode"]
+            )
+        return cleaned
+
+    def resembling(self):
+        """Other families of the organisation this one may duplicate."""
+        data = self.cleaned_data
+        return (
+            Gezin.objects.filter(organisatie=self.organisatie)
+            .resembling(
+                postcode=data.get("postcode", ""),
+                huisnummer=data.get("huisnummer", ""),
+                email=data.get("email", ""),
+                telefoon=data.get("telefoon", ""),
+            )
+            .exclude(pk=self.instance.pk)
+            .select_related("vraaggezin", "steungezin")
+        )
+
+
+class VraaggezinForm(GezinForm):
+    ondersteuning = OndersteuningField(label="Gewenste steun")
+    dagdelen = DagdelenField(label="Voorkeur dagen en dagdelen")
+
+    class Meta:
+        model = Vraaggezin
+        fields = [
+            *GezinForm.ADDRESS_FIELDS,
+            "wijk",
+            "talen",
+            "aangemeld_op",
+            "verwijzer_soort",
+            "verwijzer_organisatie",
+            "verwijzer_contactpersoon",
+            "verwijzer_telefoon",
+            "verwijzer_email",
+            "hulpvraag",
+            "ondersteuning",
+            "dagdelen",
+            "toestemming_op",
+            "toestemming_omvat",
+            "opmerkingen",
+        ]
+        widgets = {
+            "hulpvraag": forms.Textarea(attrs={"rows": 4}),
+            "toestemming_omvat": forms.Textarea(attrs={"rows": 2}),
+            "opmerkingen": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_verwijzer_telefoon(self) -> str:
+        value = self.cleaned_data["verwijzer_telefoon"].strip()
+        return normalise_phone(value) if value else ""
+
+
+class SteungezinForm(GezinForm):
+    aanbod = OndersteuningField(label="Wat zij kunnen bieden")
+    beschikbaarheid = DagdelenField(label="Beschikbare dagen en dagdelen")
+
+    class Meta:
+        model = Steungezin
+        fields = [
+            *GezinForm.ADDRESS_FIELDS,
+            "wijk",
+            "talen",
+            "aangemeld_op",
+            "motivatie",
+            "aanbod",
+            "beschikbaarheid",
+            "capaciteit",
+            "max_kinderen",
+            "leeftijd_van",
+            "leeftijd_tot",
+            "toestemming_op",
+            "toestemming_omvat",
+            "opmerkingen",
+        ]
+        widgets = {
+            "motivatie": forms.Textarea(attrs={"rows": 4}),
+            "toestemming_omvat": forms.Textarea(attrs={"rows": 2}),
+            "opmerkingen": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class GezinslidForm(forms.ModelForm):
+    class Meta:
+        model = Gezinslid
+        fields = ["voornaam", "achternaam", "soort", "geboortedatum", "krijgt_steun"]
+        widgets = {"geboortedatum": DateInput()}
+
+
+class BaseLedenFormSet(forms.BaseInlineFormSet):
+    """The household; a vraaggezin needs at least one child, every family an adult."""
+
+    needs_child = False
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        members = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        soorten = {member["soort"] for member in members}
+        if Gezinslid.Soort.VOLWASSENE not in soorten:
+            raise ValidationError("Vul ten minste één volwassene in.")
+        if self.needs_child and Gezinslid.Soort.KIND not in soorten:
+            raise ValidationError("Een vraaggezin heeft ten minste één kind: vul het kind in.")
+
+
+def leden_formset(*, for_vraaggezin: bool, extra: int):
+    fields = ["voornaam", "achternaam", "soort", "geboortedatum"]
+    if for_vraaggezin:
+        fields.append("krijgt_steun")
+    formset = forms.inlineformset_factory(
+        Gezin,
+        Gezinslid,
+        form=GezinslidForm,
+        formset=BaseLedenFormSet,
+        fields=fields,
+        extra=extra,
+        can_delete=True,
+    )
+    formset.needs_child = for_vraaggezin
+    return formset
+
+
+class IntakeForm(forms.ModelForm):
+    kinderen = forms.ModelMultipleChoiceField(
+        label="Voor welke kinderen is de steun?",
+        queryset=Gezinslid.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Kies voor welke kinderen de steun bedoeld is."},
+    )
+    ondersteuning = OndersteuningField(label="Gewenste steun")
+    dagdelen = DagdelenField(label="Voorkeur dagen en dagdelen")
+
+    class Meta:
+        model = Vraaggezin
+        fields = ["intake_op", "hulpvraag", "ondersteuning", "dagdelen"]
+        widgets = {"intake_op": DateInput(), "hulpvraag": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        children = self.instance.leden.filter(soort=Gezinslid.Soort.KIND)
+        self.fields["kinderen"].queryset = children
+        self.fields["kinderen"].initial = [c.pk for c in children if c.krijgt_steun]
+        self.fields["intake_op"].required = True
+        self.fields["intake_op"].initial = self.instance.intake_op or today()
+        self.fields["hulpvraag"].required = True
+        self.fields["ondersteuning"].required = True
+
+    def clean_intake_op(self):
+        return not_in_future(self.cleaned_data["intake_op"], "De datum van de intake")
+
+
+class StatusForm(forms.Form):
+    reden = forms.CharField(label="Reden", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, gezin, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["naar"] = forms.ChoiceField(
+            label="Nieuwe status",
+            choices=[(s.value, s.label) for s in gezin.manual_transitions()],
+        )

@@ -1,0 +1,97 @@
+"""The forms anyone can fill in: a steungezin signs up, a family is referred."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from gezinnen.forms import SteungezinForm, VraaggezinForm
+from gezinnen.models import Steungezin, Vraaggezin, today
+
+
+class PublicFormMixin(forms.Form):
+    """Consent with the organisation's privacy text, and a honeypot for bots."""
+
+    toestemming = forms.BooleanField(
+        label="Ik geef toestemming om deze gegevens hiervoor te gebruiken.",
+        error_messages={"required": "Zonder uw toestemming kunnen we de aanmelding niet aannemen."},
+    )
+    # Invisible to people; bots fill in every field they find.
+    website = forms.CharField(required=False, label="Laat dit veld leeg")
+
+    def __init__(self, *args, organisatie, **kwargs):
+        super().__init__(*args, organisatie=organisatie, **kwargs)
+        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+        self.privacytekst = organisatie.privacytekst
+
+    def is_spam(self) -> bool:
+        return bool(self.data.get("website"))
+
+    def save(self, commit: bool = True):
+        self.instance.toestemming_op = today()
+        self.instance.toestemming_omvat = self.privacytekst
+        return super().save(commit)
+
+
+class PublicSteungezinForm(PublicFormMixin, SteungezinForm):
+    class Meta(SteungezinForm.Meta):
+        fields = [
+            *SteungezinForm.ADDRESS_FIELDS,
+            "talen",
+            "motivatie",
+            "aanbod",
+            "beschikbaarheid",
+            "max_kinderen",
+            "leeftijd_van",
+            "leeftijd_tot",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["naam"].help_text = "Uw achternaam, of de namen van het gezin."
+        self.fields["telefoon"].required = True
+        self.fields["email"].required = True
+        self.fields["motivatie"].label = "Waarom wilt u steungezin worden?"
+        self.fields["motivatie"].required = True
+
+
+class PublicVraaggezinForm(PublicFormMixin, VraaggezinForm):
+    class Meta(VraaggezinForm.Meta):
+        fields = [
+            "verwijzer_soort",
+            "verwijzer_organisatie",
+            "verwijzer_contactpersoon",
+            "verwijzer_telefoon",
+            "verwijzer_email",
+            *VraaggezinForm.ADDRESS_FIELDS,
+            "talen",
+            "hulpvraag",
+            "ondersteuning",
+            "dagdelen",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["verwijzer_soort"].label = "Wie meldt aan?"
+        self.fields["verwijzer_soort"].choices = [
+            (
+                value,
+                "ik meld mijn eigen gezin aan"
+                if value == Vraaggezin.Verwijzer.ZELFMELDING
+                else label,
+            )
+            for value, label in Vraaggezin.Verwijzer.choices
+        ]
+        self.fields["naam"].label = "Achternaam van het gezin"
+        self.fields["hulpvraag"].label = "Waar kan een steungezin bij helpen?"
+        self.fields["hulpvraag"].required = True
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("verwijzer_soort") not in (None, Vraaggezin.Verwijzer.ZELFMELDING):
+            for name in ("verwijzer_organisatie", "verwijzer_contactpersoon"):
+                if not cleaned.get(name):
+                    self.add_error(name, ValidationError("Vul dit in als u het gezin verwijst."))
+        return cleaned
+
+
+def for_soort(model: type) -> type:
+    return {Steungezin: PublicSteungezinForm, Vraaggezin: PublicVraaggezinForm}[model]

@@ -1,0 +1,325 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import messages
+from django.core.mail import send_mail
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from accounts import audit
+from accounts.decorators import coordinator_required
+from accounts.models import AuditEntry, Organisatie, User
+from accounts.ratelimit import within_limit
+from gezinnen import public_forms
+from gezinnen.forms import IntakeForm, StatusForm, SteungezinForm, VraaggezinForm, leden_formset
+from gezinnen.models import (
+    Gezinslid,
+    Statuswijziging,
+    Steungezin,
+    TransitionError,
+    Vraaggezin,
+    Wijk,
+)
+from gezinnen.services import (
+    EditConflict,
+    gezin_change_status,
+    gezin_save,
+    intake_record,
+    sign_snapshot,
+)
+
+PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class Soort:
+    """What differs between the pages for vraag- and steungezinnen."""
+
+    model: type
+    form: type
+    key: str
+    sorts: dict[str, tuple[str, list[str]]]
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.verbose_name
+
+    @property
+    def label_plural(self) -> str:
+        return self.model._meta.verbose_name_plural
+
+    @property
+    def is_vraaggezin(self) -> bool:
+        return self.model is Vraaggezin
+
+    def url(self, name: str, *args) -> str:
+        return reverse(f"gezinnen:{self.key}-{name}", args=args)
+
+    # For templates, which cannot pass arguments to url().
+    @property
+    def list_url(self) -> str:
+        return self.url("list")
+
+    @property
+    def create_url(self) -> str:
+        return self.url("create")
+
+    @property
+    def detail_url_name(self) -> str:
+        return f"gezinnen:{self.key}-detail"
+
+    @property
+    def edit_url_name(self) -> str:
+        return f"gezinnen:{self.key}-edit"
+
+    @property
+    def status_url_name(self) -> str:
+        return f"gezinnen:{self.key}-status"
+
+
+VRAAG = Soort(
+    Vraaggezin,
+    VraaggezinForm,
+    "vraaggezin",
+    {
+        "wachttijd": ("langst wachtend", ["wacht_sinds", "naam"]),
+        "naam": ("naam", ["naam"]),
+        "aangemeld": ("nieuwste aanmelding", ["-aangemeld_op", "naam"]),
+    },
+)
+STEUN = Soort(
+    Steungezin,
+    SteungezinForm,
+    "steungezin",
+    {
+        "naam": ("naam", ["naam"]),
+        "aangemeld": ("nieuwste aanmelding", ["-aangemeld_op", "naam"]),
+    },
+)
+
+
+class FilterForm(forms.Form):
+    q = forms.CharField(label="Zoeken", required=False)
+    status = forms.ChoiceField(label="Status", required=False)
+    wijk = forms.ModelChoiceField(label="Wijk", required=False, queryset=Wijk.objects.none())
+    sort = forms.ChoiceField(label="Sorteren", required=False)
+
+    def __init__(self, *args, soort: Soort, organisatie: Organisatie, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs["placeholder"] = "naam, postcode of telefoon"
+        self.fields["status"].choices = [("", "alle statussen"), *soort.model.Status.choices]
+        self.fields["wijk"].queryset = Wijk.objects.filter(organisatie=organisatie)
+        self.fields["wijk"].empty_label = "alle wijken"
+        self.fields["sort"].choices = [(key, label) for key, (label, _) in soort.sorts.items()]
+
+
+def _gezin(request: HttpRequest, soort: Soort, pk: int):
+    return get_object_or_404(soort.model.objects.visible_to(request.user), pk=pk)
+
+
+@coordinator_required
+def gezin_list(request: HttpRequest, soort: Soort) -> HttpResponse:
+    filters = FilterForm(request.GET or None, soort=soort, organisatie=request.user.organisatie)
+    gezinnen = (
+        soort.model.objects.visible_to(request.user)
+        .select_related("wijk")
+        .annotate(
+            aantal_kinderen=Count("leden", filter=Q(leden__soort=Gezinslid.Soort.KIND)),
+            aantal_volwassenen=Count("leden", filter=Q(leden__soort=Gezinslid.Soort.VOLWASSENE)),
+        )
+    )
+    sort = next(iter(soort.sorts))
+    if filters.is_valid():
+        data = filters.cleaned_data
+        gezinnen = gezinnen.search(data["q"])
+        if data["status"]:
+            gezinnen = gezinnen.filter(status=data["status"])
+        if data["wijk"]:
+            gezinnen = gezinnen.filter(wijk=data["wijk"])
+        sort = data["sort"] or sort
+    page = Paginator(gezinnen.order_by(*soort.sorts[sort][1]), PAGE_SIZE).get_page(
+        request.GET.get("pagina")
+    )
+    query = request.GET.copy()
+    query.pop("pagina", None)
+    return render(
+        request,
+        "gezinnen/gezin_list.html",
+        {"soort": soort, "filters": filters, "page": page, "query": query.urlencode()},
+    )
+
+
+@coordinator_required
+def gezin_detail(request: HttpRequest, soort: Soort, pk: int) -> HttpResponse:
+    gezin = get_object_or_404(
+        soort.model.objects.visible_to(request.user)
+        .select_related("wijk", "toestemming_vastgelegd_door")
+        .prefetch_related(
+            "leden",
+            Prefetch("statuswijzigingen", queryset=Statuswijziging.objects.select_related("door")),
+        ),
+        pk=pk,
+    )
+    audit.record(request, AuditEntry.Action.VIEW, gezin)
+    return render(
+        request,
+        "gezinnen/gezin_detail.html",
+        {"soort": soort, "gezin": gezin, "status_form": StatusForm(gezin=gezin)},
+    )
+
+
+def _leden_formset(soort: Soort, *, extra: int):
+    return leden_formset(for_vraaggezin=soort.is_vraaggezin, extra=extra)
+
+
+@coordinator_required
+def gezin_create(request: HttpRequest, soort: Soort) -> HttpResponse:
+    organisatie = request.user.organisatie
+    form = soort.form(request.POST or None, organisatie=organisatie)
+    leden = _leden_formset(soort, extra=4)(request.POST or None, prefix="leden")
+    duplicates = []
+    if request.method == "POST" and form.is_valid() and leden.is_valid():
+        duplicates = list(form.resembling())
+        if not duplicates or request.POST.get("toch_opslaan"):
+            gezin = gezin_save(request=request, form=form, leden=leden)
+            messages.success(request, f"{gezin} is aangemaakt.")
+            return redirect(soort.url("detail", gezin.pk))
+    return render(
+        request,
+        "gezinnen/gezin_form.html",
+        {"soort": soort, "form": form, "leden": leden, "duplicates": duplicates},
+    )
+
+
+@coordinator_required
+def gezin_edit(request: HttpRequest, soort: Soort, pk: int) -> HttpResponse:
+    gezin = _gezin(request, soort, pk)
+    form = soort.form(request.POST or None, instance=gezin, organisatie=gezin.organisatie)
+    leden = _leden_formset(soort, extra=2)(request.POST or None, instance=gezin, prefix="leden")
+    versie, token = gezin.versie, sign_snapshot(gezin, list(form.fields))
+    conflict = None
+    if request.method == "POST":
+        versie, token = int(request.POST.get("versie") or 0), request.POST.get("snapshot", "")
+        if form.is_valid() and leden.is_valid():
+            try:
+                gezin_save(
+                    request=request, form=form, leden=leden, versie=versie, snapshot_token=token
+                )
+            except EditConflict as error:
+                conflict = error
+                # Saving again now knowingly replaces the other person's changes.
+                versie = error.current.versie
+                token = sign_snapshot(error.current, list(form.fields))
+            else:
+                messages.success(request, "De wijzigingen zijn opgeslagen.")
+                return redirect(soort.url("detail", gezin.pk))
+    return render(
+        request,
+        "gezinnen/gezin_form.html",
+        {
+            "soort": soort,
+            "gezin": gezin,
+            "form": form,
+            "leden": leden,
+            "versie": versie,
+            "snapshot": token,
+            "conflict": conflict,
+        },
+    )
+
+
+@coordinator_required
+def gezin_status(request: HttpRequest, soort: Soort, pk: int) -> HttpResponse:
+    gezin = _gezin(request, soort, pk)
+    form = StatusForm(request.POST or None, gezin=gezin, initial={"naar": request.GET.get("naar")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            stap = gezin_change_status(
+                request=request,
+                gezin=gezin,
+                naar=form.cleaned_data["naar"],
+                reden=form.cleaned_data["reden"],
+            )
+        except TransitionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{gezin} is nu {gezin.Status(stap.naar).label}.")
+            return redirect(soort.url("detail", gezin.pk))
+    return render(
+        request, "gezinnen/gezin_status.html", {"soort": soort, "gezin": gezin, "form": form}
+    )
+
+
+@coordinator_required
+def intake(request: HttpRequest, pk: int) -> HttpResponse:
+    gezin = _gezin(request, VRAAG, pk)
+    if gezin.status not in Vraaggezin.WAITING:
+        messages.error(
+            request,
+            "Een intake kan alleen bij een gezin dat nog wacht; "
+            f"dit gezin is {gezin.get_status_display()}.",
+        )
+        return redirect(VRAAG.url("detail", gezin.pk))
+    form = IntakeForm(request.POST or None, instance=gezin)
+    if request.method == "POST" and form.is_valid():
+        intake_record(request=request, form=form)
+        messages.success(request, f"De intake is vastgelegd; {gezin} wacht nu op een steungezin.")
+        return redirect(VRAAG.url("detail", gezin.pk))
+    return render(request, "gezinnen/intake.html", {"soort": VRAAG, "gezin": gezin, "form": form})
+
+
+# Public sign-up and referral ------------------------------------------------
+
+PUBLIC_LIMIT = 5  # submissions per IP address per hour
+
+
+def aanmelden(request: HttpRequest, organisatie: str, soort: Soort) -> HttpResponse:
+    """The public forms: a steungezin signs up, a family is referred."""
+    org = get_object_or_404(Organisatie, slug=organisatie)
+    form_class = public_forms.for_soort(soort.model)
+    form = form_class(request.POST or None, organisatie=org)
+    leden = _leden_formset(soort, extra=4)(request.POST or None, prefix="leden")
+    limited = False
+    if request.method == "POST":
+        if form.is_spam():
+            # Tell a bot nothing: it sees the same thank-you page.
+            return redirect("gezinnen:bedankt", organisatie=org.slug)
+        limited = not within_limit(request, "aanmelden", limit=PUBLIC_LIMIT, seconds=3600)
+        if not limited and form.is_valid() and leden.is_valid():
+            gezin = gezin_save(request=request, form=form, leden=leden)
+            _notify_coordinators(request, gezin, soort)
+            return redirect("gezinnen:bedankt", organisatie=org.slug)
+    return render(
+        request,
+        "gezinnen/aanmelden.html",
+        {"organisatie": org, "soort": soort, "form": form, "leden": leden, "limited": limited},
+    )
+
+
+def bedankt(request: HttpRequest, organisatie: str) -> HttpResponse:
+    org = get_object_or_404(Organisatie, slug=organisatie)
+    return render(request, "gezinnen/bedankt.html", {"organisatie": org})
+
+
+def _notify_coordinators(request: HttpRequest, gezin, soort: Soort) -> None:
+    recipients = list(
+        User.objects.filter(
+            organisatie=gezin.organisatie, rol=User.Rol.COORDINATOR, is_active=True
+        ).values_list("email", flat=True)
+    )
+    if not recipients:
+        return
+    # No names in e-mail: initials and a link into the application.
+    link = request.build_absolute_uri(soort.url("detail", gezin.pk))
+    send_mail(
+        f"Nieuwe aanmelding {soort.label} ({gezin.initialen})",
+        f"Er is een nieuwe aanmelding binnengekomen: {soort.label} {gezin.initialen}, "
+        f"aangemeld op {gezin.aangemeld_op:%d-%m-%Y}.\n\nBekijk de aanmelding: {link}\n",
+        None,
+        recipients,
+    )
