@@ -171,6 +171,8 @@ class GezinslidForm(forms.ModelForm):
         model = Gezinslid
         fields = ["voornaam", "achternaam", "soort", "geboortedatum", "krijgt_steun"]
         widgets = {"geboortedatum": DateInput()}
+        labels = {"krijgt_steun": "Steun voor dit kind"}
+        help_texts = {"krijgt_steun": ""}
 
 
 class BaseLedenFormSet(forms.BaseInlineFormSet):

@@ -384,6 +384,7 @@ class Vraaggezin(Lifecycle, Gezin):
     NEEDS_REASON = {Status.INGETROKKEN, Status.AFGESLOTEN}
     SET_ELSEWHERE = {Status.WACHTEND, Status.GEKOPPELD}
     WAITING = {Status.AANGEMELD, Status.INTAKE, Status.WACHTEND}
+    ENDED = {Status.AFGESLOTEN, Status.INGETROKKEN}
     STATUS_FIELDS = ("wacht_sinds",)
 
     status = models.CharField(
@@ -453,6 +454,7 @@ class Steungezin(Lifecycle, Gezin):
     }
     NEEDS_REASON = {Status.AFGEWEZEN, Status.GESTOPT}
     SET_ELSEWHERE = {Status.BESCHIKBAAR}
+    ENDED = {Status.GESTOPT, Status.AFGEWEZEN}
 
     status = models.CharField(
         "status", max_length=20, choices=Status.choices, default=Status.AANGEMELD, db_index=True

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.core.mail import send_mail
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,6 +34,7 @@ from gezinnen.services import (
 )
 
 PAGE_SIZE = 25
+ALLE = "alle"
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class Soort:
     model: type
     form: type
     key: str
-    sorts: dict[str, tuple[str, list[str]]]
+    sorts: dict[str, tuple[str, list]]
 
     @property
     def label(self) -> str:
@@ -87,7 +88,7 @@ VRAAG = Soort(
     VraaggezinForm,
     "vraaggezin",
     {
-        "wachttijd": ("langst wachtend", ["wacht_sinds", "naam"]),
+        "wachttijd": ("langst wachtend", [F("wacht_sinds").asc(nulls_last=True), "naam"]),
         "naam": ("naam", ["naam"]),
         "aangemeld": ("nieuwste aanmelding", ["-aangemeld_op", "naam"]),
     },
@@ -112,7 +113,11 @@ class FilterForm(forms.Form):
     def __init__(self, *args, soort: Soort, organisatie: Organisatie, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["q"].widget.attrs["placeholder"] = "naam, postcode of telefoon"
-        self.fields["status"].choices = [("", "alle statussen"), *soort.model.Status.choices]
+        self.fields["status"].choices = [
+            ("", "lopend (niet afgesloten)"),
+            (ALLE, "alle statussen"),
+            *soort.model.Status.choices,
+        ]
         self.fields["wijk"].queryset = Wijk.objects.filter(organisatie=organisatie)
         self.fields["wijk"].empty_label = "alle wijken"
         self.fields["sort"].choices = [(key, label) for key, (label, _) in soort.sorts.items()]
@@ -124,7 +129,7 @@ def _gezin(request: HttpRequest, soort: Soort, pk: int):
 
 @coordinator_required
 def gezin_list(request: HttpRequest, soort: Soort) -> HttpResponse:
-    filters = FilterForm(request.GET or None, soort=soort, organisatie=request.user.organisatie)
+    filters = FilterForm(request.GET, soort=soort, organisatie=request.user.organisatie)
     gezinnen = (
         soort.model.objects.visible_to(request.user)
         .select_related("wijk")
@@ -137,7 +142,9 @@ def gezin_list(request: HttpRequest, soort: Soort) -> HttpResponse:
     if filters.is_valid():
         data = filters.cleaned_data
         gezinnen = gezinnen.search(data["q"])
-        if data["status"]:
+        if not data["status"]:
+            gezinnen = gezinnen.exclude(status__in=soort.model.ENDED)
+        elif data["status"] != ALLE:
             gezinnen = gezinnen.filter(status=data["status"])
         if data["wijk"]:
             gezinnen = gezinnen.filter(wijk=data["wijk"])
@@ -283,7 +290,7 @@ def aanmelden(request: HttpRequest, organisatie: str, soort: Soort) -> HttpRespo
     org = get_object_or_404(Organisatie, slug=organisatie)
     form_class = public_forms.for_soort(soort.model)
     form = form_class(request.POST or None, organisatie=org)
-    leden = _leden_formset(soort, extra=4)(request.POST or None, prefix="leden")
+    leden = _leden_formset(soort, extra=6)(request.POST or None, prefix="leden")
     limited = False
     if request.method == "POST":
         if form.is_spam():

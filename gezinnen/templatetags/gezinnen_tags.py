@@ -4,23 +4,27 @@ from gezinnen.models import DAGDELEN, DAGEN
 
 register = template.Library()
 
-STATUS_CLASSES = {
-    "aangemeld": "text-bg-info",
-    "intake": "text-bg-primary",
-    "in_screening": "text-bg-primary",
-    "wachtend": "text-bg-warning",
-    "beschikbaar": "text-bg-success",
-    "gekoppeld": "text-bg-success",
-    "afgesloten": "text-bg-secondary",
-    "ingetrokken": "text-bg-secondary",
-    "gestopt": "text-bg-secondary",
-    "afgewezen": "text-bg-danger",
+STATUS_COLOURS = {
+    "aangemeld": "info",
+    "intake": "primary",
+    "in_screening": "primary",
+    "wachtend": "warning",
+    "beschikbaar": "success",
+    "gekoppeld": "success",
+    "afgesloten": "secondary",
+    "ingetrokken": "secondary",
+    "gestopt": "secondary",
+    "afgewezen": "danger",
 }
 
 
 @register.inclusion_tag("gezinnen/includes/status_badge.html")
 def status_badge(gezin):
-    return {"label": gezin.get_status_display(), "css": STATUS_CLASSES.get(gezin.status, "")}
+    colour = STATUS_COLOURS.get(gezin.status, "secondary")
+    return {
+        "label": gezin.get_status_display(),
+        "css": f"bg-{colour}-subtle text-{colour}-emphasis border border-{colour}-subtle",
+    }
 
 
 @register.filter

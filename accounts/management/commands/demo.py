@@ -1,3 +1,8 @@
+import importlib
+import importlib.util
+from collections.abc import Callable, Iterator
+
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -21,6 +26,14 @@ ACCOUNTS = [
     ("vrijwilliger", User.Rol.VRIJWILLIG_COORDINATOR, False),
     ("beheerder", "", True),
 ]
+
+
+def _app_populators() -> Iterator[Callable]:
+    """Each app's ``demo.populate(organisatie, seed=...)``, in INSTALLED_APPS
+    order, so that this command needs to know no app below accounts."""
+    for config in apps.get_app_configs():
+        if importlib.util.find_spec(f"{config.name}.demo") is not None:
+            yield importlib.import_module(f"{config.name}.demo").populate
 
 
 class Command(BaseCommand):
@@ -66,6 +79,8 @@ class Command(BaseCommand):
                     user.set_password(DEMO_PASSWORD)
                     user.save()
                 logins.append((organisatie.naam, user))
+            for populate in _app_populators():
+                populate(organisatie, seed=f"{slug}-{populate.__module__}")
 
         self.stdout.write(self.style.SUCCESS("Demogegevens staan klaar. Inloggen kan met:"))
         for organisatie_naam, user in logins:
