@@ -25,7 +25,7 @@ class EditConflict(Exception):
 
 def snapshot(gezin: Gezin, fields: list[str]) -> dict[str, str]:
     """What the edit form showed, to tell later what someone else changed."""
-    values = {name: str(getattr(gezin, name)) for name in fields}
+    values = {name: str(getattr(gezin, name)) for name in fields if hasattr(gezin, name)}
     values["gezinsleden"] = "; ".join(
         f"{m.voornaam} {m.achternaam} {m.soort} {m.geboortedatum} {m.krijgt_steun}"
         for m in gezin.leden.order_by("pk")
@@ -43,7 +43,7 @@ def _changed_since(gezin: Gezin, signed: str, form: ModelForm) -> list[str]:
         before = signing.loads(signed, salt="gezin-snapshot")
     except signing.BadSignature:
         before = {}
-    now = snapshot(gezin, [f for f in fields if hasattr(gezin, f)])
+    now = snapshot(gezin, fields)
     labels = {name: str(field.label or name) for name, field in form.fields.items()}
     labels["gezinsleden"] = "gezinsleden"
     return [labels.get(name, name) for name, value in now.items() if before.get(name) != value]

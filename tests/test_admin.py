@@ -102,3 +102,40 @@ def test_it_lets_a_beheerder_rename_only_the_own_organisatie(client, beheerder, 
     assert beheerder.organisatie.naam in response.text
     assert other_organisatie.naam not in response.text
     assert client.get(reverse("admin:accounts_organisatie_add")).status_code == 403
+
+
+def test_a_beheerder_adds_a_wijk_with_postcodes_and_neighbours(
+    client, beheerder, other_organisatie
+):
+    from gezinnen.models import Wijk
+    from tests.factories import WijkFactory
+
+    noord = WijkFactory(organisatie=beheerder.organisatie, naam="Noord", postcodes="7555")
+    elders = WijkFactory(organisatie=other_organisatie, naam="Elders")
+    client.force_login(beheerder)
+    form = client.get(reverse("admin:gezinnen_wijk_add")).context["adminform"].form
+    assert list(form.fields["aangrenzend"].queryset) == [noord]
+
+    response = client.post(
+        reverse("admin:gezinnen_wijk_add"),
+        {
+            "naam": "Zuid",
+            "gemeente": "Hengelo",
+            "postcodes": "7554 , 7553",
+            "aangrenzend": [noord.pk],
+        },
+    )
+    assert response.status_code == 302
+    zuid = Wijk.objects.get(naam="Zuid")
+    assert zuid.organisatie == beheerder.organisatie
+    assert zuid.postcodes == "7553, 7554"
+    assert list(noord.aangrenzend.all()) == [zuid]  # adjacency goes both ways
+
+    response = client.post(
+        reverse("admin:gezinnen_wijk_add"),
+        {"naam": "Noord", "gemeente": "Hengelo", "postcodes": "7555", "aangrenzend": [elders.pk]},
+    )
+    assert response.status_code == 200
+    assert "Er is al een wijk met deze naam." in response.text
+    assert "Al ingedeeld bij een andere wijk: 7555 (Noord)" in response.text
+    assert Wijk.objects.filter(organisatie=beheerder.organisatie).count() == 2

@@ -2,6 +2,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import Organisatie, User
+from gezinnen.models import Gezin, Steungezin, Vraaggezin, Wijk
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +23,27 @@ def test_it_creates_two_organisations_with_every_role(capsys):
 def test_it_is_safe_to_run_twice():
     call_command("demo", force=True)
     names = sorted(User.objects.values_list("email", "first_name", "last_name"))
+    families = Gezin.objects.count()
     call_command("demo", force=True)
     assert sorted(User.objects.values_list("email", "first_name", "last_name")) == names
+    assert Gezin.objects.count() == families
+
+
+def test_it_fills_every_organisation_with_families_in_every_status():
+    call_command("demo", force=True)
+    for organisatie in Organisatie.objects.all():
+        vraag = Vraaggezin.objects.filter(organisatie=organisatie)
+        steun = Steungezin.objects.filter(organisatie=organisatie)
+        assert vraag.count() == 30
+        assert steun.count() == 25
+        assert set(vraag.values_list("status", flat=True)) == set(Vraaggezin.Status.values)
+        assert set(steun.values_list("status", flat=True)) == set(Steungezin.Status.values)
+        assert all(g.leden.filter(soort="kind").exists() for g in vraag)
+        wijken = Wijk.objects.filter(organisatie=organisatie)
+        assert wijken.count() >= 5
+        assert all(w.aangrenzend.exists() and w.pc4_set for w in wijken)
+        # Every family lives in a wijk whose postcodes include its own.
+        assert all(wijken.for_postcode(g.postcode) == g.wijk for g in vraag)
 
 
 def test_it_refuses_to_run_without_debug():
