@@ -234,7 +234,7 @@ class IntakeForm(forms.ModelForm):
         self.fields["kinderen"].queryset = children
         self.fields["kinderen"].initial = [c.pk for c in children if c.krijgt_steun]
         self.fields["intake_op"].required = True
-        self.fields["intake_op"].initial = self.instance.intake_op or today()
+        self.initial["intake_op"] = self.instance.intake_op or today()
         self.fields["hulpvraag"].required = True
         self.fields["ondersteuning"].required = True
 
@@ -251,3 +251,4 @@ class StatusForm(forms.Form):
             label="Nieuwe status",
             choices=[(s.value, s.label) for s in gezin.manual_transitions()],
         )
+        self.order_fields(["naar", "reden"])

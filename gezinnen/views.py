@@ -75,6 +75,10 @@ class Soort:
         return f"gezinnen:{self.key}-detail"
 
     @property
+    def public_url_name(self) -> str:
+        return f"gezinnen:aanmelden-{self.key}"
+
+    @property
     def edit_url_name(self) -> str:
         return f"gezinnen:{self.key}-edit"
 

@@ -11,6 +11,25 @@ def test_it_sends_anonymous_visitors_to_login(client):
     assert response.url == f"{reverse('accounts:login')}?next=/"
 
 
+def test_the_dashboard_counts_the_organisations_families(client, coordinator, outsider):
+    from tests.factories import SteungezinFactory, VraaggezinFactory
+
+    VraaggezinFactory.create_batch(2, organisatie=coordinator.organisatie, status="wachtend")
+    VraaggezinFactory(organisatie=coordinator.organisatie, naam="Nieuwkomer")
+    SteungezinFactory(organisatie=coordinator.organisatie, status="beschikbaar")
+    VraaggezinFactory(organisatie=outsider.organisatie, naam="Elders")
+    client.force_login(coordinator)
+    response = client.get(reverse("home"))
+    assert response.context["figures"] == {
+        "wachtend": 3,
+        "gekoppeld": 0,
+        "beschikbaar": 1,
+        "in_screening": 0,
+    }
+    assert "Gezin Nieuwkomer" in response.text
+    assert "Elders" not in response.text
+
+
 @pytest.mark.parametrize(
     ("person", "heading", "absent"),
     [
