@@ -45,10 +45,22 @@ def not_in_future(value: datetime.date | None, what: str) -> datetime.date | Non
     return value
 
 
+def optional_phone(value: str) -> str:
+    value = value.strip()
+    return normalise_phone(value) if value else ""
+
+
 class GezinForm(forms.ModelForm):
     """Address and contact details, shared by both kinds of family."""
 
     ADDRESS_FIELDS = ["naam", "straat", "huisnummer", "postcode", "plaats", "telefoon", "email"]
+    # What the coordinator's forms for both kinds start and end with.
+    FIRST_FIELDS = [*ADDRESS_FIELDS, "wijk", "talen", "aangemeld_op"]
+    LAST_FIELDS = ["toestemming_op", "toestemming_omvat", "opmerkingen"]
+    WIDGETS = {
+        "toestemming_omvat": forms.Textarea(attrs={"rows": 2}),
+        "opmerkingen": forms.Textarea(attrs={"rows": 3}),
+    }
 
     def __init__(self, *args, organisatie, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,8 +79,7 @@ class GezinForm(forms.ModelForm):
         return normalise_postcode(self.cleaned_data["postcode"])
 
     def clean_telefoon(self) -> str:
-        value = self.cleaned_data["telefoon"].strip()
-        return normalise_phone(value) if value else ""
+        return optional_phone(self.cleaned_data["telefoon"])
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
@@ -110,10 +121,7 @@ class VraaggezinForm(GezinForm):
     class Meta:
         model = Vraaggezin
         fields = [
-            *GezinForm.ADDRESS_FIELDS,
-            "wijk",
-            "talen",
-            "aangemeld_op",
+            *GezinForm.FIRST_FIELDS,
             "verwijzer_soort",
             "verwijzer_organisatie",
             "verwijzer_contactpersoon",
@@ -122,19 +130,12 @@ class VraaggezinForm(GezinForm):
             "hulpvraag",
             "ondersteuning",
             "dagdelen",
-            "toestemming_op",
-            "toestemming_omvat",
-            "opmerkingen",
+            *GezinForm.LAST_FIELDS,
         ]
-        widgets = {
-            "hulpvraag": forms.Textarea(attrs={"rows": 4}),
-            "toestemming_omvat": forms.Textarea(attrs={"rows": 2}),
-            "opmerkingen": forms.Textarea(attrs={"rows": 3}),
-        }
+        widgets = {**GezinForm.WIDGETS, "hulpvraag": forms.Textarea(attrs={"rows": 4})}
 
     def clean_verwijzer_telefoon(self) -> str:
-        value = self.cleaned_data["verwijzer_telefoon"].strip()
-        return normalise_phone(value) if value else ""
+        return optional_phone(self.cleaned_data["verwijzer_telefoon"])
 
 
 class SteungezinForm(GezinForm):
@@ -144,10 +145,7 @@ class SteungezinForm(GezinForm):
     class Meta:
         model = Steungezin
         fields = [
-            *GezinForm.ADDRESS_FIELDS,
-            "wijk",
-            "talen",
-            "aangemeld_op",
+            *GezinForm.FIRST_FIELDS,
             "motivatie",
             "aanbod",
             "beschikbaarheid",
@@ -155,15 +153,9 @@ class SteungezinForm(GezinForm):
             "max_kinderen",
             "leeftijd_van",
             "leeftijd_tot",
-            "toestemming_op",
-            "toestemming_omvat",
-            "opmerkingen",
+            *GezinForm.LAST_FIELDS,
         ]
-        widgets = {
-            "motivatie": forms.Textarea(attrs={"rows": 4}),
-            "toestemming_omvat": forms.Textarea(attrs={"rows": 2}),
-            "opmerkingen": forms.Textarea(attrs={"rows": 3}),
-        }
+        widgets = {**GezinForm.WIDGETS, "motivatie": forms.Textarea(attrs={"rows": 4})}
 
 
 class GezinslidForm(forms.ModelForm):

@@ -419,6 +419,7 @@ class Vraaggezin(Lifecycle, Gezin):
     class Meta:
         verbose_name = "vraaggezin"
         verbose_name_plural = "vraaggezinnen"
+        ordering = ["naam"]
 
     def on_status_change(self, van: str, naar: str) -> None:
         if naar in self.WAITING:
@@ -485,6 +486,7 @@ class Steungezin(Lifecycle, Gezin):
     class Meta:
         verbose_name = "steungezin"
         verbose_name_plural = "steungezinnen"
+        ordering = ["naam"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(leeftijd_van__lte=models.F("leeftijd_tot")),

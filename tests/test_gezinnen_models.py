@@ -148,7 +148,7 @@ def test_it_searches_by_name_postcode_and_phone(organisatie):
     assert list(found.search("jans")) == [jansen]
     assert list(found.search("7551ab")) == [jansen]
     assert list(found.search("0612345678")) == [jansen]
-    assert list(found.search("Lid1")) == list(found.order_by("naam"))  # member first names
+    assert set(found.search("Lid1")) == set(found)  # member first names
     assert found.search("").count() == 2
 
 
