@@ -79,6 +79,12 @@ def edit_data(gezin, **overrides) -> dict:
     return data
 
 
+# session, user, organisation, count, wijken of the filter, page, session save (3)
+LIST_QUERIES = 9
+# session, user, family, members, timeline, audit entry, organisation, session save (3)
+DETAIL_QUERIES = 10
+
+
 @pytest.fixture
 def logged_in(client, coordinator):
     client.force_login(coordinator)
@@ -146,7 +152,7 @@ def test_the_list_takes_the_same_queries_for_more_families(
     factory.create_batch(20, organisatie=organisatie, wijk=WijkFactory(organisatie=organisatie))
     with CaptureQueriesContext(connection) as many:
         logged_in.get(url)
-    assert len(many) == len(few)
+    assert len(many) == len(few) == LIST_QUERIES, [q["sql"] for q in many]
 
 
 @pytest.mark.parametrize("factory", [VraaggezinFactory, SteungezinFactory])
@@ -164,7 +170,7 @@ def test_the_detail_page_takes_the_same_queries_for_a_bigger_family(
         logged_in.get(reverse(f"gezinnen:{kind}-detail", args=[small.pk]))
     with CaptureQueriesContext(connection) as many:
         logged_in.get(reverse(f"gezinnen:{kind}-detail", args=[big.pk]))
-    assert len(many) == len(few)
+    assert len(many) == len(few) == DETAIL_QUERIES, [q["sql"] for q in many]
 
 
 def test_opening_a_family_is_audited(logged_in, organisatie, coordinator):
