@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import PermissionDenied
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -23,6 +24,17 @@ class Organisatie(models.Model):
             "U kunt uw gegevens altijd inzien of laten verwijderen."
         ),
         help_text="Staat bij het toestemmingsvakje op de openbare aanmeldformulieren.",
+    )
+    vog_hoogstens_maanden_oud = models.PositiveSmallIntegerField(
+        "VOG bij goedkeuring hoogstens … maanden oud",
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(36)],
+        help_text="Een steungezin wordt alleen goedgekeurd met VOG's die niet ouder zijn.",
+    )
+    vog_geldig_jaren = models.PositiveSmallIntegerField(
+        "VOG elke … jaar vernieuwen",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
     )
 
     class Meta:

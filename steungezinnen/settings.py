@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "axes",
     "accounts",
     "gezinnen",
+    "screening",
 ]
 
 MIDDLEWARE = [

@@ -7,5 +7,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("", include("accounts.urls")),
     path("", include("gezinnen.urls")),
+    path("", include("screening.urls")),
     path("beheer/", admin.site.urls),
 ]

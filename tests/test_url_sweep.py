@@ -29,8 +29,10 @@ PUBLIC = {
 COORDINATOR_ONLY = [
     (name, template)
     for name, template, _ in ALL
-    if name.startswith("gezinnen:") and name not in PUBLIC
+    if name.split(":")[0] in {"gezinnen", "screening"} and name not in PUBLIC
 ]
+# Take only a POST (and redirect after it).
+POST_ONLY = {"screening:vog-nieuw"}
 
 
 @pytest.fixture
@@ -39,6 +41,8 @@ def values(organisatie):
     vraag = VraaggezinFactory(organisatie=organisatie)
     steun = SteungezinFactory(organisatie=organisatie)
     return {
+        "lid": steun.leden.first().pk,
+        "soort": "huisbezoek",
         "organisatie": organisatie.slug,
         "vraaggezin": vraag.pk,
         "vraaggezin_naam": vraag.naam,
@@ -78,14 +82,15 @@ def test_anonymous_visitors_are_sent_to_login(client, values, name, template):
 )
 def test_family_pages_are_for_the_own_coordinators_only(client, all_roles, values, name, template):
     url = url_for(name, template, values)
+    request = client.post if name in POST_ONLY else client.get
     client.force_login(all_roles["coordinator"])
-    assert client.get(url).status_code == 200, url
+    assert request(url).status_code == (302 if name in POST_ONLY else 200), url
     for person in ("vrijwilliger", "beheerder"):
         client.force_login(all_roles[person])
-        assert client.get(url).status_code == 404, f"{person} could open {url}"
+        assert request(url).status_code == 404, f"{person} could open {url}"
     # A coordinator elsewhere has lists of their own, never our families.
     client.force_login(all_roles["outsider"])
-    response = client.get(url)
+    response = request(url)
     if "{int:pk}" in template:
         assert response.status_code == 404, f"outsider could open {url}"
     else:

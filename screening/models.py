@@ -1,0 +1,265 @@
+from __future__ import annotations
+
+import calendar
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from accounts.models import Organisatie, OrganisatieQuerySet, User
+from gezinnen.models import Gezinslid, Steungezin, age_on, today
+
+# A member this close to 18 already gets a VOG, so it is there on the birthday.
+VOG_VOORUIT_DAGEN = 60
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day so many months later (or earlier); 31 Jan + 1 = 28/29 Feb."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
+def needs_vog(lid: Gezinslid, day: datetime.date) -> bool:
+    """Every household member of 18 or older, and one who turns 18 within 60 days."""
+    return age_on(lid.geboortedatum, day + datetime.timedelta(days=VOG_VOORUIT_DAGEN)) >= 18
+
+
+class VOGQuerySet(models.QuerySet):
+    def visible_to(self, user) -> VOGQuerySet:
+        return self.filter(gezinslid__gezin__in=Steungezin.objects.visible_to(user))
+
+
+class VOG(models.Model):
+    """A Verklaring Omtrent het Gedrag for one household member: only its
+    status and dates, never a copy of the certificate."""
+
+    class Status(models.TextChoices):
+        AAN_TE_VRAGEN = "aan_te_vragen", "aan te vragen"
+        KLAARGEZET = "klaargezet", "klaargezet bij Justis"
+        AANGEVRAAGD = "aangevraagd", "aangevraagd"
+        ONTVANGEN = "ontvangen", "ontvangen"
+        GEWEIGERD = "geweigerd", "geweigerd"
+
+    FINAL = {Status.ONTVANGEN, Status.GEWEIGERD}
+    AT_JUSTIS = {Status.KLAARGEZET, Status.AANGEVRAAGD}
+
+    gezinslid = models.ForeignKey(Gezinslid, on_delete=models.CASCADE, related_name="vogs")
+    status = models.CharField(
+        "status", max_length=20, choices=Status.choices, default=Status.AAN_TE_VRAGEN
+    )
+    klaargezet_op = models.DateField("klaargezet bij Justis op", null=True, blank=True)
+    aangevraagd_op = models.DateField("aangevraagd op", null=True, blank=True)
+    ontvangen_op = models.DateField("ontvangen op", null=True, blank=True)
+    afgegeven_op = models.DateField(
+        "datum van afgifte", null=True, blank=True, help_text="De datum die op de VOG staat."
+    )
+    geweigerd_op = models.DateField("geweigerd op", null=True, blank=True)
+    screeningsprofiel = models.CharField(
+        "screeningsprofiel Justis",
+        max_length=200,
+        default="functiegebied 08 (personen), aspecten 84 en 85",
+    )
+    gratis = models.BooleanField("valt onder de regeling gratis VOG", default=True)
+    notitie = models.TextField("notitie", blank=True)
+    bijgewerkt_door = models.ForeignKey(
+        User, verbose_name="bijgewerkt door", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    bijgewerkt_op = models.DateTimeField("bijgewerkt op", auto_now=True)
+
+    objects = VOGQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "VOG"
+        verbose_name_plural = "VOG's"
+        ordering = ["gezinslid", "-id"]
+
+    def __str__(self) -> str:
+        return f"VOG {self.gezinslid} ({self.get_status_display()})"
+
+    REQUIRED_DATES = {
+        Status.KLAARGEZET: ["klaargezet_op"],
+        Status.AANGEVRAAGD: ["aangevraagd_op"],
+        Status.ONTVANGEN: ["ontvangen_op", "afgegeven_op"],
+        Status.GEWEIGERD: ["geweigerd_op"],
+    }
+
+    def clean(self) -> None:
+        errors = {}
+        for name in self.REQUIRED_DATES.get(self.status, []):
+            if not getattr(self, name):
+                errors[name] = (
+                    f"Vul de datum in: bij de status '{self.get_status_display()}' hoort deze."
+                )
+        for name in (
+            "klaargezet_op",
+            "aangevraagd_op",
+            "ontvangen_op",
+            "afgegeven_op",
+            "geweigerd_op",
+        ):
+            value = getattr(self, name)
+            if value and value > today():
+                errors.setdefault(name, "Deze datum ligt in de toekomst.")
+        order = [
+            ("klaargezet_op", "aangevraagd_op", "Aangevraagd kan niet vóór klaargezet."),
+            ("aangevraagd_op", "ontvangen_op", "Ontvangen kan niet vóór aangevraagd."),
+            ("aangevraagd_op", "afgegeven_op", "De VOG kan niet vóór de aanvraag zijn afgegeven."),
+            ("afgegeven_op", "ontvangen_op", "Ontvangen kan niet vóór de datum van afgifte."),
+            ("aangevraagd_op", "geweigerd_op", "Geweigerd kan niet vóór aangevraagd."),
+        ]
+        for earlier, later, message in order:
+            first, second = getattr(self, earlier), getattr(self, later)
+            if first and second and second < first:
+                errors.setdefault(later, message)
+        if errors:
+            raise ValidationError(errors)
+
+    def geldig_tot(self, organisatie: Organisatie) -> datetime.date | None:
+        if self.status != self.Status.ONTVANGEN or not self.afgegeven_op:
+            return None
+        return add_months(self.afgegeven_op, 12 * organisatie.vog_geldig_jaren)
+
+    def is_valid_on(self, day: datetime.date, organisatie: Organisatie) -> bool:
+        until = self.geldig_tot(organisatie)
+        return until is not None and self.afgegeven_op <= day < until
+
+    def is_recent_enough_on(self, day: datetime.date, organisatie: Organisatie) -> bool:
+        """Issued no longer ago than the organisation allows for an approval."""
+        return self.is_valid_on(day, organisatie) and self.afgegeven_op >= add_months(
+            day, -organisatie.vog_hoogstens_maanden_oud
+        )
+
+    def at_justis_since(self) -> datetime.date | None:
+        if self.status not in self.AT_JUSTIS:
+            return None
+        return self.aangevraagd_op or self.klaargezet_op
+
+
+class ScreeningGesprek(models.Model):
+    """A kennismakingsgesprek (the intake) or a huisbezoek."""
+
+    class Soort(models.TextChoices):
+        KENNISMAKING = "kennismaking", "kennismakingsgesprek (intake)"
+        HUISBEZOEK = "huisbezoek", "huisbezoek"
+
+    steungezin = models.ForeignKey(
+        Steungezin, on_delete=models.CASCADE, related_name="screeningsgesprekken"
+    )
+    soort = models.CharField("soort", max_length=20, choices=Soort.choices)
+    datum = models.DateField("datum")
+    door = models.ForeignKey(User, verbose_name="door", on_delete=models.PROTECT, related_name="+")
+    notities = models.TextField("notities", blank=True)
+
+    class Meta:
+        verbose_name = "screeningsgesprek"
+        verbose_name_plural = "screeningsgesprekken"
+        ordering = ["-datum", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_soort_display()} {self.datum:%d-%m-%Y}"
+
+
+class Referentie(models.Model):
+    class Uitkomst(models.TextChoices):
+        POSITIEF = "positief", "positief"
+        TWIJFEL = "twijfel", "twijfel"
+        NEGATIEF = "negatief", "negatief"
+
+    steungezin = models.ForeignKey(Steungezin, on_delete=models.CASCADE, related_name="referenties")
+    naam = models.CharField("naam", max_length=150)
+    relatie = models.CharField("relatie tot het gezin", max_length=150)
+    benaderd_op = models.DateField("benaderd op")
+    uitkomst = models.CharField("uitkomst", max_length=10, choices=Uitkomst.choices)
+    notitie = models.TextField("notitie", blank=True)
+    door = models.ForeignKey(User, verbose_name="door", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "referentie"
+        verbose_name_plural = "referenties"
+        ordering = ["-benaderd_op", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.naam} ({self.relatie})"
+
+
+class Criterium(models.Model):
+    """One question of the organisation's own screening checklist."""
+
+    organisatie = models.ForeignKey(Organisatie, on_delete=models.PROTECT, related_name="criteria")
+    tekst = models.CharField("criterium", max_length=300)
+    volgorde = models.PositiveSmallIntegerField("volgorde", default=0)
+    actief = models.BooleanField("in gebruik", default=True)
+
+    objects = OrganisatieQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "screeningscriterium"
+        verbose_name_plural = "screeningscriteria"
+        ordering = ["volgorde", "id"]
+
+    def __str__(self) -> str:
+        return self.tekst
+
+
+class CriteriumBeoordeling(models.Model):
+    steungezin = models.ForeignKey(
+        Steungezin, on_delete=models.CASCADE, related_name="criteriumbeoordelingen"
+    )
+    criterium = models.ForeignKey(Criterium, on_delete=models.CASCADE, related_name="+")
+    voldoet = models.BooleanField("voldoet")
+    notitie = models.CharField("notitie", max_length=300, blank=True)
+    door = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    op = models.DateField("op", default=today)
+
+    class Meta:
+        verbose_name = "beoordeling van een criterium"
+        verbose_name_plural = "beoordelingen van criteria"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["steungezin", "criterium"], name="een_beoordeling_per_criterium"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterium}: {'ja' if self.voldoet else 'nee'}"
+
+
+class Training(models.Model):
+    organisatie = models.ForeignKey(
+        Organisatie, on_delete=models.PROTECT, related_name="trainingen"
+    )
+    datum = models.DateField("datum")
+    titel = models.CharField("titel", max_length=200)
+    trainer = models.CharField("trainer", max_length=150)
+    plaats = models.CharField("plaats", max_length=150)
+    deelnemers = models.ManyToManyField(
+        Gezinslid, through="TrainingDeelname", related_name="trainingen", blank=True
+    )
+
+    objects = OrganisatieQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "training"
+        verbose_name_plural = "trainingen"
+        ordering = ["-datum", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.titel} ({self.datum:%d-%m-%Y})"
+
+
+class TrainingDeelname(models.Model):
+    training = models.ForeignKey(Training, on_delete=models.CASCADE, related_name="deelnames")
+    gezinslid = models.ForeignKey(Gezinslid, on_delete=models.CASCADE, related_name="deelnames")
+
+    class Meta:
+        verbose_name = "deelname aan een training"
+        verbose_name_plural = "deelnames aan trainingen"
+        constraints = [
+            models.UniqueConstraint(fields=["training", "gezinslid"], name="een_keer_per_training")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.gezinslid} – {self.training}"

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from screening import views
+
+app_name = "screening"
+
+urlpatterns = [
+    path("screening/", views.overzicht, name="overzicht"),
+    path("trainingen/", views.training_list, name="trainingen"),
+    path("steungezinnen/<int:pk>/vog/<int:lid>/", views.vog_edit, name="vog"),
+    path("steungezinnen/<int:pk>/vog/<int:lid>/nieuw/", views.vog_new, name="vog-nieuw"),
+    path("steungezinnen/<int:pk>/gesprek/<str:soort>/", views.gesprek_create, name="gesprek"),
+    path("steungezinnen/<int:pk>/referentie/", views.referentie_create, name="referentie"),
+    path("steungezinnen/<int:pk>/criteria/", views.criteria, name="criteria"),
+    path("steungezinnen/<int:pk>/training/", views.deelname, name="training"),
+    path("steungezinnen/<int:pk>/besluit/", views.besluit, name="besluit"),
+]

@@ -1,0 +1,242 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from accounts import audit
+from accounts.decorators import coordinator_required
+from accounts.models import AuditEntry
+from gezinnen.models import Steungezin, today
+from screening import services
+from screening.forms import (
+    CriteriaForm,
+    DeelnameForm,
+    GesprekForm,
+    ReferentieForm,
+    TrainingForm,
+    VOGForm,
+)
+from screening.models import VOG, Criterium, ScreeningGesprek, Training, needs_vog
+from screening.rules import (
+    VERLOOPT_BINNEN_DAGEN,
+    current_vog,
+    herscreening_redenen,
+    tekorten_voor_goedkeuring,
+    with_screening,
+)
+
+JUSTIS_WACHT_DAGEN = 28
+
+
+def _steungezin(request: HttpRequest, pk: int) -> Steungezin:
+    return get_object_or_404(Steungezin.objects.visible_to(request.user), pk=pk)
+
+
+def _detail(steungezin: Steungezin) -> str:
+    return reverse("gezinnen:steungezin-detail", args=[steungezin.pk]) + "#screening"
+
+
+def _form_page(request, steungezin, form, title: str, intro: str = "") -> HttpResponse:
+    return render(
+        request,
+        "screening/form.html",
+        {"gezin": steungezin, "form": form, "title": title, "intro": intro},
+    )
+
+
+@coordinator_required
+def vog_edit(request: HttpRequest, pk: int, lid: int) -> HttpResponse:
+    steungezin = _steungezin(request, pk)
+    member = get_object_or_404(steungezin.leden.all(), pk=lid)
+    vog = current_vog(member) or VOG(gezinslid=member)
+    form = VOGForm(request.POST or None, instance=vog)
+    if request.method == "POST" and form.is_valid():
+        services.vog_save(request=request, vog=form.instance)
+        messages.success(request, f"De VOG van {member} is bijgewerkt.")
+        return redirect(_detail(steungezin))
+    return _form_page(
+        request,
+        steungezin,
+        form,
+        f"VOG van {member}",
+        f"{member} is {member.leeftijd} jaar. Alleen de status en de data worden bewaard, "
+        "nooit een kopie van de verklaring.",
+    )
+
+
+@coordinator_required
+@require_POST
+def vog_new(request: HttpRequest, pk: int, lid: int) -> HttpResponse:
+    steungezin = _steungezin(request, pk)
+    member = get_object_or_404(steungezin.leden.all(), pk=lid)
+    if not needs_vog(member, today()):
+        messages.error(request, f"{member} is jonger dan 18 en heeft nog geen VOG nodig.")
+        return redirect(_detail(steungezin))
+    services.vog_start(request=request, lid=member)
+    return redirect("screening:vog", pk=steungezin.pk, lid=member.pk)
+
+
+@coordinator_required
+def gesprek_create(request: HttpRequest, pk: int, soort: str) -> HttpResponse:
+    steungezin = _steungezin(request, pk)
+    if soort not in ScreeningGesprek.Soort.values:
+        raise Http404
+    soort = ScreeningGesprek.Soort(soort)
+    form = GesprekForm(
+        request.POST or None,
+        organisatie=steungezin.organisatie,
+        initial={"datum": today(), "door": request.user},
+    )
+    if request.method == "POST" and form.is_valid():
+        form.instance.soort = soort
+        services.screening_record(
+            request=request, steungezin=steungezin, obj=form.instance, what=soort.label
+        )
+        messages.success(request, f"{soort.label.capitalize()} is vastgelegd.")
+        return redirect(_detail(steungezin))
+    return _form_page(request, steungezin, form, soort.label.capitalize())
+
+
+@coordinator_required
+def referentie_create(request: HttpRequest, pk: int) -> HttpResponse:
+    steungezin = _steungezin(request, pk)
+    form = ReferentieForm(request.POST or None, initial={"benaderd_op": today()})
+    if request.method == "POST" and form.is_valid():
+        form.instance.door = request.user
+        services.screening_record(
+            request=request, steungezin=steungezin, obj=form.instance, what="referentie"
+        )
+        messages.success(request, "De referentie is vastgelegd.")
+        return redirect(_detail(steungezin))
+    return _form_page(request, steungezin, form, "Referentie")
+
+
+@coordinator_required
+def criteria(request: HttpRequest, pk: int) -> HttpResponse:
+    steungezin = _steungezin(request, pk)
+    active = list(Criterium.objects.filter(organisatie=steungezin.organisatie, actief=True))
+    current = {b.criterium_id: b for b in steungezin.criteriumbeoordelingen.all()}
+    form = CriteriaForm(request.POST or None, criteria=active, beoordelingen=current)
+    if request.method == "POST" and form.is_valid():
+        services.criteria_record(request=request, steungezin=steungezin, form=form)
+        messages.success(request, "De criteria zijn opgeslagen.")
+        return redirect(_detail(steungezin))
+    return render(request, "screening/criteria.html", {"gezin": steungezin, "form": form})
+
+
+@coordinator_required
+def deelname(request: HttpRequest, pk: int) -> HttpResponse:
+    steungezin = _steungezin(request, pk)
+    form = DeelnameForm(request.POST or None, steungezin=steungezin)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.deelname_record(
+                request=request,
+                steungezin=steungezin,
+                training=form.cleaned_data["training"],
+                leden=list(form.cleaned_data["leden"]),
+            )
+        except ValueError as error:
+            form.add_error("leden", str(error))
+        else:
+            messages.success(request, "De deelname aan de training is vastgelegd.")
+            return redirect(_detail(steungezin))
+    intro = (
+        ""
+        if form.fields["training"].queryset.exists()
+        else ("Er is nog geen training. Maak die eerst aan onder Trainingen.")
+    )
+    return _form_page(request, steungezin, form, "Training gevolgd", intro)
+
+
+@coordinator_required
+def besluit(request: HttpRequest, pk: int) -> HttpResponse:
+    steungezin = get_object_or_404(
+        with_screening(Steungezin.objects.visible_to(request.user)), pk=pk
+    )
+    tekorten = tekorten_voor_goedkeuring(steungezin, today())
+    if request.method == "POST":
+        try:
+            services.steungezin_goedkeuren(request=request, steungezin=steungezin)
+        except services.ApprovalRefused as error:
+            tekorten = error.tekorten
+            messages.error(request, "Nog niet goed te keuren: zie hieronder wat ontbreekt.")
+        except services.TransitionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"{steungezin} is goedgekeurd en nu beschikbaar.")
+            return redirect(_detail(steungezin))
+    return render(
+        request,
+        "screening/besluit.html",
+        {
+            "gezin": steungezin,
+            "tekorten": tekorten,
+            "kan": steungezin.status == Steungezin.Status.IN_SCREENING,
+        },
+    )
+
+
+@coordinator_required
+def overzicht(request: HttpRequest) -> HttpResponse:
+    """Everything screening needs from the coordinator, for the whole organisation."""
+    day = today()
+    steungezinnen = list(
+        with_screening(
+            Steungezin.objects.visible_to(request.user).filter(
+                status__in=[Steungezin.Status.IN_SCREENING, Steungezin.Status.BESCHIKBAAR]
+            )
+        ).order_by("naam")
+    )
+    in_screening, herscreening = [], []
+    aan_te_vragen, bij_justis, verlopend, wordt_18 = [], [], [], []
+    for gezin in steungezinnen:
+        if gezin.status == Steungezin.Status.IN_SCREENING:
+            in_screening.append((gezin, tekorten_voor_goedkeuring(gezin, day)))
+        elif redenen := herscreening_redenen(gezin, day):
+            herscreening.append((gezin, redenen))
+        for lid in gezin.leden.all():
+            if not needs_vog(lid, day):
+                continue
+            vog = current_vog(lid)
+            if lid.leeftijd < 18:
+                wordt_18.append((gezin, lid, vog))
+            if vog is None or vog.status == VOG.Status.AAN_TE_VRAGEN:
+                aan_te_vragen.append((gezin, lid))
+            elif (since := vog.at_justis_since()) and (day - since).days > JUSTIS_WACHT_DAGEN:
+                bij_justis.append((gezin, lid, vog, since))
+            elif (until := vog.geldig_tot(gezin.organisatie)) and (
+                until - day
+            ).days <= VERLOOPT_BINNEN_DAGEN:
+                verlopend.append((gezin, lid, vog, until))
+    return render(
+        request,
+        "screening/overzicht.html",
+        {
+            "in_screening": in_screening,
+            "herscreening": herscreening,
+            "aan_te_vragen": aan_te_vragen,
+            "bij_justis": bij_justis,
+            "verlopend": verlopend,
+            "wordt_18": wordt_18,
+            "justis_titel": f"Langer dan {JUSTIS_WACHT_DAGEN // 7} weken bij Justis",
+        },
+    )
+
+
+@coordinator_required
+def training_list(request: HttpRequest) -> HttpResponse:
+    trainingen = Training.objects.visible_to(request.user).prefetch_related(
+        "deelnames__gezinslid__gezin"
+    )
+    form = TrainingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.instance.organisatie = request.user.organisatie
+        training = form.save()
+        audit.record(request, AuditEntry.Action.CREATE, training)
+        messages.success(request, f"De training {training} is aangemaakt.")
+        return redirect("screening:trainingen")
+    return render(request, "screening/trainingen.html", {"trainingen": trainingen, "form": form})
