@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -50,3 +52,38 @@ def test_it_refuses_to_run_without_debug():
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("demo")
     assert not User.objects.exists()
+
+
+def test_it_shows_screening_at_every_stage():
+    from gezinnen.models import today
+    from screening.models import VOG, Training
+    from screening.rules import (
+        VERLOOPT_BINNEN_DAGEN,
+        herscreening_redenen,
+        tekorten_voor_goedkeuring,
+        with_screening,
+    )
+
+    call_command("demo", force=True)
+    day = today()
+    for organisatie in Organisatie.objects.all():
+        in_screening = with_screening(
+            Steungezin.objects.filter(organisatie=organisatie, status="in_screening")
+        )
+        missing = [len(tekorten_voor_goedkeuring(g, day)) for g in in_screening]
+        assert 0 in missing  # one ready for the decision
+        assert max(missing) >= 3  # one that has only just started
+        assert Training.objects.filter(organisatie=organisatie).exists()
+        vogs = VOG.objects.filter(gezinslid__gezin__organisatie=organisatie, status="ontvangen")
+        assert any(
+            0 < (v.geldig_tot(organisatie) - day).days <= VERLOOPT_BINNEN_DAGEN for v in vogs
+        )
+        beschikbaar = with_screening(
+            Steungezin.objects.filter(organisatie=organisatie, status="beschikbaar")
+        )
+        assert all(not herscreening_redenen(g, day) for g in beschikbaar)
+        assert any(
+            lid.leeftijd == 17 and (lid.age_on(day + datetime.timedelta(days=31)) == 18)
+            for g in beschikbaar
+            for lid in g.leden.all()
+        )
