@@ -52,6 +52,8 @@ def vog_edit(request: HttpRequest, pk: int, lid: int) -> HttpResponse:
     steungezin = _steungezin(request, pk)
     member = get_object_or_404(steungezin.leden.all(), pk=lid)
     vog = current_vog(member) or VOG(gezinslid=member)
+    if request.method == "GET":
+        audit.record(request, AuditEntry.Action.VIEW, steungezin, detail=f"VOG {member}")
     form = VOGForm(request.POST or None, instance=vog)
     if request.method == "POST" and form.is_valid():
         services.vog_save(request=request, vog=form.instance)
@@ -158,6 +160,8 @@ def besluit(request: HttpRequest, pk: int) -> HttpResponse:
         with_screening(Steungezin.objects.visible_to(request.user)), pk=pk
     )
     tekorten = tekorten_voor_goedkeuring(steungezin, today())
+    if request.method == "GET":
+        audit.record(request, AuditEntry.Action.VIEW, steungezin, detail="screening: besluit")
     if request.method == "POST":
         try:
             services.steungezin_goedkeuren(request=request, steungezin=steungezin)

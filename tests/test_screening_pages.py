@@ -111,6 +111,13 @@ def test_it_refuses_an_issue_date_in_the_future(logged_in, gezin):
     assert not VOG.objects.exists()
 
 
+def test_opening_a_vog_is_audited(logged_in, gezin, coordinator):
+    logged_in.get(vog_url(gezin))
+    entry = AuditEntry.objects.get(action="view")
+    assert (entry.user, entry.object_id) == (coordinator, str(gezin.pk))
+    assert entry.detail.startswith("VOG ")
+
+
 def test_a_member_of_another_family_is_a_404(logged_in, gezin, organisatie):
     other = SteungezinFactory(organisatie=organisatie)
     assert logged_in.get(vog_url(gezin, other.leden.first())).status_code == 404
