@@ -17,3 +17,17 @@ def coordinator_required(view: Callable[..., HttpResponse]) -> Callable[..., Htt
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def team_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For pages both coordinators and volunteer coordinators use (each then
+    sees only what ``visible_to`` gives them); anyone else gets a 404."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.sees_family_data:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import PermissionDenied
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 
@@ -36,6 +36,31 @@ class Organisatie(models.Model):
         default=3,
         validators=[MinValueValidator(1), MaxValueValidator(10)],
     )
+    contact_na_weken = models.CharField(
+        "contactmomenten … weken na de start",
+        max_length=50,
+        default="2, 6",
+        validators=[
+            RegexValidator(
+                r"^\s*\d{1,2}(\s*,\s*\d{1,2})*\s*$",
+                "Vul weken in als getallen met komma's, zoals 2, 6.",
+            )
+        ],
+    )
+    contact_daarna_maanden = models.PositiveSmallIntegerField(
+        "daarna elke … maanden",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+    gewicht_wijk = models.PositiveSmallIntegerField("gewicht: dezelfde of een buurwijk", default=30)
+    gewicht_dagdelen = models.PositiveSmallIntegerField("gewicht: dagen en dagdelen", default=25)
+    gewicht_kinderen = models.PositiveSmallIntegerField(
+        "gewicht: leeftijd en aantal kinderen", default=20
+    )
+    gewicht_ondersteuning = models.PositiveSmallIntegerField(
+        "gewicht: gevraagde en geboden steun", default=15
+    )
+    gewicht_taal = models.PositiveSmallIntegerField("gewicht: gedeelde taal", default=10)
 
     class Meta:
         verbose_name = "organisatie"
@@ -44,6 +69,10 @@ class Organisatie(models.Model):
 
     def __str__(self) -> str:
         return self.naam
+
+    @property
+    def contact_weken(self) -> list[int]:
+        return sorted(int(part) for part in self.contact_na_weken.split(",") if part.strip())
 
 
 class OrganisatieQuerySet(models.QuerySet):

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("gezinnen.urls")),
     path("", include("screening.urls")),
+    path("", include("matching.urls")),
     path("beheer/", admin.site.urls),
 ]

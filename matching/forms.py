@@ -1,0 +1,268 @@
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from accounts.models import User
+from gezinnen.forms import DateInput, not_in_future
+from gezinnen.models import Gezinslid, Steungezin, Vraaggezin, today
+from matching.models import (
+    EVALUATIEVRAGEN,
+    Contactmoment,
+    Evaluatie,
+    Koppeling,
+    MeldcodeStap,
+)
+
+
+def _date_widgets(form: forms.BaseForm) -> None:
+    for field in form.fields.values():
+        if isinstance(field, forms.DateField):
+            field.widget = DateInput()
+
+
+class FilterForm(forms.Form):
+    OVERDUE = "achter"
+    status = forms.ChoiceField(label="Status", required=False)
+    coordinator = forms.ModelChoiceField(
+        label="Coördinator", required=False, queryset=User.objects.none()
+    )
+    vrijwilliger = forms.ModelChoiceField(
+        label="Vrijwillig coördinator", required=False, queryset=User.objects.none()
+    )
+    achter = forms.BooleanField(label="Alleen met contactmoment over tijd", required=False)
+
+    def __init__(self, *args, organisatie, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [
+            ("", "lopend"),
+            ("alle", "alle"),
+            *Koppeling.Status.choices,
+        ]
+        team = User.objects.filter(organisatie=organisatie, is_active=True)
+        self.fields["coordinator"].queryset = team.filter(rol=User.Rol.COORDINATOR)
+        self.fields["vrijwilliger"].queryset = team.filter(rol=User.Rol.VRIJWILLIG_COORDINATOR)
+
+
+class KennismakingPlanForm(forms.Form):
+    datum = forms.DateField(label="Datum van de kennismaking", widget=DateInput())
+
+
+class KennismakingUitkomstForm(forms.Form):
+    uitkomst = forms.ChoiceField(
+        label="Uitkomst", choices=Koppeling.Uitkomst.choices, widget=forms.RadioSelect
+    )
+    notities = forms.CharField(
+        label="Notities", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class StartForm(forms.Form):
+    start_op = forms.DateField(label="Start", widget=DateInput())
+    afspraken = forms.CharField(
+        label="Afspraken: wat gaan de gezinnen doen?", widget=forms.Textarea(attrs={"rows": 3})
+    )
+    frequentie = forms.CharField(
+        label="Hoe vaak", max_length=100, help_text="Bijvoorbeeld: elke woensdagmiddag"
+    )
+    kinderen = forms.ModelMultipleChoiceField(
+        label="Voor welke kinderen",
+        queryset=Gezinslid.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Kies alleen kinderen van het vraaggezin."},
+    )
+    proefperiode_tot = forms.DateField(
+        label="Einde proefperiode", widget=DateInput(), required=False
+    )
+    gepland_einde = forms.DateField(label="Gepland einde", widget=DateInput(), required=False)
+
+    def __init__(self, *args, koppeling: Koppeling, **kwargs):
+        super().__init__(*args, **kwargs)
+        children = koppeling.vraaggezin.leden.filter(soort=Gezinslid.Soort.KIND)
+        self.fields["kinderen"].queryset = children
+        self.fields["kinderen"].initial = [k.pk for k in children if k.krijgt_steun]
+        start = today()
+        self.fields["start_op"].initial = start
+        self.fields["proefperiode_tot"].initial = start + datetime.timedelta(weeks=8)
+
+    def clean(self):
+        cleaned = super().clean()
+        start = cleaned.get("start_op")
+        for name, label in (
+            ("proefperiode_tot", "Het einde van de proefperiode"),
+            ("gepland_einde", "Het geplande einde"),
+        ):
+            if start and cleaned.get(name) and cleaned[name] <= start:
+                self.add_error(name, f"{label} moet na de start liggen.")
+        return cleaned
+
+
+class BegeleidingForm(forms.ModelForm):
+    class Meta:
+        model = Koppeling
+        fields = ["coordinator", "vrijwilliger", "professional_nodig"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        team = User.objects.filter(organisatie=self.instance.organisatie, is_active=True)
+        self.fields["coordinator"].queryset = team.filter(rol=User.Rol.COORDINATOR)
+        self.fields["vrijwilliger"].queryset = team.filter(rol=User.Rol.VRIJWILLIG_COORDINATOR)
+
+
+class AfsluitenForm(forms.Form):
+    einde_op = forms.DateField(label="Einde", widget=DateInput())
+    reden = forms.ChoiceField(label="Reden", choices=[("", "—"), *Koppeling.Reden.choices])
+    uitkomst = forms.CharField(label="Uitkomst", widget=forms.Textarea(attrs={"rows": 3}))
+    vraaggezin_naar = forms.ChoiceField(
+        label="Het vraaggezin",
+        choices=[
+            (Vraaggezin.Status.WACHTEND, "wacht weer op een steungezin"),
+            (Vraaggezin.Status.AFGESLOTEN, "verlaat het programma"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    steungezin_naar = forms.ChoiceField(
+        label="Het steungezin",
+        choices=[
+            (Steungezin.Status.BESCHIKBAAR, "blijft beschikbaar"),
+            (Steungezin.Status.GESTOPT, "stopt als steungezin"),
+        ],
+        widget=forms.RadioSelect,
+    )
+
+    def clean_einde_op(self):
+        return not_in_future(self.cleaned_data["einde_op"], "Het einde")
+
+
+class ContactmomentForm(forms.ModelForm):
+    class Meta:
+        model = Contactmoment
+        fields = ["datum", "met", "hoe", "verloop", "notities", "volgende_op"]
+        widgets = {"notities": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _date_widgets(self)
+        self.fields["met"].widget = forms.RadioSelect(choices=Contactmoment.Met.choices)
+        self.fields["verloop"].widget = forms.RadioSelect(choices=Contactmoment.Verloop.choices)
+
+    def clean_datum(self):
+        return not_in_future(self.cleaned_data["datum"], "Een contactmoment")
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("datum")
+            and cleaned.get("volgende_op")
+            and cleaned["volgende_op"] <= cleaned["datum"]
+        ):
+            self.add_error("volgende_op", "Het volgende contactmoment ligt na dit contactmoment.")
+        return cleaned
+
+
+class SignaalForm(forms.Form):
+    omschrijving = forms.CharField(
+        label="Wat heeft u gezien of gehoord?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Beschrijf feiten: wat, wanneer, wie. De coördinator neemt contact met u op.",
+    )
+
+
+class MeldcodeStapForm(forms.ModelForm):
+    class Meta:
+        model = MeldcodeStap
+        fields = ["stap", "datum", "notitie", "hulp_georganiseerd", "melding_veilig_thuis"]
+        widgets = {"notitie": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _date_widgets(self)
+
+    def clean_datum(self):
+        return not_in_future(self.cleaned_data["datum"], "Een stap")
+
+    def clean(self):
+        cleaned = super().clean()
+        besluit = cleaned.get("stap") == MeldcodeStap.Stap.BESLUIT
+        if besluit and not (
+            cleaned.get("hulp_georganiseerd") or cleaned.get("melding_veilig_thuis")
+        ):
+            raise ValidationError(
+                "Leg bij het besluit vast of hulp is georganiseerd en/of er een melding bij "
+                "Veilig Thuis is gedaan."
+            )
+        if not besluit and (
+            cleaned.get("hulp_georganiseerd") or cleaned.get("melding_veilig_thuis")
+        ):
+            raise ValidationError("Hulp en melding horen bij stap 5, het besluit.")
+        return cleaned
+
+
+SCORES = [(str(n), str(n)) for n in range(1, 6)]
+JA_NEE = [("", "weet niet"), ("ja", "ja"), ("nee", "nee")]
+
+
+class EvaluatieForm(forms.ModelForm):
+    """Both families' answers side by side, and the coordinator's conclusion."""
+
+    class Meta:
+        model = Evaluatie
+        fields = [
+            "soort",
+            "datum",
+            "vraag_goed",
+            "vraag_beter",
+            "steun_goed",
+            "steun_beter",
+            "conclusie",
+        ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 2})
+            for name in ("vraag_goed", "vraag_beter", "steun_goed", "steun_beter")
+        } | {"conclusie": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _date_widgets(self)
+        for side in ("vraag", "steun"):
+            for key, tekst in EVALUATIEVRAGEN:
+                self.fields[f"{side}_{key}"] = forms.TypedChoiceField(
+                    label=tekst, choices=SCORES, coerce=int, widget=forms.RadioSelect
+                )
+            self.fields[f"{side}_doorgaan_keuze"] = forms.ChoiceField(
+                label="Wil het gezin doorgaan?",
+                choices=JA_NEE,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+
+    def side(self, side: str):
+        """The bound fields of one family's questionnaire, in order."""
+        return [self[f"{side}_{key}"] for key, _ in EVALUATIEVRAGEN]
+
+    def clean_datum(self):
+        return not_in_future(self.cleaned_data["datum"], "Een evaluatie")
+
+    def save(self, commit: bool = True):
+        data = self.cleaned_data
+        for side in ("vraag", "steun"):
+            setattr(
+                self.instance,
+                f"{side}_scores",
+                {key: data[f"{side}_{key}"] for key, _ in EVALUATIEVRAGEN},
+            )
+            keuze = data[f"{side}_doorgaan_keuze"]
+            setattr(self.instance, f"{side}_doorgaan", {"ja": True, "nee": False}.get(keuze))
+        return super().save(commit)
+
+
+class UrenForm(forms.Form):
+    week = forms.DateField(label="Week (een dag in die week)", widget=DateInput())
+    uren = forms.DecimalField(
+        label="Uren", min_value=0, max_value=80, decimal_places=1, max_digits=4
+    )
+    notitie = forms.CharField(label="Notitie", max_length=300, required=False)
+
+    def clean_week(self):
+        day = not_in_future(self.cleaned_data["week"], "Een week")
+        return day - datetime.timedelta(days=day.weekday())

@@ -1,0 +1,352 @@
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from accounts.models import Organisatie, OrganisatieQuerySet, User
+from gezinnen.models import Gezinslid, Steungezin, Vraaggezin, today
+from screening.models import add_months
+
+
+class KoppelingQuerySet(OrganisatieQuerySet):
+    def visible_to(self, user) -> KoppelingQuerySet:
+        """Coordinators: the organisation's; a volunteer coordinator: those
+        assigned to them (never one that needs a professional)."""
+        qs = super().visible_to(user)
+        if getattr(user, "is_vrijwillig_coordinator", False):
+            return qs.filter(vrijwilliger=user, professional_nodig=False)
+        return qs
+
+    def lopend(self) -> KoppelingQuerySet:
+        return self.filter(status__in=Koppeling.LOPEND)
+
+    def actief(self) -> KoppelingQuerySet:
+        return self.filter(status=Koppeling.Status.ACTIEF)
+
+    def due_for_checkin(self, day: datetime.date | None = None) -> KoppelingQuerySet:
+        return self.actief().filter(volgende_contact_op__lte=day or today())
+
+
+class Koppeling(models.Model):
+    """A match between a vraaggezin and a steungezin."""
+
+    class Status(models.TextChoices):
+        VOORGESTELD = "voorgesteld", "voorgesteld"
+        KENNISMAKING = "kennismaking", "kennismaking"
+        ACTIEF = "actief", "actief"
+        AFGESLOTEN = "afgesloten", "afgesloten"
+
+    class Uitkomst(models.TextChoices):
+        GO = "go", "go: we gaan van start"
+        NO_GO = "no_go", "no-go: het past niet"
+
+    class Reden(models.TextChoices):
+        DOEL_BEREIKT = "doel_bereikt", "doel bereikt"
+        VERHUISD = "verhuisd", "verhuisd"
+        HULPVRAAG_VERANDERD = "hulpvraag_veranderd", "hulpvraag veranderd"
+        KLIK = "klik", "klik niet goed"
+        ZWAARDERE_ZORG = "zwaardere_zorg", "zwaardere zorg nodig"
+        ANDERS = "anders", "anders"
+
+    LOPEND = {Status.VOORGESTELD, Status.KENNISMAKING, Status.ACTIEF}
+
+    organisatie = models.ForeignKey(
+        Organisatie, on_delete=models.PROTECT, related_name="koppelingen"
+    )
+    vraaggezin = models.ForeignKey(
+        Vraaggezin, on_delete=models.PROTECT, related_name="koppelingen", verbose_name="vraaggezin"
+    )
+    steungezin = models.ForeignKey(
+        Steungezin, on_delete=models.PROTECT, related_name="koppelingen", verbose_name="steungezin"
+    )
+    status = models.CharField(
+        "status", max_length=20, choices=Status.choices, default=Status.VOORGESTELD, db_index=True
+    )
+    coordinator = models.ForeignKey(
+        User,
+        verbose_name="verantwoordelijk coördinator",
+        on_delete=models.PROTECT,
+        related_name="koppelingen",
+    )
+    vrijwilliger = models.ForeignKey(
+        User,
+        verbose_name="vrijwillig coördinator",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="toegewezen_koppelingen",
+    )
+    professional_nodig = models.BooleanField(
+        "professional nodig",
+        default=False,
+        help_text="Deze koppeling krijgt nooit een vrijwillig coördinator.",
+    )
+    voorgesteld_op = models.DateField("voorgesteld op", default=today)
+    kennismaking_op = models.DateField("kennismaking op", null=True, blank=True)
+    kennismaking_uitkomst = models.CharField(
+        "uitkomst kennismaking", max_length=10, choices=Uitkomst.choices, blank=True
+    )
+    kennismaking_notities = models.TextField("notities kennismaking", blank=True)
+    start_op = models.DateField("start", null=True, blank=True)
+    afspraken = models.TextField("afspraken: wat", blank=True)
+    frequentie = models.CharField("hoe vaak", max_length=100, blank=True)
+    kinderen = models.ManyToManyField(
+        Gezinslid, verbose_name="voor welke kinderen", blank=True, related_name="+"
+    )
+    gepland_einde = models.DateField("gepland einde", null=True, blank=True)
+    proefperiode_tot = models.DateField("einde proefperiode", null=True, blank=True)
+    einde_op = models.DateField("einde", null=True, blank=True)
+    einde_reden = models.CharField("reden einde", max_length=30, choices=Reden.choices, blank=True)
+    einde_uitkomst = models.TextField("uitkomst", blank=True)
+    volgende_contact_op = models.DateField("volgend contactmoment", null=True, blank=True)
+    aangemaakt_op = models.DateTimeField(auto_now_add=True)
+
+    objects = KoppelingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "koppeling"
+        verbose_name_plural = "koppelingen"
+        ordering = ["-voorgesteld_op", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(professional_nodig=False) | Q(vrijwilliger__isnull=True),
+                name="professional_nodig_zonder_vrijwilliger",
+                violation_error_message=(
+                    "Een koppeling waarbij een professional nodig is, krijgt geen vrijwillig "
+                    "coördinator."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["vraaggezin"],
+                condition=Q(status__in=["voorgesteld", "kennismaking", "actief"]),
+                name="een_lopende_koppeling_per_vraaggezin",
+                violation_error_message="Dit vraaggezin heeft al een lopende koppeling.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vraaggezin.naam} – {self.steungezin.naam}"
+
+    def clean(self) -> None:
+        if self.professional_nodig and self.vrijwilliger_id:
+            raise ValidationError(
+                {"vrijwilliger": "Bij 'professional nodig' hoort geen vrijwillig coördinator."}
+            )
+        if self.vrijwilliger_id and not self.vrijwilliger.is_vrijwillig_coordinator:
+            raise ValidationError({"vrijwilliger": "Kies een vrijwillig coördinator."})
+
+    # Check-ins ---------------------------------------------------------
+
+    def cadence_dates(self, until: datetime.date) -> list[datetime.date]:
+        """The check-in dates the organisation's cadence sets, up to ``until``."""
+        if not self.start_op:
+            return []
+        org = self.organisatie
+        dates = [self.start_op + datetime.timedelta(weeks=w) for w in org.contact_weken]
+        last = dates[-1] if dates else self.start_op
+        while last <= until:
+            last = add_months(last, org.contact_daarna_maanden)
+            dates.append(last)
+        return dates
+
+    def next_checkin(self, last_contact: datetime.date | None) -> datetime.date | None:
+        """The first cadence date after the last contact (or the first one)."""
+        if not self.start_op:
+            return None
+        after = last_contact or self.start_op - datetime.timedelta(days=1)
+        return next(d for d in self.cadence_dates(after + datetime.timedelta(days=1)) if d > after)
+
+    @property
+    def checkin_overdue(self) -> bool:
+        return bool(
+            self.status == self.Status.ACTIEF
+            and self.volgende_contact_op
+            and self.volgende_contact_op < today()
+        )
+
+    # Evaluations -------------------------------------------------------
+
+    def evaluatie_due(self, done: list[Evaluatie]) -> tuple[str, datetime.date] | None:
+        """The next evaluation (kind, date): the trial period's, then one a
+        year after the start and every year after that."""
+        if self.status != self.Status.ACTIEF or not self.start_op:
+            return None
+        soorten = [e.soort for e in done]
+        if self.proefperiode_tot and Evaluatie.Soort.PROEFPERIODE not in soorten:
+            return Evaluatie.Soort.PROEFPERIODE, self.proefperiode_tot
+        jaren = soorten.count(Evaluatie.Soort.JAARLIJKS) + 1
+        return Evaluatie.Soort.JAARLIJKS, add_months(self.start_op, 12 * jaren)
+
+
+class Contactmoment(models.Model):
+    class Met(models.TextChoices):
+        VRAAGGEZIN = "vraaggezin", "vraaggezin"
+        STEUNGEZIN = "steungezin", "steungezin"
+        BEIDE = "beide", "beide gezinnen"
+
+    class Hoe(models.TextChoices):
+        TELEFOON = "telefoon", "telefoon"
+        BEZOEK = "bezoek", "bezoek"
+        EMAIL = "email", "e-mail"
+        VIDEO = "video", "videobellen"
+
+    class Verloop(models.TextChoices):
+        GOED = "goed", "gaat goed"
+        AANDACHT = "aandacht", "vraagt aandacht"
+        ZORGEN = "zorgen", "zorgen"
+
+    koppeling = models.ForeignKey(
+        Koppeling, on_delete=models.CASCADE, related_name="contactmomenten"
+    )
+    datum = models.DateField("datum", default=today)
+    met = models.CharField("met wie", max_length=20, choices=Met.choices)
+    hoe = models.CharField("hoe", max_length=20, choices=Hoe.choices)
+    door = models.ForeignKey(User, verbose_name="door", on_delete=models.PROTECT, related_name="+")
+    notities = models.TextField("notities", blank=True)
+    verloop = models.CharField("hoe gaat het?", max_length=10, choices=Verloop.choices)
+    volgende_op = models.DateField(
+        "volgend contactmoment",
+        null=True,
+        blank=True,
+        help_text="Leeg laten: volgt uit het ritme van de organisatie.",
+    )
+
+    class Meta:
+        verbose_name = "contactmoment"
+        verbose_name_plural = "contactmomenten"
+        ordering = ["-datum", "-id"]
+
+    def __str__(self) -> str:
+        return f"Contact {self.datum:%d-%m-%Y} ({self.get_met_display()})"
+
+
+class SignaalQuerySet(models.QuerySet):
+    def open(self) -> SignaalQuerySet:
+        return self.filter(afgehandeld_op__isnull=True)
+
+
+class Signaal(models.Model):
+    """A concern about a child's safety, open until a professional handles it
+    along the steps of the Meldcode."""
+
+    koppeling = models.ForeignKey(Koppeling, on_delete=models.CASCADE, related_name="signalen")
+    contactmoment = models.ForeignKey(
+        Contactmoment, on_delete=models.SET_NULL, null=True, blank=True, related_name="signalen"
+    )
+    omschrijving = models.TextField("wat is er gezien of gehoord?")
+    gemeld_door = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    gemeld_op = models.DateTimeField("gemeld op", auto_now_add=True)
+    afgehandeld_op = models.DateField("afgehandeld op", null=True, blank=True)
+
+    objects = SignaalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "signaal"
+        verbose_name_plural = "signalen"
+        ordering = ["-gemeld_op", "-id"]
+
+    def __str__(self) -> str:
+        return f"Signaal {self.gemeld_op:%d-%m-%Y}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.afgehandeld_op is None
+
+
+class MeldcodeStap(models.Model):
+    class Stap(models.IntegerChoices):
+        IN_KAART = 1, "1. signalen in kaart gebracht"
+        COLLEGIAAL = 2, "2. collega of Veilig Thuis geraadpleegd"
+        GESPREK = 3, "3. gesprek met het gezin"
+        WEGEN = 4, "4. gewogen met het afwegingskader"
+        BESLUIT = 5, "5. besluit"
+
+    signaal = models.ForeignKey(Signaal, on_delete=models.CASCADE, related_name="stappen")
+    stap = models.PositiveSmallIntegerField("stap", choices=Stap.choices)
+    datum = models.DateField("datum", default=today)
+    door = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    notitie = models.TextField("notitie")
+    hulp_georganiseerd = models.BooleanField("hulp georganiseerd", default=False)
+    melding_veilig_thuis = models.BooleanField("gemeld bij Veilig Thuis", default=False)
+
+    class Meta:
+        verbose_name = "stap van de meldcode"
+        verbose_name_plural = "stappen van de meldcode"
+        ordering = ["stap", "datum", "id"]
+
+    def __str__(self) -> str:
+        return self.get_stap_display()
+
+
+EVALUATIEVRAGEN = [
+    ("contact", "Het contact tussen de twee gezinnen"),
+    ("afspraken", "Het nakomen van de afspraken"),
+    ("kinderen", "Hoe de kinderen het hebben bij de steun"),
+    ("ontlasting", "Wat de steun oplevert voor het gezin"),
+]
+
+
+class Evaluatie(models.Model):
+    class Soort(models.TextChoices):
+        PROEFPERIODE = "proefperiode", "einde proefperiode"
+        JAARLIJKS = "jaarlijks", "jaarlijkse evaluatie"
+        AFSLUITING = "afsluiting", "afsluiting"
+
+    koppeling = models.ForeignKey(Koppeling, on_delete=models.CASCADE, related_name="evaluaties")
+    soort = models.CharField("soort", max_length=20, choices=Soort.choices)
+    datum = models.DateField("datum", default=today)
+    door = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    # {question key: 1..5} for each side; see EVALUATIEVRAGEN.
+    vraag_scores = models.JSONField(default=dict)
+    vraag_goed = models.TextField("wat ging goed (vraaggezin)", blank=True)
+    vraag_beter = models.TextField("wat kan beter (vraaggezin)", blank=True)
+    vraag_doorgaan = models.BooleanField("vraaggezin wil doorgaan", null=True)
+    steun_scores = models.JSONField(default=dict)
+    steun_goed = models.TextField("wat ging goed (steungezin)", blank=True)
+    steun_beter = models.TextField("wat kan beter (steungezin)", blank=True)
+    steun_doorgaan = models.BooleanField("steungezin wil doorgaan", null=True)
+    conclusie = models.TextField("conclusie van de coördinator")
+
+    class Meta:
+        verbose_name = "evaluatie"
+        verbose_name_plural = "evaluaties"
+        ordering = ["-datum", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_soort_display()} {self.datum:%d-%m-%Y}"
+
+    def rows(self):
+        """(question, score vraaggezin, score steungezin) side by side."""
+        return [
+            (tekst, self.vraag_scores.get(key), self.steun_scores.get(key))
+            for key, tekst in EVALUATIEVRAGEN
+        ]
+
+
+class CoordinatieUren(models.Model):
+    """Hours a coordinator spent on the programme in one week."""
+
+    organisatie = models.ForeignKey(Organisatie, on_delete=models.PROTECT, related_name="+")
+    coordinator = models.ForeignKey(User, on_delete=models.PROTECT, related_name="uren")
+    week = models.DateField("week (maandag)")
+    uren = models.DecimalField("uren", max_digits=4, decimal_places=1)
+    notitie = models.CharField("notitie", max_length=300, blank=True)
+
+    objects = OrganisatieQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "coördinatie-uren"
+        verbose_name_plural = "coördinatie-uren"
+        ordering = ["-week"]
+        constraints = [
+            models.UniqueConstraint(fields=["coordinator", "week"], name="uren_een_keer_per_week"),
+            models.CheckConstraint(
+                condition=Q(uren__gte=0) & Q(uren__lte=80), name="uren_binnen_een_week"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.coordinator} week {self.week:%d-%m-%Y}: {self.uren}"

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from matching import views
+
+app_name = "matching"
+
+urlpatterns = [
+    path("koppelingen/", views.koppeling_list, name="list"),
+    path("koppelingen/<int:pk>/", views.koppeling_detail, name="detail"),
+    path("koppelingen/<int:pk>/kennismaking/", views.kennismaking, name="kennismaking"),
+    path("koppelingen/<int:pk>/starten/", views.starten, name="starten"),
+    path("koppelingen/<int:pk>/begeleiding/", views.begeleiding, name="begeleiding"),
+    path("koppelingen/<int:pk>/contactmoment/", views.contactmoment, name="contactmoment"),
+    path("koppelingen/<int:pk>/signaal/", views.signaal_melden, name="signaal-melden"),
+    path("koppelingen/<int:pk>/evaluatie/", views.evaluatie, name="evaluatie"),
+    path("koppelingen/<int:pk>/afsluiten/", views.afsluiten, name="afsluiten"),
+    path("signalen/<int:pk>/", views.signaal_detail, name="signaal"),
+    path("vraaggezinnen/<int:pk>/suggesties/", views.suggesties_voor, name="suggesties"),
+    path(
+        "vraaggezinnen/<int:pk>/voorstellen/<int:steungezin>/",
+        views.voorstellen,
+        name="voorstellen",
+    ),
+    path("steungezinnen/<int:pk>/passend/", views.passend_voor, name="passend"),
+    path("uren/", views.uren, name="uren"),
+]
