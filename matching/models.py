@@ -29,6 +29,9 @@ class KoppelingQuerySet(OrganisatieQuerySet):
     def due_for_checkin(self, day: datetime.date | None = None) -> KoppelingQuerySet:
         return self.actief().filter(volgende_contact_op__lte=day or today())
 
+    def checkin_overdue(self) -> KoppelingQuerySet:
+        return self.actief().filter(volgende_contact_op__lt=today())
+
 
 class Koppeling(models.Model):
     """A match between a vraaggezin and a steungezin."""

@@ -74,9 +74,7 @@ def koppeling_list(request: HttpRequest) -> HttpResponse:
         if data["vrijwilliger"]:
             koppelingen = koppelingen.filter(vrijwilliger=data["vrijwilliger"])
         if data["achter"]:
-            koppelingen = koppelingen.due_for_checkin(
-                today() - __import__("datetime").timedelta(days=1)
-            )
+            koppelingen = koppelingen.checkin_overdue()
     page = Paginator(
         koppelingen.order_by("status", "volgende_contact_op", "-id"), PAGE_SIZE
     ).get_page(request.GET.get("pagina"))
