@@ -173,6 +173,8 @@ def gezin_detail(request: HttpRequest, soort: Soort, pk: int) -> HttpResponse:
         .prefetch_related(
             "leden",
             Prefetch("statuswijzigingen", queryset=Statuswijziging.objects.select_related("door")),
+            "koppelingen__vraaggezin",
+            "koppelingen__steungezin",
         ),
         pk=pk,
     )

@@ -380,7 +380,16 @@ def evaluatie(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, "De evaluatie is vastgelegd.")
         return redirect("matching:detail", pk=koppeling.pk)
-    return render(request, "matching/evaluatie.html", {"koppeling": koppeling, "form": form})
+    return render(
+        request,
+        "matching/evaluatie.html",
+        {
+            "koppeling": koppeling,
+            "form": form,
+            "vraag_fields": form.side("vraag"),
+            "steun_fields": form.side("steun"),
+        },
+    )
 
 
 @coordinator_required

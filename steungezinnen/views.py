@@ -5,6 +5,7 @@ from django.shortcuts import render
 
 from accounts.models import User
 from gezinnen.models import Steungezin, Vraaggezin
+from matching.models import Koppeling
 
 HOME_TEMPLATES = {
     User.Rol.COORDINATOR: "home/coordinator.html",
@@ -17,8 +18,23 @@ def home(request: HttpRequest) -> HttpResponse:
     """Each role lands on its own start page; without a role, the page that
     says so (and points a beheerder to the back office)."""
     template = HOME_TEMPLATES.get(request.user.rol, "home/zonder_rol.html")
-    context = coordinator_overview(request.user) if request.user.is_coordinator else {}
+    if request.user.is_coordinator:
+        context = coordinator_overview(request.user)
+    elif request.user.is_vrijwillig_coordinator:
+        context = {"koppelingen": mijn_koppelingen(request.user)}
+    else:
+        context = {}
     return render(request, template, context)
+
+
+def mijn_koppelingen(user: User):
+    """A volunteer coordinator's running matches with both families' contact details."""
+    return (
+        Koppeling.objects.visible_to(user)
+        .lopend()
+        .select_related("vraaggezin", "steungezin")
+        .order_by("volgende_contact_op", "pk")
+    )
 
 
 def coordinator_overview(user: User) -> dict:

@@ -81,10 +81,12 @@ def edit_data(gezin, **overrides) -> dict:
 
 # session, user, organisation, count, wijken of the filter, page, session save (3)
 LIST_QUERIES = 9
-# session, user, family, members, timeline, audit entry, organisation, session save (3);
+# session, user, family, members, timeline, koppelingen (their families: 2 more, if any),
+# audit entry,
+# organisation, session save (3);
 # a steungezin's screening section adds the family with its members, VOGs, trainings,
 # conversations, references and criteria.
-DETAIL_QUERIES = {"vraaggezin": 10, "steungezin": 17}
+DETAIL_QUERIES = {"vraaggezin": 11, "steungezin": 18}
 
 
 @pytest.fixture
