@@ -131,7 +131,9 @@ def score(vraaggezin: Vraaggezin, steungezin: Steungezin, day: datetime.date) ->
             "taal",
             org.gewicht_taal if gedeeld else 0,
             org.gewicht_taal,
-            ("spreken " + ", ".join(sorted(gedeeld))) if gedeeld else "geen gedeelde taal ingevuld",
+            ("spreken " + ", ".join(sorted(t.capitalize() for t in gedeeld)))
+            if gedeeld
+            else "geen gedeelde taal ingevuld",
         )
     )
     return suggestie

@@ -5,6 +5,7 @@ from factory.django import DjangoModelFactory
 
 from accounts.models import Organisatie, User
 from gezinnen.models import Gezinslid, Steungezin, Vraaggezin, Wijk
+from matching.models import Koppeling
 
 PASSWORD = "een-goed-wachtwoord-42"
 
@@ -100,3 +101,44 @@ class GezinslidFactory(DjangoModelFactory):
     achternaam = "Jansen"
     soort = Gezinslid.Soort.KIND
     geboortedatum = datetime.date(2018, 5, 1)
+
+
+class KoppelingFactory(DjangoModelFactory):
+    """A running koppeling between two families of one organisation."""
+
+    class Meta:
+        model = Koppeling
+
+    organisatie = factory.SubFactory(OrganisatieFactory)
+    vraaggezin = factory.SubFactory(
+        VraaggezinFactory, organisatie=factory.SelfAttribute("..organisatie"), status="gekoppeld"
+    )
+    steungezin = factory.SubFactory(
+        SteungezinFactory, organisatie=factory.SelfAttribute("..organisatie"), status="beschikbaar"
+    )
+    coordinator = factory.SubFactory(
+        UserFactory, organisatie=factory.SelfAttribute("..organisatie")
+    )
+    status = Koppeling.Status.ACTIEF
+    start_op = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=30))
+    afspraken = "Elke woensdag een speelmiddag."
+    frequentie = "wekelijks"
+
+
+def approved_steungezin(organisatie, **kwargs) -> Steungezin:
+    """A beschikbaar steungezin whose adults have a valid VOG."""
+    from screening.models import VOG
+
+    kwargs.setdefault("leden", [("volwassene", 45)])
+    gezin = SteungezinFactory(organisatie=organisatie, status="beschikbaar", **kwargs)
+    issued = datetime.date.today() - datetime.timedelta(days=60)
+    for lid in gezin.leden.all():
+        if lid.leeftijd >= 18:
+            VOG.objects.create(
+                gezinslid=lid,
+                status="ontvangen",
+                aangevraagd_op=issued,
+                afgegeven_op=issued,
+                ontvangen_op=issued,
+            )
+    return gezin

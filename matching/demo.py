@@ -1,0 +1,170 @@
+"""Demo koppelingen in every status, with contact histories: an overdue
+check-in, an open signal and a yearly evaluation that is due."""
+
+import datetime
+import random
+
+from accounts.models import Organisatie, User
+from gezinnen.models import Gezinslid, Steungezin, Vraaggezin, today
+from matching.models import (
+    EVALUATIEVRAGEN,
+    Contactmoment,
+    CoordinatieUren,
+    Evaluatie,
+    Koppeling,
+    Signaal,
+)
+from screening.models import add_months
+
+NOTITIES = [
+    "Kinderen hebben het naar hun zin; vaste middag werkt goed.",
+    "Moeder merkt dat ze meer rust heeft. Afspraken lopen.",
+    "Steungezin vraagt of een extra middag in de vakantie kan.",
+    "Even minder contact door ziekte, nu weer opgepakt.",
+]
+
+
+def populate(organisatie: Organisatie, *, seed: str) -> None:
+    if Koppeling.objects.filter(organisatie=organisatie).exists():
+        return
+    rnd = random.Random(seed)
+    day = today()
+    coordinator = User.objects.filter(organisatie=organisatie, rol=User.Rol.COORDINATOR).first()
+    vrijwilliger = User.objects.filter(
+        organisatie=organisatie, rol=User.Rol.VRIJWILLIG_COORDINATOR
+    ).first()
+    steun = list(Steungezin.objects.filter(organisatie=organisatie, status="beschikbaar"))
+    gekoppeld = list(Vraaggezin.objects.filter(organisatie=organisatie, status="gekoppeld"))
+    afgesloten = list(Vraaggezin.objects.filter(organisatie=organisatie, status="afgesloten"))
+    wachtend = list(Vraaggezin.objects.filter(organisatie=organisatie, status="wachtend"))
+
+    # Active ones: started 14 months, 5 months and 6 weeks ago, and one recent.
+    for index, (vraag, months) in enumerate(zip(gekoppeld, [14, 5, 2, 0], strict=False)):
+        start = add_months(day, -months) - datetime.timedelta(days=10)
+        koppeling = _koppeling(organisatie, vraag, steun[index % len(steun)], coordinator, start)
+        koppeling.status = Koppeling.Status.ACTIEF
+        koppeling.start_op = start
+        koppeling.proefperiode_tot = start + datetime.timedelta(weeks=8)
+        koppeling.afspraken = (
+            "Wekelijkse speelmiddag bij het steungezin; halen en brengen door het steungezin."
+        )
+        koppeling.frequentie = "elke woensdagmiddag"
+        koppeling.vrijwilliger = vrijwilliger if index % 2 == 0 else None
+        koppeling.professional_nodig = index == 1
+        koppeling.save()
+        koppeling.kinderen.set(vraag.leden.filter(soort=Gezinslid.Soort.KIND, krijgt_steun=True))
+        contacts = _contacts(koppeling, coordinator, rnd, day, overdue=index == 0)
+        if index == 1:
+            Signaal.objects.create(
+                koppeling=koppeling,
+                contactmoment=contacts[-1] if contacts else None,
+                omschrijving="Oudste kind vertelde over harde ruzies thuis; wilde niet naar huis.",
+                gemeld_door=vrijwilliger or coordinator,
+            )
+        if months >= 5:
+            _evaluatie(
+                koppeling,
+                Evaluatie.Soort.PROEFPERIODE,
+                koppeling.proefperiode_tot,
+                coordinator,
+                rnd,
+            )
+        koppeling.volgende_contact_op = (
+            day - datetime.timedelta(days=9)
+            if index == 0
+            else koppeling.next_checkin(contacts[0].datum if contacts else None)
+        )
+        koppeling.save(update_fields=["volgende_contact_op"])
+
+    # Ended ones.
+    for index, vraag in enumerate(afgesloten):
+        start = add_months(day, -18 + index)
+        koppeling = _koppeling(
+            organisatie, vraag, steun[(index + 1) % len(steun)], coordinator, start
+        )
+        koppeling.status = Koppeling.Status.AFGESLOTEN
+        koppeling.start_op = start
+        koppeling.einde_op = add_months(start, 9)
+        koppeling.einde_reden = [
+            Koppeling.Reden.DOEL_BEREIKT,
+            Koppeling.Reden.VERHUISD,
+            Koppeling.Reden.ZWAARDERE_ZORG,
+            Koppeling.Reden.DOEL_BEREIKT,
+        ][index % 4]
+        koppeling.einde_uitkomst = "Het gezin kan weer zelf verder; contact blijft informeel."
+        koppeling.afspraken = "Eens per week opvang na school."
+        koppeling.frequentie = "wekelijks"
+        koppeling.save()
+        _evaluatie(koppeling, Evaluatie.Soort.AFSLUITING, koppeling.einde_op, coordinator, rnd)
+
+    # A proposal and a planned kennismaking for waiting families.
+    free = steun[len(gekoppeld) :] or steun
+    if len(wachtend) >= 2:
+        _koppeling(
+            organisatie, wachtend[0], free[-1], coordinator, day - datetime.timedelta(days=3)
+        )
+        planned = _koppeling(
+            organisatie, wachtend[1], free[0], coordinator, day - datetime.timedelta(days=10)
+        )
+        planned.status = Koppeling.Status.KENNISMAKING
+        planned.kennismaking_op = day + datetime.timedelta(days=4)
+        planned.save()
+
+    for weeks in range(1, 13):
+        monday = day - datetime.timedelta(days=day.weekday() + 7 * weeks)
+        CoordinatieUren.objects.create(
+            organisatie=organisatie,
+            coordinator=coordinator,
+            week=monday,
+            uren=rnd.choice([4, 4, 5, 3.5, 6]),
+        )
+
+
+def _koppeling(organisatie, vraag, steun, coordinator, voorgesteld) -> Koppeling:
+    return Koppeling.objects.create(
+        organisatie=organisatie,
+        vraaggezin=vraag,
+        steungezin=steun,
+        coordinator=coordinator,
+        voorgesteld_op=voorgesteld - datetime.timedelta(days=21),
+        kennismaking_op=voorgesteld - datetime.timedelta(days=7),
+        kennismaking_uitkomst=Koppeling.Uitkomst.GO,
+    )
+
+
+def _contacts(koppeling, coordinator, rnd, day, *, overdue: bool) -> list[Contactmoment]:
+    """Check-ins on the cadence from the start until today (fewer when overdue)."""
+    dates = [d for d in koppeling.cadence_dates(day) if d <= day]
+    if overdue:
+        dates = dates[:-1]
+    contacts = [
+        Contactmoment.objects.create(
+            koppeling=koppeling,
+            datum=d,
+            met=rnd.choice(Contactmoment.Met.values),
+            hoe=rnd.choice(Contactmoment.Hoe.values),
+            door=coordinator,
+            notities=rnd.choice(NOTITIES),
+            verloop=rnd.choice(["goed", "goed", "aandacht"]),
+        )
+        for d in dates
+    ]
+    return sorted(contacts, key=lambda c: c.datum, reverse=True)
+
+
+def _evaluatie(koppeling, soort, datum, coordinator, rnd) -> Evaluatie:
+    return Evaluatie.objects.create(
+        koppeling=koppeling,
+        soort=soort,
+        datum=datum,
+        door=coordinator,
+        vraag_scores={key: rnd.randint(3, 5) for key, _ in EVALUATIEVRAGEN},
+        steun_scores={key: rnd.randint(3, 5) for key, _ in EVALUATIEVRAGEN},
+        vraag_goed="De kinderen kijken er elke week naar uit.",
+        vraag_beter="Soms late afstemming over de ophaaltijd.",
+        vraag_doorgaan=True,
+        steun_goed="Leuk om te zien hoe de kinderen opbloeien.",
+        steun_beter="Meer vooraf weten over wat de kinderen spannend vinden.",
+        steun_doorgaan=True,
+        conclusie="Goede koppeling; doorgaan met dezelfde afspraken.",
+    )

@@ -1,0 +1,434 @@
+import datetime
+import threading
+
+import pytest
+from django.db import IntegrityError, connection, connections
+from django.test import RequestFactory
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gezinnen.models import Vraaggezin, today
+from matching import services
+from matching.models import Contactmoment, Evaluatie, Koppeling, MeldcodeStap
+from matching.suggestions import score, suggesties
+from screening.models import VOG, add_months
+from tests.factories import (
+    KoppelingFactory,
+    SteungezinFactory,
+    UserFactory,
+    VraaggezinFactory,
+    WijkFactory,
+    approved_steungezin,
+)
+
+pytestmark = pytest.mark.django_db
+
+DAY = today()
+
+
+def as_request(user):
+    request = RequestFactory().post("/")
+    request.user = user
+    return request
+
+
+def waiting(organisatie, **kwargs) -> Vraaggezin:
+    kwargs.setdefault("leden", [("volwassene", 35), ("kind", 6)])
+    return VraaggezinFactory(organisatie=organisatie, status="wachtend", **kwargs)
+
+
+# Scoring ---------------------------------------------------------------------
+
+
+def points(suggestie) -> dict[str, int]:
+    return {c.naam: c.punten for c in suggestie.criteria}
+
+
+def test_it_scores_every_criterion_with_the_organisations_weights(organisatie):
+    noord = WijkFactory(organisatie=organisatie, naam="Noord")
+    vraag = waiting(
+        organisatie,
+        wijk=noord,
+        dagdelen=["wo_middag", "za_ochtend"],
+        ondersteuning=["speelmiddag", "opvang"],
+        talen="Nederlands, Arabisch",
+    )
+    steun = approved_steungezin(
+        organisatie,
+        wijk=noord,
+        beschikbaarheid=["wo_middag"],
+        aanbod=["speelmiddag"],
+        talen="arabisch",
+        leeftijd_van=4,
+        leeftijd_tot=10,
+        max_kinderen=2,
+    )
+    suggestie = score(vraag, steun, DAY)
+    assert points(suggestie) == {"wijk": 30, "dagen": 12, "kinderen": 20, "steun": 8, "taal": 10}
+    assert suggestie.totaal == 80
+    assert suggestie.maximum == 100
+    uitleg = {c.naam: c.uitleg for c in suggestie.criteria}
+    assert uitleg["dagen"] == "1 van 2 gewenste dagdelen"
+    assert uitleg["taal"] == "spreken Arabisch"
+
+    organisatie.gewicht_wijk = 50
+    organisatie.save()
+    vraag.refresh_from_db()
+    assert points(score(Vraaggezin.objects.get(pk=vraag.pk), steun, DAY))["wijk"] == 50
+
+
+def test_an_adjacent_wijk_counts_half(organisatie):
+    noord, zuid, ver = (WijkFactory(organisatie=organisatie, naam=n) for n in ("N", "Z", "V"))
+    noord.aangrenzend.add(zuid)
+    vraag = waiting(organisatie, wijk=noord)
+    assert points(score(vraag, approved_steungezin(organisatie, wijk=zuid), DAY))["wijk"] == 15
+    assert points(score(vraag, approved_steungezin(organisatie, wijk=ver), DAY))["wijk"] == 0
+
+
+def test_children_outside_the_age_range_or_too_many_cost_points(organisatie):
+    vraag = waiting(organisatie, leden=[("volwassene", 30), ("kind", 3), ("kind", 9), ("kind", 11)])
+    steun = approved_steungezin(organisatie, leeftijd_van=8, leeftijd_tot=12, max_kinderen=3)
+    assert points(score(vraag, steun, DAY))["kinderen"] == 13  # 2 of 3 in range
+    steun.max_kinderen = 2
+    assert points(score(vraag, steun, DAY))["kinderen"] == 7  # and one too many
+
+
+def test_it_ranks_the_best_first_and_says_who_is_left_out_and_why(organisatie, coordinator):
+    noord = WijkFactory(organisatie=organisatie, naam="Noord")
+    vraag = waiting(organisatie, wijk=noord)
+    best = approved_steungezin(organisatie, naam="Dichtbij", wijk=noord)
+    second = approved_steungezin(organisatie, naam="Verder")
+    screening = SteungezinFactory(organisatie=organisatie, naam="Nieuw", status="in_screening")
+    full = approved_steungezin(organisatie, naam="Vol", capaciteit=1)
+    KoppelingFactory(organisatie=organisatie, steungezin=full)
+    expired = approved_steungezin(organisatie, naam="Verlopen")
+    VOG.objects.filter(gezinslid__gezin=expired).update(afgegeven_op=add_months(DAY, -40))
+
+    ranked, left_out = suggesties(vraag, DAY)
+    assert [s.steungezin for s in ranked] == [best, second]
+    reasons = {gezin.naam: " ".join(r) for gezin, r in left_out}
+    assert "status is in screening" in reasons["Nieuw"]
+    assert "geen plek: 1 van 1" in reasons["Vol"]
+    assert "is verlopen" in reasons["Verlopen"]
+    assert screening.naam in reasons
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    status=st.sampled_from(["aangemeld", "in_screening", "beschikbaar", "gestopt", "afgewezen"]),
+    capaciteit=st.integers(min_value=1, max_value=3),
+    actief=st.integers(min_value=0, max_value=3),
+    vog=st.sampled_from(["geldig", "verlopen", "aangevraagd", "geen"]),
+)
+def test_an_ineligible_steungezin_is_never_suggested(organisatie, status, capaciteit, actief, vog):
+    vraag = waiting(organisatie)
+    steun = SteungezinFactory(
+        organisatie=organisatie, status=status, capaciteit=capaciteit, leden=[("volwassene", 40)]
+    )
+    lid = steun.leden.get()
+    issued = {"geldig": DAY - datetime.timedelta(days=30), "verlopen": add_months(DAY, -37)}.get(
+        vog
+    )
+    if vog in ("geldig", "verlopen"):
+        VOG.objects.create(
+            gezinslid=lid, status="ontvangen", afgegeven_op=issued, ontvangen_op=issued
+        )
+    elif vog == "aangevraagd":
+        VOG.objects.create(gezinslid=lid, status="aangevraagd", aangevraagd_op=DAY)
+    for _ in range(actief):
+        KoppelingFactory(organisatie=organisatie, steungezin=steun)
+    eligible = status == "beschikbaar" and vog == "geldig" and actief < capaciteit
+
+    ranked, _ = suggesties(vraag, DAY)
+    assert (steun in [s.steungezin for s in ranked]) is eligible
+    # Hypothesis runs every example in the same test transaction: clean up.
+    Koppeling.objects.all().delete()
+    Vraaggezin.objects.all().delete()
+    steun.delete()
+
+
+# Lifecycle ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def request_(coordinator):
+    return as_request(coordinator)
+
+
+def propose(request_, organisatie, **kwargs):
+    return services.koppeling_voorstellen(
+        request=request_,
+        vraaggezin=waiting(organisatie),
+        steungezin=approved_steungezin(organisatie, **kwargs),
+    )
+
+
+def go(request_, koppeling):
+    services.kennismaking_plannen(request=request_, koppeling=koppeling, datum=DAY)
+    return services.kennismaking_uitkomst(
+        request=request_, koppeling=koppeling, uitkomst="go", notities="Klik!"
+    )
+
+
+def start(request_, koppeling, day=DAY):
+    return services.koppeling_starten(
+        request=request_,
+        koppeling=koppeling,
+        start_op=day,
+        afspraken="Speelmiddag",
+        frequentie="wekelijks",
+        kinderen=list(koppeling.vraaggezin.leden.filter(soort="kind")),
+        gepland_einde=None,
+        proefperiode_tot=day + datetime.timedelta(weeks=8),
+    )
+
+
+def test_a_match_goes_from_proposal_to_active(request_, organisatie, coordinator):
+    koppeling = propose(request_, organisatie)
+    assert koppeling.status == Koppeling.Status.VOORGESTELD
+    assert koppeling.coordinator == coordinator
+    koppeling = go(request_, koppeling)
+    assert (koppeling.status, koppeling.kennismaking_uitkomst) == ("kennismaking", "go")
+    koppeling = start(request_, koppeling)
+    assert koppeling.status == Koppeling.Status.ACTIEF
+    assert koppeling.volgende_contact_op == DAY + datetime.timedelta(weeks=2)
+    koppeling.vraaggezin.refresh_from_db()
+    assert koppeling.vraaggezin.status == Vraaggezin.Status.GEKOPPELD
+    assert koppeling.kinderen.count() == 1
+
+
+def test_only_a_waiting_vraaggezin_is_proposed(request_, organisatie):
+    vraag = VraaggezinFactory(organisatie=organisatie, status="intake")
+    with pytest.raises(services.KoppelingError, match="na de intake"):
+        services.koppeling_voorstellen(
+            request=request_, vraaggezin=vraag, steungezin=approved_steungezin(organisatie)
+        )
+
+
+def test_a_vraaggezin_has_at_most_one_running_match(request_, organisatie):
+    koppeling = propose(request_, organisatie)
+    with pytest.raises(services.KoppelingError, match="al een lopende koppeling"):
+        services.koppeling_voorstellen(
+            request=request_,
+            vraaggezin=koppeling.vraaggezin,
+            steungezin=approved_steungezin(organisatie),
+        )
+    with pytest.raises(IntegrityError):
+        Koppeling.objects.create(
+            organisatie=organisatie,
+            vraaggezin=koppeling.vraaggezin,
+            steungezin=koppeling.steungezin,
+            coordinator=koppeling.coordinator,
+        )
+
+
+def test_a_no_go_ends_the_proposal_and_the_family_keeps_waiting(request_, organisatie):
+    koppeling = propose(request_, organisatie)
+    services.kennismaking_plannen(request=request_, koppeling=koppeling, datum=DAY)
+    koppeling = services.kennismaking_uitkomst(
+        request=request_, koppeling=koppeling, uitkomst="no_go", notities=""
+    )
+    assert (koppeling.status, koppeling.einde_reden) == ("afgesloten", "klik")
+    koppeling.vraaggezin.refresh_from_db()
+    assert koppeling.vraaggezin.status == "wachtend"
+
+
+def test_starting_needs_a_go(request_, organisatie):
+    koppeling = propose(request_, organisatie)
+    with pytest.raises(services.KoppelingError, match="go"):
+        start(request_, koppeling)
+
+
+def test_starting_rechecks_the_vogs(request_, organisatie):
+    koppeling = go(request_, propose(request_, organisatie))
+    VOG.objects.filter(gezinslid__gezin=koppeling.steungezin).update(
+        afgegeven_op=add_months(DAY, -40)
+    )
+    with pytest.raises(services.KoppelingError, match="verlopen"):
+        start(request_, koppeling)
+    koppeling.refresh_from_db()
+    assert koppeling.status == Koppeling.Status.KENNISMAKING
+
+
+def test_starting_respects_the_capacity(request_, organisatie):
+    first = go(request_, propose(request_, organisatie, capaciteit=1))
+    second = go(
+        request_,
+        services.koppeling_voorstellen(
+            request=request_, vraaggezin=waiting(organisatie), steungezin=first.steungezin
+        ),
+    )
+    start(request_, first)
+    with pytest.raises(services.KoppelingError, match="geen plek"):
+        start(request_, second)
+    assert Koppeling.objects.filter(steungezin=first.steungezin, status="actief").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_coordinators_starting_at_once_never_exceed_the_capacity(organisatie, coordinator):
+    if connection.vendor != "postgresql":
+        pytest.skip("Row locks need PostgreSQL; CI runs this test there.")
+    colleague = UserFactory(organisatie=organisatie)
+    request_ = as_request(coordinator)
+    first = go(request_, propose(request_, organisatie, capaciteit=1))
+    second = go(
+        request_,
+        services.koppeling_voorstellen(
+            request=request_, vraaggezin=waiting(organisatie), steungezin=first.steungezin
+        ),
+    )
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def attempt(koppeling, user):
+        try:
+            barrier.wait()
+            start(as_request(user), koppeling)
+            outcomes.append("gestart")
+        except services.KoppelingError:
+            outcomes.append("geweigerd")
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=attempt, args=args)
+        for args in ((first, coordinator), (second, colleague))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["gestart", "geweigerd"]
+    assert Koppeling.objects.filter(steungezin=first.steungezin, status="actief").count() == 1
+
+
+def test_ending_needs_a_reason_and_sends_the_families_back(request_, organisatie):
+    koppeling = start(request_, go(request_, propose(request_, organisatie)))
+    with pytest.raises(services.KoppelingError, match="reden"):
+        services.koppeling_afsluiten(
+            request=request_,
+            koppeling=koppeling,
+            einde_op=DAY,
+            reden="",
+            uitkomst="",
+            vraaggezin_naar="wachtend",
+            steungezin_naar="beschikbaar",
+        )
+    services.koppeling_afsluiten(
+        request=request_,
+        koppeling=koppeling,
+        einde_op=DAY,
+        reden="verhuisd",
+        uitkomst="Verhuisd",
+        vraaggezin_naar="wachtend",
+        steungezin_naar="gestopt",
+    )
+    koppeling.refresh_from_db()
+    assert (koppeling.status, koppeling.einde_reden, koppeling.volgende_contact_op) == (
+        "afgesloten",
+        "verhuisd",
+        None,
+    )
+    koppeling.vraaggezin.refresh_from_db()
+    koppeling.steungezin.refresh_from_db()
+    assert koppeling.vraaggezin.status == "wachtend"
+    assert koppeling.vraaggezin.wacht_sinds == DAY
+    assert koppeling.steungezin.status == "gestopt"
+
+
+def test_a_match_that_needs_a_professional_never_gets_a_volunteer(organisatie, vrijwilliger):
+    koppeling = KoppelingFactory(organisatie=organisatie, professional_nodig=True)
+    koppeling.vrijwilliger = vrijwilliger
+    with pytest.raises(Exception, match="professional"):
+        koppeling.full_clean()
+    with pytest.raises(IntegrityError):
+        koppeling.save()
+
+
+# Check-ins and evaluations -----------------------------------------------------------
+
+
+def test_the_cadence_sets_the_next_checkin(organisatie):
+    start_day = datetime.date(2026, 1, 5)
+    koppeling = KoppelingFactory(organisatie=organisatie, start_op=start_day)
+    assert koppeling.next_checkin(None) == datetime.date(2026, 1, 19)  # 2 weeks
+    assert koppeling.next_checkin(datetime.date(2026, 1, 20)) == datetime.date(
+        2026, 2, 16
+    )  # 6 weeks
+    assert koppeling.next_checkin(datetime.date(2026, 2, 16)) == datetime.date(
+        2026, 5, 16
+    )  # +3 months
+    assert koppeling.next_checkin(datetime.date(2026, 6, 1)) == datetime.date(2026, 8, 16)
+
+
+def test_a_checkin_moves_the_next_date_unless_set_by_hand(request_, organisatie):
+    koppeling = KoppelingFactory(
+        organisatie=organisatie, start_op=DAY - datetime.timedelta(days=20)
+    )
+    services.contactmoment_vastleggen(
+        request=request_,
+        koppeling=koppeling,
+        contact=Contactmoment(datum=DAY, met="beide", hoe="telefoon", verloop="goed"),
+    )
+    koppeling.refresh_from_db()
+    assert koppeling.volgende_contact_op == koppeling.start_op + datetime.timedelta(weeks=6)
+    by_hand = DAY + datetime.timedelta(days=3)
+    services.contactmoment_vastleggen(
+        request=request_,
+        koppeling=koppeling,
+        contact=Contactmoment(
+            datum=DAY, met="vraaggezin", hoe="bezoek", verloop="zorgen", volgende_op=by_hand
+        ),
+    )
+    koppeling.refresh_from_db()
+    assert koppeling.volgende_contact_op == by_hand
+
+
+def test_an_overdue_checkin_is_found(organisatie):
+    late = KoppelingFactory(
+        organisatie=organisatie, volgende_contact_op=DAY - datetime.timedelta(days=1)
+    )
+    KoppelingFactory(organisatie=organisatie, volgende_contact_op=DAY)
+    assert list(Koppeling.objects.checkin_overdue()) == [late]
+    assert late.checkin_overdue
+    assert Koppeling.objects.due_for_checkin().count() == 2
+
+
+def test_evaluations_are_due_after_the_trial_and_every_year(organisatie, coordinator):
+    koppeling = KoppelingFactory(
+        organisatie=organisatie,
+        start_op=datetime.date(2025, 3, 1),
+        proefperiode_tot=datetime.date(2025, 5, 1),
+    )
+    assert koppeling.evaluatie_due([]) == ("proefperiode", datetime.date(2025, 5, 1))
+    done = [Evaluatie(soort="proefperiode")]
+    assert koppeling.evaluatie_due(done) == ("jaarlijks", datetime.date(2026, 3, 1))
+    done.append(Evaluatie(soort="jaarlijks"))
+    assert koppeling.evaluatie_due(done) == ("jaarlijks", datetime.date(2027, 3, 1))
+
+
+def test_the_meldcode_decision_closes_a_signal(request_, organisatie, vrijwilliger):
+    koppeling = KoppelingFactory(organisatie=organisatie)
+    signaal = services.signaal_melden(
+        request=as_request(vrijwilliger), koppeling=koppeling, omschrijving="Blauwe plekken"
+    )
+    with pytest.raises(services.KoppelingError, match="professionele"):
+        services.meldcode_stap_vastleggen(
+            request=as_request(vrijwilliger),
+            signaal=signaal,
+            stap=MeldcodeStap(stap=1, notitie="x"),
+        )
+    services.meldcode_stap_vastleggen(
+        request=request_, signaal=signaal, stap=MeldcodeStap(stap=1, notitie="In kaart")
+    )
+    assert signaal.is_open
+    services.meldcode_stap_vastleggen(
+        request=request_,
+        signaal=signaal,
+        stap=MeldcodeStap(stap=5, notitie="Hulp via wijkteam", hulp_georganiseerd=True),
+    )
+    signaal.refresh_from_db()
+    assert signaal.afgehandeld_op == DAY
+    assert [s.stap for s in signaal.stappen.all()] == [1, 5]
