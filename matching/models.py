@@ -306,11 +306,11 @@ class Evaluatie(models.Model):
     vraag_scores = models.JSONField(default=dict)
     vraag_goed = models.TextField("wat ging goed (vraaggezin)", blank=True)
     vraag_beter = models.TextField("wat kan beter (vraaggezin)", blank=True)
-    vraag_doorgaan = models.BooleanField("vraaggezin wil doorgaan", null=True)
+    vraag_doorgaan = models.BooleanField("vraaggezin wil doorgaan", null=True, blank=True)
     steun_scores = models.JSONField(default=dict)
     steun_goed = models.TextField("wat ging goed (steungezin)", blank=True)
     steun_beter = models.TextField("wat kan beter (steungezin)", blank=True)
-    steun_doorgaan = models.BooleanField("steungezin wil doorgaan", null=True)
+    steun_doorgaan = models.BooleanField("steungezin wil doorgaan", null=True, blank=True)
     conclusie = models.TextField("conclusie van de coördinator")
 
     class Meta:

@@ -130,7 +130,8 @@ def approved_steungezin(organisatie, **kwargs) -> Steungezin:
     from screening.models import VOG
 
     kwargs.setdefault("leden", [("volwassene", 45)])
-    gezin = SteungezinFactory(organisatie=organisatie, status="beschikbaar", **kwargs)
+    kwargs.setdefault("status", "beschikbaar")
+    gezin = SteungezinFactory(organisatie=organisatie, **kwargs)
     issued = datetime.date.today() - datetime.timedelta(days=60)
     for lid in gezin.leden.all():
         if lid.leeftijd >= 18:

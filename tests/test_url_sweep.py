@@ -5,7 +5,8 @@ coordinators. Later features extend PUBLIC, the values and the role sweeps."""
 import pytest
 from django.urls import resolve, reverse
 
-from tests.factories import SteungezinFactory, VraaggezinFactory
+from matching.models import Signaal
+from tests.factories import KoppelingFactory, SteungezinFactory, VraaggezinFactory
 from tests.sweep import ALL, fill
 
 pytestmark = pytest.mark.django_db
@@ -25,22 +26,45 @@ PUBLIC = {
     "gezinnen:bedankt": 200,
 }
 
+# Pages of a koppeling that its volunteer coordinator uses too.
+TEAM = {
+    "matching:list",
+    "matching:detail",
+    "matching:contactmoment",
+    "matching:signaal-melden",
+}
 # Pages with family data: the own organisation's coordinators only.
 COORDINATOR_ONLY = [
     (name, template)
     for name, template, _ in ALL
-    if name.split(":")[0] in {"gezinnen", "screening"} and name not in PUBLIC
+    if name.split(":")[0] in {"gezinnen", "screening", "matching"}
+    and name not in PUBLIC
+    and name not in TEAM
 ]
+TEAM_PAGES = [(name, template) for name, template, _ in ALL if name in TEAM]
 # Take only a POST (and redirect after it).
-POST_ONLY = {"screening:vog-nieuw"}
+POST_ONLY = {"screening:vog-nieuw", "matching:voorstellen"}
+# Which record a page's pk is, where the name does not say.
+PK_OF = {
+    "matching:suggesties": "vraaggezin",
+    "matching:voorstellen": "vraaggezin",
+    "matching:passend": "steungezin",
+    "matching:signaal": "signaal",
+}
 
 
 @pytest.fixture
-def values(organisatie):
+def values(organisatie, vrijwilliger):
     """Real records of the organisation, by URL parameter name."""
     vraag = VraaggezinFactory(organisatie=organisatie)
     steun = SteungezinFactory(organisatie=organisatie)
+    koppeling = KoppelingFactory(organisatie=organisatie, vrijwilliger=vrijwilliger)
+    signaal = Signaal.objects.create(
+        koppeling=koppeling, omschrijving="Zorgen", gemeld_door=vrijwilliger
+    )
     return {
+        "koppeling": koppeling.pk,
+        "signaal": signaal.pk,
         "lid": steun.leden.first().pk,
         "soort": "huisbezoek",
         "organisatie": organisatie.slug,
@@ -51,8 +75,13 @@ def values(organisatie):
 
 
 def url_for(name: str, template: str, values: dict) -> str:
-    # A family page's pk is that of a family of its own kind.
-    kind = "vraaggezin" if "vraaggezin" in name else "steungezin"
+    # A page's pk is that of a record of its own kind.
+    if name in PK_OF:
+        kind = PK_OF[name]
+    elif name.startswith("matching:"):
+        kind = "koppeling"
+    else:
+        kind = "vraaggezin" if "vraaggezin" in name else "steungezin"
     return fill(template, {**values, "pk": values.get(kind)})
 
 
@@ -96,3 +125,32 @@ def test_family_pages_are_for_the_own_coordinators_only(client, all_roles, value
     else:
         assert response.status_code == 200
         assert "Gezin " + str(values["vraaggezin_naam"]) not in response.text
+
+
+@pytest.mark.parametrize(("name", "template"), TEAM_PAGES, ids=[n for n, _ in TEAM_PAGES])
+def test_koppeling_pages_are_for_its_coordinators(
+    client, all_roles, vrijwilliger, values, name, template
+):
+    url = url_for(name, template, values)
+    for person in ("coordinator", "vrijwilliger"):
+        client.force_login(all_roles[person])
+        assert client.get(url).status_code == 200, f"{person}: {url}"
+    client.force_login(all_roles["beheerder"])
+    assert client.get(url).status_code == 404
+    # Another volunteer of the same organisation: not assigned, so not there.
+    other = type(vrijwilliger).objects.create_user(
+        "ander@humanitas.example",
+        "x" * 12,
+        first_name="A",
+        last_name="B",
+        organisatie=vrijwilliger.organisatie,
+        rol=vrijwilliger.rol,
+    )
+    client.force_login(other)
+    response = client.get(url)
+    if "{int:pk}" in template:
+        assert response.status_code == 404
+    else:
+        assert values["koppeling"] not in [k.pk for k in response.context["page"]]
+    client.force_login(all_roles["outsider"])
+    assert client.get(url).status_code == (404 if "{int:pk}" in template else 200)

@@ -1,0 +1,291 @@
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import AuditEntry
+from gezinnen.models import today
+from matching.models import (
+    EVALUATIEVRAGEN,
+    Contactmoment,
+    CoordinatieUren,
+    Evaluatie,
+    Koppeling,
+    Signaal,
+)
+from tests.factories import KoppelingFactory, VraaggezinFactory, approved_steungezin
+
+pytestmark = pytest.mark.django_db
+
+DAY = today()
+
+
+@pytest.fixture
+def koppeling(organisatie, vrijwilliger):
+    return KoppelingFactory(
+        organisatie=organisatie,
+        vrijwilliger=vrijwilliger,
+        start_op=DAY - datetime.timedelta(days=20),
+    )
+
+
+def test_the_volunteer_sees_contact_details_but_no_sensitive_parts(
+    client, koppeling, vrijwilliger, coordinator
+):
+    Evaluatie.objects.create(
+        koppeling=koppeling, soort="jaarlijks", door=coordinator, conclusie="Prima"
+    )
+    signaal = Signaal.objects.create(
+        koppeling=koppeling, omschrijving="Geheime zorg", gemeld_door=coordinator
+    )
+    url = reverse("matching:detail", args=[koppeling.pk])
+
+    client.force_login(vrijwilliger)
+    html = client.get(url).text
+    assert koppeling.vraaggezin.telefoon in html
+    assert koppeling.vraaggezin.hulpvraag not in html
+    assert "Evaluaties" not in html
+    assert "Geheime zorg" not in html
+    assert reverse("matching:signaal", args=[signaal.pk]) not in html
+
+    client.force_login(coordinator)
+    html = client.get(url).text
+    assert "Evaluaties" in html
+    assert reverse("matching:signaal", args=[signaal.pk]) in html
+
+
+def test_opening_a_koppeling_is_audited(client, koppeling, vrijwilliger):
+    client.force_login(vrijwilliger)
+    client.get(reverse("matching:detail", args=[koppeling.pk]))
+    entry = AuditEntry.objects.get(action="view")
+    assert (entry.user, entry.object_type, entry.object_id) == (
+        vrijwilliger,
+        "matching.koppeling",
+        str(koppeling.pk),
+    )
+
+
+def test_the_volunteer_logs_a_contactmoment_with_a_signal(client, koppeling, vrijwilliger):
+    client.force_login(vrijwilliger)
+    response = client.post(
+        reverse("matching:contactmoment", args=[koppeling.pk]),
+        {
+            "datum": DAY.isoformat(),
+            "met": "beide",
+            "hoe": "telefoon",
+            "verloop": "zorgen",
+            "notities": "Kind was stil",
+            "signaal-omschrijving": "Kind vertelde over slaan thuis",
+        },
+    )
+    assert response.status_code == 302
+    contact = Contactmoment.objects.get()
+    assert (contact.door, contact.verloop) == (vrijwilliger, "zorgen")
+    signaal = Signaal.objects.get()
+    assert (signaal.contactmoment, signaal.gemeld_door) == (contact, vrijwilliger)
+    koppeling.refresh_from_db()
+    assert koppeling.volgende_contact_op == koppeling.start_op + datetime.timedelta(weeks=6)
+
+
+def test_a_contactmoment_keeps_what_was_typed_on_bad_input(client, koppeling, coordinator):
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("matching:contactmoment", args=[koppeling.pk]),
+        {
+            "datum": (DAY + datetime.timedelta(days=2)).isoformat(),
+            "met": "beide",
+            "hoe": "telefoon",
+            "notities": "Lang verhaal",
+        },
+    )
+    assert response.status_code == 200
+    assert "Een contactmoment kan niet in de toekomst liggen." in response.text
+    assert "Dit veld is verplicht." in response.text  # verloop
+    assert "Lang verhaal" in response.text
+    assert not Contactmoment.objects.exists()
+
+
+def test_the_volunteer_raises_a_signal(client, koppeling, vrijwilliger):
+    client.force_login(vrijwilliger)
+    response = client.post(
+        reverse("matching:signaal-melden", args=[koppeling.pk]), {"omschrijving": "Blauwe plek"}
+    )
+    assert response.status_code == 302
+    assert Signaal.objects.get().gemeld_door == vrijwilliger
+
+
+def test_a_professional_match_cannot_get_a_volunteer(client, koppeling, coordinator, vrijwilliger):
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("matching:begeleiding", args=[koppeling.pk]),
+        {
+            "coordinator": coordinator.pk,
+            "vrijwilliger": vrijwilliger.pk,
+            "professional_nodig": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert "geen vrijwillig coördinator" in response.text
+    koppeling.refresh_from_db()
+    assert not koppeling.professional_nodig
+
+
+def test_the_suggestions_page_proposes_a_match(client, organisatie, coordinator):
+    vraag = VraaggezinFactory(organisatie=organisatie, status="wachtend")
+    steun = approved_steungezin(organisatie)
+    approved_steungezin(organisatie, naam="Gestopt", status="gestopt")
+    client.force_login(coordinator)
+    response = client.get(reverse("matching:suggesties", args=[vraag.pk]))
+    assert [s.steungezin for s in response.context["suggesties"]] == [steun]
+    assert "van 100 punten" in response.text
+    assert "Gestopt" not in response.text
+    response = client.get(reverse("matching:suggesties", args=[vraag.pk]), {"uitgesloten": "1"})
+    assert "status is gestopt" not in response.text  # only those that could become available
+    response = client.post(reverse("matching:voorstellen", args=[vraag.pk, steun.pk]))
+    koppeling = Koppeling.objects.get()
+    assert response.url == reverse("matching:detail", args=[koppeling.pk])
+
+
+def test_proposing_for_a_family_without_intake_says_why(client, organisatie, coordinator):
+    vraag = VraaggezinFactory(organisatie=organisatie, status="aangemeld")
+    steun = approved_steungezin(organisatie)
+    client.force_login(coordinator)
+    response = client.post(reverse("matching:voorstellen", args=[vraag.pk, steun.pk]), follow=True)
+    assert "na de intake" in response.text
+    assert not Koppeling.objects.exists()
+
+
+def test_the_start_form_refuses_dates_in_the_wrong_order(client, organisatie, coordinator):
+    koppeling = KoppelingFactory(
+        organisatie=organisatie,
+        status="kennismaking",
+        kennismaking_uitkomst="go",
+        start_op=None,
+        vraaggezin__status="wachtend",
+    )
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("matching:starten", args=[koppeling.pk]),
+        {
+            "start_op": DAY.isoformat(),
+            "afspraken": "Speelmiddag",
+            "frequentie": "wekelijks",
+            "kinderen": [koppeling.vraaggezin.leden.get(soort="kind").pk],
+            "proefperiode_tot": (DAY - datetime.timedelta(days=1)).isoformat(),
+        },
+    )
+    assert "Het einde van de proefperiode moet na de start liggen." in response.text
+    assert "Speelmiddag" in response.text
+    koppeling.refresh_from_db()
+    assert koppeling.status == "kennismaking"
+
+
+def test_ending_needs_a_reason(client, koppeling, coordinator):
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("matching:afsluiten", args=[koppeling.pk]),
+        {
+            "einde_op": DAY.isoformat(),
+            "reden": "",
+            "uitkomst": "Klaar",
+            "vraaggezin_naar": "wachtend",
+            "steungezin_naar": "beschikbaar",
+        },
+    )
+    assert response.status_code == 200
+    koppeling.refresh_from_db()
+    assert koppeling.status == "actief"
+
+
+def test_the_meldcode_decision_needs_what_was_decided(client, koppeling, coordinator):
+    signaal = Signaal.objects.create(
+        koppeling=koppeling, omschrijving="Zorg", gemeld_door=coordinator
+    )
+    client.force_login(coordinator)
+    url = reverse("matching:signaal", args=[signaal.pk])
+    response = client.post(url, {"stap": 5, "datum": DAY.isoformat(), "notitie": "Besloten"})
+    assert "Leg bij het besluit vast" in response.text
+    response = client.post(
+        url,
+        {"stap": 5, "datum": DAY.isoformat(), "notitie": "Besloten", "melding_veilig_thuis": "on"},
+    )
+    assert response.status_code == 302
+    signaal.refresh_from_db()
+    assert not signaal.is_open
+
+
+def test_an_evaluation_stores_both_sides(client, koppeling, coordinator):
+    client.force_login(coordinator)
+    data = {
+        "soort": "jaarlijks",
+        "datum": DAY.isoformat(),
+        "conclusie": "Doorgaan",
+        "vraag_doorgaan_keuze": "ja",
+        "steun_doorgaan_keuze": "",
+    }
+    for index, (key, _) in enumerate(EVALUATIEVRAGEN):
+        data[f"vraag_{key}"] = str(5 - index % 2)
+        data[f"steun_{key}"] = "3"
+    response = client.post(reverse("matching:evaluatie", args=[koppeling.pk]), data)
+    assert response.status_code == 302
+    evaluatie = Evaluatie.objects.get()
+    assert evaluatie.vraag_scores == {"contact": 5, "afspraken": 4, "kinderen": 5, "ontlasting": 4}
+    assert set(evaluatie.steun_scores.values()) == {3}
+    assert (evaluatie.vraag_doorgaan, evaluatie.steun_doorgaan) == (True, None)
+
+
+def test_coordination_hours_per_week(client, coordinator):
+    client.force_login(coordinator)
+    wednesday = DAY - datetime.timedelta(days=DAY.weekday() - 2 + 7)
+    client.post(reverse("matching:uren"), {"week": wednesday.isoformat(), "uren": "4.5"})
+    client.post(
+        reverse("matching:uren"),
+        {"week": wednesday.isoformat(), "uren": "5", "notitie": "training"},
+    )
+    uren = CoordinatieUren.objects.get()
+    assert uren.week.weekday() == 0
+    assert (float(uren.uren), uren.notitie) == (5.0, "training")
+    response = client.post(
+        reverse("matching:uren"),
+        {"week": (DAY + datetime.timedelta(days=9)).isoformat(), "uren": "3"},
+    )
+    assert "kan niet in de toekomst liggen" in response.text
+
+
+# list: session, user, organisation, filter users (2), count, page, session save (3)
+LIST_QUERIES = 10
+# detail: session, user, koppeling, kinderen, members (2), contacts, signals, evaluations,
+# audit entry, organisation, session save (3)
+DETAIL_QUERIES = 14
+
+
+def test_the_list_and_detail_take_the_same_queries_for_more(client, organisatie, coordinator):
+    client.force_login(coordinator)
+    first = KoppelingFactory(organisatie=organisatie)
+    with CaptureQueriesContext(connection) as few_list:
+        client.get(reverse("matching:list"))
+    with CaptureQueriesContext(connection) as few_detail:
+        client.get(reverse("matching:detail", args=[first.pk]))
+    for _ in range(5):
+        KoppelingFactory(organisatie=organisatie)
+    for day in range(4):
+        Contactmoment.objects.create(
+            koppeling=first,
+            datum=DAY - datetime.timedelta(days=day),
+            met="beide",
+            hoe="telefoon",
+            verloop="goed",
+            door=coordinator,
+        )
+        Signaal.objects.create(koppeling=first, omschrijving="x", gemeld_door=coordinator)
+        Evaluatie.objects.create(
+            koppeling=first, soort="jaarlijks", door=coordinator, conclusie="x"
+        )
+    with CaptureQueriesContext(connection) as many_list:
+        client.get(reverse("matching:list"))
+    with CaptureQueriesContext(connection) as many_detail:
+        client.get(reverse("matching:detail", args=[first.pk]))
+    assert len(many_list) == len(few_list) == LIST_QUERIES
+    assert len(many_detail) == len(few_detail) == DETAIL_QUERIES
