@@ -61,6 +61,17 @@ class Organisatie(models.Model):
         "gewicht: gevraagde en geboden steun", default=15
     )
     gewicht_taal = models.PositiveSmallIntegerField("gewicht: gedeelde taal", default=10)
+    wachttijd_limiet_weken = models.PositiveSmallIntegerField(
+        "signaleer vraaggezinnen die langer wachten dan … weken",
+        default=8,
+        validators=[MinValueValidator(1), MaxValueValidator(104)],
+    )
+    bewaartermijn_maanden = models.PositiveSmallIntegerField(
+        "bewaartermijn na afsluiting (maanden)",
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(240)],
+        help_text="Daarna worden persoonsgegevens verwijderd; geanonimiseerde cijfers blijven.",
+    )
 
     class Meta:
         verbose_name = "organisatie"

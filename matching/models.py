@@ -353,3 +353,37 @@ class CoordinatieUren(models.Model):
 
     def __str__(self) -> str:
         return f"{self.coordinator} week {self.week:%d-%m-%Y}: {self.uren}"
+
+
+class AgendaFeed(models.Model):
+    """A private iCalendar address for one user: the secret token in the URL
+    is the only key, so it can be replaced (and the old address dies)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="agenda_feed")
+    token = models.CharField(max_length=64, unique=True)
+    aangemaakt_op = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "agenda-abonnement"
+        verbose_name_plural = "agenda-abonnementen"
+
+    def __str__(self) -> str:
+        return f"Agenda van {self.user}"
+
+
+class Herinnering(models.Model):
+    """The daily digest sent to one user on one day: never twice."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    dag = models.DateField()
+    verstuurd_op = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "herinnering"
+        verbose_name_plural = "herinneringen"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "dag"], name="een_herinnering_per_dag")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.dag:%d-%m-%Y}"

@@ -23,4 +23,8 @@ urlpatterns = [
     ),
     path("steungezinnen/<int:pk>/passend/", views.passend_voor, name="passend"),
     path("uren/", views.uren, name="uren"),
+    path("agenda/", views.agenda, name="agenda"),
+    path("agenda/abonnement/", views.agenda_feed_nieuw, name="agenda-feed-nieuw"),
+    path("agenda/abonnement/intrekken/", views.agenda_feed_intrekken, name="agenda-feed-intrekken"),
+    path("agenda/<str:token>.ics", views.agenda_feed, name="agenda-feed"),
 ]

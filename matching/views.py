@@ -1,17 +1,22 @@
 from __future__ import annotations
 
+import datetime
+import secrets
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts import audit
 from accounts.decorators import coordinator_required, team_required
-from accounts.models import AuditEntry
+from accounts.models import AuditEntry, User
 from gezinnen.models import Steungezin, Vraaggezin, today
 from matching import services
+from matching.agenda import afspraken, ical
 from matching.forms import (
     AfsluitenForm,
     BegeleidingForm,
@@ -26,6 +31,7 @@ from matching.forms import (
     UrenForm,
 )
 from matching.models import (
+    AgendaFeed,
     Contactmoment,
     CoordinatieUren,
     Evaluatie,
@@ -412,3 +418,77 @@ def uren(request: HttpRequest) -> HttpResponse:
         return redirect("matching:uren")
     weken = CoordinatieUren.objects.filter(coordinator=request.user)[:26]
     return render(request, "matching/uren.html", {"form": form, "weken": weken})
+
+
+AGENDA_WEKEN = 6
+
+
+@team_required
+def agenda(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    koppelingen = Koppeling.objects.visible_to(user)
+    team = User.objects.filter(
+        organisatie=user.organisatie, rol=User.Rol.COORDINATOR, is_active=True
+    )
+    wie = request.GET.get("coordinator", str(user.pk) if user.is_coordinator else "")
+    if user.is_coordinator and wie != "alle":
+        koppelingen = koppelingen.filter(coordinator_id=wie if wie.isdigit() else user.pk)
+    start = today()
+    items = afspraken(koppelingen, start, start + datetime.timedelta(weeks=AGENDA_WEKEN))
+    feed = AgendaFeed.objects.filter(user=user).first()
+    return render(
+        request,
+        "matching/agenda.html",
+        {
+            "items": items,
+            "team": team if user.is_coordinator else [],
+            "wie": wie,
+            "weken": AGENDA_WEKEN,
+            "feed_url": request.build_absolute_uri(
+                reverse("matching:agenda-feed", args=[feed.token])
+            )
+            if feed
+            else "",
+        },
+    )
+
+
+@team_required
+@require_POST
+def agenda_feed_nieuw(request: HttpRequest) -> HttpResponse:
+    """A new secret address; the old one stops working at once."""
+    AgendaFeed.objects.update_or_create(
+        user=request.user, defaults={"token": secrets.token_urlsafe(32)}
+    )
+    messages.success(request, "Uw agenda-adres is aangemaakt. Een eerder adres werkt niet meer.")
+    return redirect("matching:agenda")
+
+
+@team_required
+@require_POST
+def agenda_feed_intrekken(request: HttpRequest) -> HttpResponse:
+    AgendaFeed.objects.filter(user=request.user).delete()
+    messages.success(request, "Het agenda-adres is ingetrokken.")
+    return redirect("matching:agenda")
+
+
+def agenda_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The private iCalendar feed: no login, the token is the key."""
+    feed = get_object_or_404(
+        AgendaFeed.objects.select_related("user__organisatie"), token=token, user__is_active=True
+    )
+    user = feed.user
+    if not user.sees_family_data:
+        raise Http404
+    koppelingen = Koppeling.objects.visible_to(user)
+    if user.is_coordinator:
+        koppelingen = koppelingen.filter(coordinator=user)
+    start = today() - datetime.timedelta(days=7)
+    items = afspraken(koppelingen, start, start + datetime.timedelta(weeks=AGENDA_WEKEN + 6))
+    audit.record(request, AuditEntry.Action.EXPORT, user=user, detail="agenda-abonnement")
+    response = HttpResponse(
+        ical(items, request.build_absolute_uri("/").rstrip("/")),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -20,12 +20,7 @@ def test_the_dashboard_counts_the_organisations_families(client, coordinator, ou
     VraaggezinFactory(organisatie=outsider.organisatie, naam="Elders")
     client.force_login(coordinator)
     response = client.get(reverse("home"))
-    assert response.context["figures"] == {
-        "wachtend": 3,
-        "gekoppeld": 0,
-        "beschikbaar": 1,
-        "in_screening": 0,
-    }
+    assert response.context["figures"] == {"actief": 0, "wachtend": 3, "beschikbaar": 1}
     assert "Gezin Nieuwkomer" in response.text
     assert "Elders" not in response.text
 

@@ -24,6 +24,7 @@ PUBLIC = {
     "gezinnen:aanmelden-steungezin": 200,
     "gezinnen:aanmelden-vraaggezin": 200,
     "gezinnen:bedankt": 200,
+    "matching:agenda-feed": 404,  # the secret token is the key; a wrong one finds nothing
 }
 
 # Pages of a koppeling that its volunteer coordinator uses too.
@@ -32,6 +33,9 @@ TEAM = {
     "matching:detail",
     "matching:contactmoment",
     "matching:signaal-melden",
+    "matching:agenda",
+    "matching:agenda-feed-nieuw",
+    "matching:agenda-feed-intrekken",
 }
 # Pages with family data: the own organisation's coordinators only.
 COORDINATOR_ONLY = [
@@ -43,7 +47,12 @@ COORDINATOR_ONLY = [
 ]
 TEAM_PAGES = [(name, template) for name, template, _ in ALL if name in TEAM]
 # Take only a POST (and redirect after it).
-POST_ONLY = {"screening:vog-nieuw", "matching:voorstellen"}
+POST_ONLY = {
+    "screening:vog-nieuw",
+    "matching:voorstellen",
+    "matching:agenda-feed-nieuw",
+    "matching:agenda-feed-intrekken",
+}
 # Which record a page's pk is, where the name does not say.
 PK_OF = {
     "matching:suggesties": "vraaggezin",
@@ -132,11 +141,12 @@ def test_koppeling_pages_are_for_its_coordinators(
     client, all_roles, vrijwilliger, values, name, template
 ):
     url = url_for(name, template, values)
+    request = client.post if name in POST_ONLY else client.get
     for person in ("coordinator", "vrijwilliger"):
         client.force_login(all_roles[person])
-        assert client.get(url).status_code == 200, f"{person}: {url}"
+        assert request(url).status_code == (302 if name in POST_ONLY else 200), f"{person}: {url}"
     client.force_login(all_roles["beheerder"])
-    assert client.get(url).status_code == 404
+    assert request(url).status_code == 404
     # Another volunteer of the same organisation: not assigned, so not there.
     other = type(vrijwilliger).objects.create_user(
         "ander@humanitas.example",
@@ -147,10 +157,11 @@ def test_koppeling_pages_are_for_its_coordinators(
         rol=vrijwilliger.rol,
     )
     client.force_login(other)
-    response = client.get(url)
+    response = request(url)
     if "{int:pk}" in template:
         assert response.status_code == 404
-    else:
+    elif name == "matching:list":
         assert values["koppeling"] not in [k.pk for k in response.context["page"]]
     client.force_login(all_roles["outsider"])
-    assert client.get(url).status_code == (404 if "{int:pk}" in template else 200)
+    expected = 404 if "{int:pk}" in template else (302 if name in POST_ONLY else 200)
+    assert request(url).status_code == expected

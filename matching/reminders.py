@@ -1,0 +1,142 @@
+"""The daily digest: one e-mail per person with what is due, without names."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from accounts.models import User
+from matching.dashboard import Due, coordinator_due, volunteer_due
+from matching.models import Herinnering
+
+
+def _link(name: str, *args) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse(name, args=args)
+
+
+def _item(text: str, name: str, *args) -> str:
+    return f"{text}: {_link(name, *args)}"
+
+
+def _koppeling(k) -> str:
+    return f"{k.vraaggezin.initialen}–{k.steungezin.initialen}"
+
+
+def digest(due: Due) -> list[str]:
+    """The lines of the digest: initials, dates and links only."""
+    lines = []
+
+    def section(title, rows):
+        if rows:
+            lines.append(f"{title} ({len(rows)}):")
+            lines.extend(f"- {row}" for row in rows)
+            lines.append("")
+
+    section(
+        "Open signalen",
+        [_item(_koppeling(s.koppeling), "matching:signaal", s.pk) for s in due.signalen],
+    )
+    section(
+        "Contactmomenten over tijd",
+        [
+            _item(
+                f"{_koppeling(k)}, gepland {k.volgende_contact_op:%d-%m}",
+                "matching:contactmoment",
+                k.pk,
+            )
+            for k in due.checkins_overdue
+        ],
+    )
+    section(
+        "Contactmomenten deze week",
+        [
+            _item(f"{_koppeling(k)}, {k.volgende_contact_op:%d-%m}", "matching:contactmoment", k.pk)
+            for k in due.checkins_this_week
+        ],
+    )
+    section(
+        "Evaluaties",
+        [
+            _item(f"{_koppeling(k)}, {soort} {datum:%d-%m}", "matching:evaluatie", k.pk)
+            for k, soort, datum in due.evaluaties
+        ],
+    )
+    section(
+        "Kennismakingen",
+        [
+            _item(f"{_koppeling(k)}, {k.kennismaking_op:%d-%m}", "matching:kennismaking", k.pk)
+            for k in due.kennismakingen
+        ],
+    )
+    section(
+        "Nieuwe aanmeldingen",
+        [
+            _item(f"vraaggezin {g.initialen}", "gezinnen:vraaggezin-detail", g.pk)
+            for g in due.nieuw_vraag
+        ]
+        + [
+            _item(f"steungezin {g.initialen}", "gezinnen:steungezin-detail", g.pk)
+            for g in due.nieuw_steun
+        ],
+    )
+    section(
+        "Wachten te lang",
+        [
+            _item(
+                f"{g.initialen} sinds {g.wacht_sinds:%d-%m-%Y}", "gezinnen:vraaggezin-detail", g.pk
+            )
+            for g in due.lang_wachtend
+        ],
+    )
+    section(
+        "Screening zonder voortgang",
+        [
+            _item(f"{g.initialen}", "gezinnen:steungezin-detail", g.pk)
+            for g, _ in due.screening_stil
+        ],
+    )
+    vogs = [(g, lid) for g, lid in due.vog_aanvragen] + [
+        (g, lid) for g, lid, _ in due.vog_verlopend
+    ]
+    section(
+        "VOG's aanvragen of vernieuwen",
+        [_item(f"gezin {g.initialen}", "screening:vog", g.pk, lid.pk) for g, lid in vogs],
+    )
+    return lines
+
+
+def send_reminders(day: datetime.date) -> int:
+    """Send today's digest to everyone with something due; at most once a day
+    per person, however often this runs. Returns the number sent."""
+    sent = 0
+    users = User.objects.filter(is_active=True, organisatie__isnull=False).exclude(rol="")
+    for user in users.select_related("organisatie"):
+        if Herinnering.objects.filter(user=user, dag=day).exists():
+            continue
+        due = (
+            coordinator_due(user, day, mine=True)
+            if user.is_coordinator
+            else volunteer_due(user, day)
+        )
+        lines = digest(due)
+        if not lines:
+            continue
+        try:
+            with transaction.atomic():
+                Herinnering.objects.create(user=user, dag=day)
+                send_mail(
+                    f"Steungezinnen: wat er vandaag voor u klaarstaat ({day:%d-%m-%Y})",
+                    f"Beste {user.first_name},\n\nDit staat er voor u klaar:\n\n"
+                    + "\n".join(lines)
+                    + f"\nOverzicht: {_link('home')}\n",
+                    None,
+                    [user.email],
+                )
+        except IntegrityError:
+            continue  # another run sent it a moment ago
+        sent += 1
+    return sent
