@@ -9,6 +9,7 @@ from gezinnen.models import Gezinslid, Steungezin, Vraaggezin, today
 from matching.models import (
     EVALUATIEVRAGEN,
     Contactmoment,
+    EindReden,
     Evaluatie,
     Koppeling,
     MeldcodeStap,
@@ -111,7 +112,7 @@ class BegeleidingForm(forms.ModelForm):
 
 class AfsluitenForm(forms.Form):
     einde_op = forms.DateField(label="Einde", widget=DateInput())
-    reden = forms.ChoiceField(label="Reden", choices=[("", "—"), *Koppeling.Reden.choices])
+    reden = forms.ChoiceField(label="Reden")
     uitkomst = forms.CharField(label="Uitkomst", widget=forms.Textarea(attrs={"rows": 3}))
     vraaggezin_naar = forms.ChoiceField(
         label="Het vraaggezin",
@@ -129,6 +130,11 @@ class AfsluitenForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
+
+    def __init__(self, *args, organisatie, **kwargs):
+        super().__init__(*args, **kwargs)
+        redenen = EindReden.objects.voor(organisatie)
+        self.fields["reden"].choices = [("", "—"), *((r.code, r.tekst) for r in redenen)]
 
     def clean_einde_op(self):
         return not_in_future(self.cleaned_data["einde_op"], "Het einde")

@@ -11,6 +11,47 @@ from gezinnen.models import Gezinslid, Steungezin, Vraaggezin, today
 from screening.models import add_months
 
 
+class EindRedenQuerySet(OrganisatieQuerySet):
+    def voor(self, organisatie: Organisatie) -> list[EindReden]:
+        """The organisation's reasons to end a koppeling; the standard list
+        until the beheerder defines their own."""
+        if not self.filter(organisatie=organisatie).exists():
+            self.bulk_create(
+                EindReden(organisatie=organisatie, code=value, tekst=label, volgorde=index)
+                for index, (value, label) in enumerate(Koppeling.Reden.choices)
+            )
+        return list(self.filter(organisatie=organisatie, actief=True))
+
+
+class EindReden(models.Model):
+    """A reason to end a koppeling, as the organisation words it."""
+
+    organisatie = models.ForeignKey(Organisatie, on_delete=models.PROTECT, related_name="+")
+    code = models.SlugField(
+        "code", max_length=50, help_text="Vast kenmerk voor de rapportages; wijzig dit niet."
+    )
+    tekst = models.CharField("reden", max_length=100)
+    volgorde = models.PositiveSmallIntegerField("volgorde", default=0)
+    actief = models.BooleanField("in gebruik", default=True)
+
+    objects = EindRedenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "reden voor afsluiten"
+        verbose_name_plural = "redenen voor afsluiten"
+        ordering = ["volgorde", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisatie", "code"],
+                name="reden_code_uniek",
+                violation_error_message="Deze code bestaat al.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.tekst
+
+
 class KoppelingQuerySet(OrganisatieQuerySet):
     def visible_to(self, user) -> KoppelingQuerySet:
         """Coordinators: the organisation's; a volunteer coordinator: those
@@ -102,7 +143,8 @@ class Koppeling(models.Model):
     gepland_einde = models.DateField("gepland einde", null=True, blank=True)
     proefperiode_tot = models.DateField("einde proefperiode", null=True, blank=True)
     einde_op = models.DateField("einde", null=True, blank=True)
-    einde_reden = models.CharField("reden einde", max_length=30, choices=Reden.choices, blank=True)
+    # The code of one of the organisation's EindReden rows (Reden by default).
+    einde_reden = models.CharField("reden einde", max_length=50, blank=True)
     einde_uitkomst = models.TextField("uitkomst", blank=True)
     volgende_contact_op = models.DateField("volgend contactmoment", null=True, blank=True)
     aangemaakt_op = models.DateTimeField(auto_now_add=True)
@@ -132,6 +174,21 @@ class Koppeling(models.Model):
 
     def __str__(self) -> str:
         return f"{self.vraaggezin.naam} – {self.steungezin.naam}"
+
+    @property
+    def einde_reden_label(self) -> str:
+        if not self.einde_reden:
+            return ""
+        reden = EindReden.objects.filter(
+            organisatie_id=self.organisatie_id, code=self.einde_reden
+        ).first()
+        if reden:
+            return reden.tekst
+        return (
+            Koppeling.Reden(self.einde_reden).label
+            if self.einde_reden in Koppeling.Reden.values
+            else self.einde_reden
+        )
 
     def clean(self) -> None:
         if self.professional_nodig and self.vrijwilliger_id:

@@ -10,7 +10,14 @@ from django.http import HttpRequest
 from accounts import audit
 from accounts.models import AuditEntry
 from gezinnen.models import Gezinslid, Steungezin, Vraaggezin, today
-from matching.models import Contactmoment, Evaluatie, Koppeling, MeldcodeStap, Signaal
+from matching.models import (
+    Contactmoment,
+    EindReden,
+    Evaluatie,
+    Koppeling,
+    MeldcodeStap,
+    Signaal,
+)
 from matching.suggestions import uitgesloten_reden
 from screening.rules import with_screening
 
@@ -154,7 +161,8 @@ def koppeling_afsluiten(
     koppeling = Koppeling.objects.select_for_update().get(pk=koppeling.pk)
     if koppeling.status == Koppeling.Status.AFGESLOTEN:
         raise KoppelingError("Deze koppeling is al afgesloten.")
-    if not reden:
+    redenen = {r.code: r.tekst for r in EindReden.objects.voor(koppeling.organisatie)}
+    if reden not in redenen:
         raise KoppelingError("Kies een reden voor het einde.")
     if koppeling.start_op and einde_op < koppeling.start_op:
         raise KoppelingError("Het einde kan niet vóór de start liggen.")
@@ -164,7 +172,7 @@ def koppeling_afsluiten(
     koppeling.einde_uitkomst = uitkomst
     koppeling.volgende_contact_op = None
     koppeling.save()
-    label = Koppeling.Reden(reden).label
+    label = redenen[reden]
     vraag = koppeling.vraaggezin
     if vraag.status != vraaggezin_naar:
         vraag.change_status(

@@ -273,6 +273,7 @@ def afsluiten(request: HttpRequest, pk: int) -> HttpResponse:
     koppeling = _koppeling(request, pk)
     form = AfsluitenForm(
         request.POST or None,
+        organisatie=koppeling.organisatie,
         initial={
             "einde_op": today(),
             "vraaggezin_naar": Vraaggezin.Status.WACHTEND,

@@ -289,3 +289,58 @@ def test_the_list_and_detail_take_the_same_queries_for_more(client, organisatie,
         client.get(reverse("matching:detail", args=[first.pk]))
     assert len(many_list) == len(few_list) == LIST_QUERIES
     assert len(many_detail) == len(few_detail) == DETAIL_QUERIES
+
+
+def test_the_organisation_words_its_own_reasons_to_end(client, koppeling, coordinator, beheerder):
+    from matching.models import EindReden
+
+    client.force_login(beheerder)
+    response = client.post(
+        reverse("admin:matching_eindreden_add"),
+        {
+            "tekst": "Steungezin heeft geen tijd meer",
+            "code": "geen-tijd",
+            "volgorde": 9,
+            "actief": "on",
+        },
+    )
+    assert response.status_code == 302
+    EindReden.objects.filter(organisatie=koppeling.organisatie, code="verhuisd").update(
+        actief=False
+    )
+
+    client.force_login(coordinator)
+    url = reverse("matching:afsluiten", args=[koppeling.pk])
+    form = client.get(url).context["form"]
+    codes = [code for code, _ in form.fields["reden"].choices]
+    assert "geen-tijd" in codes
+    assert "verhuisd" not in codes
+    response = client.post(
+        url,
+        {
+            "einde_op": DAY.isoformat(),
+            "reden": "verhuisd",
+            "uitkomst": "x",
+            "vraaggezin_naar": "wachtend",
+            "steungezin_naar": "beschikbaar",
+        },
+    )
+    assert response.status_code == 200  # retired: not a valid choice any more
+    response = client.post(
+        url,
+        {
+            "einde_op": DAY.isoformat(),
+            "reden": "geen-tijd",
+            "uitkomst": "x",
+            "vraaggezin_naar": "wachtend",
+            "steungezin_naar": "beschikbaar",
+        },
+    )
+    assert response.status_code == 302
+    koppeling.refresh_from_db()
+    assert koppeling.einde_reden == "geen-tijd"
+    assert koppeling.einde_reden_label == "Steungezin heeft geen tijd meer"
+    assert (
+        "Steungezin heeft geen tijd meer"
+        in client.get(reverse("matching:detail", args=[koppeling.pk])).text
+    )
