@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "gezinnen",
     "screening",
     "matching",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("gezinnen.urls")),
     path("", include("screening.urls")),
     path("", include("matching.urls")),
+    path("", include("reports.urls")),
     path("beheer/", admin.site.urls),
 ]

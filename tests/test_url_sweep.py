@@ -41,7 +41,7 @@ TEAM = {
 COORDINATOR_ONLY = [
     (name, template)
     for name, template, _ in ALL
-    if name.split(":")[0] in {"gezinnen", "screening", "matching"}
+    if name.split(":")[0] in {"gezinnen", "screening", "matching", "reports"}
     and name not in PUBLIC
     and name not in TEAM
 ]
@@ -59,6 +59,8 @@ PK_OF = {
     "matching:voorstellen": "vraaggezin",
     "matching:passend": "steungezin",
     "matching:signaal": "signaal",
+    "reports:evaluatieverslag": "koppeling",
+    "reports:inzage": "vraaggezin",
 }
 
 

@@ -1,0 +1,108 @@
+import pytest
+from django.urls import reverse
+
+from accounts.models import AuditEntry
+from gezinnen.models import today
+from matching.models import Contactmoment, Evaluatie
+from reports.pdf import render_to_pdf
+from tests.factories import KoppelingFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def koppeling(organisatie, coordinator, vrijwilliger):
+    koppeling = KoppelingFactory(
+        organisatie=organisatie, coordinator=coordinator, vrijwilliger=vrijwilliger
+    )
+    Contactmoment.objects.create(
+        koppeling=koppeling,
+        datum=today(),
+        met="beide",
+        hoe="bezoek",
+        verloop="goed",
+        door=coordinator,
+        notities="Kinderen blij",
+    )
+    Evaluatie.objects.create(
+        koppeling=koppeling,
+        soort="jaarlijks",
+        door=coordinator,
+        conclusie="Doorgaan",
+        vraag_scores={"contact": 5},
+        steun_scores={"contact": 4},
+        vraag_goed="Rust",
+    )
+    return koppeling
+
+
+def test_render_to_pdf_gives_the_html_and_a_pdf(organisatie):
+    rendered = render_to_pdf("reports/base.html", {"organisatie": organisatie})
+    assert rendered.pdf.startswith(b"%PDF")
+    assert organisatie.naam in rendered.html
+    assert "http" not in rendered.html  # nothing to fetch
+
+
+def test_the_evaluation_report(client, koppeling, coordinator):
+    client.force_login(coordinator)
+    response = client.get(reverse("reports:evaluatieverslag", args=[koppeling.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    entry = AuditEntry.objects.get(action="export")
+    assert (entry.user, entry.object_id) == (coordinator, str(koppeling.pk))
+
+
+@pytest.fixture
+def rendered(monkeypatch):
+    """The report the last request rendered, HTML included."""
+    from reports import views
+
+    seen = {}
+    real = views.render_to_pdf
+
+    def keep(template, context):
+        seen["last"] = real(template, context)
+        return seen["last"]
+
+    monkeypatch.setattr(views, "render_to_pdf", keep)
+    return seen
+
+
+def test_the_evaluation_report_shows_both_sides(client, koppeling, rendered):
+    client.force_login(koppeling.coordinator)
+    client.get(reverse("reports:evaluatieverslag", args=[koppeling.pk]))
+    html = rendered["last"].html
+    assert koppeling.vraaggezin.naam in html
+    assert koppeling.steungezin.naam in html
+    assert "1 contactmoment:" in html
+    assert "1 × gaat goed" in html
+    assert "Het contact tussen de twee gezinnen" in html
+    assert "Doorgaan" in html
+    assert "Rust" in html
+    assert html.count("datum:") == 3  # signature lines
+
+
+def test_the_avg_inzage_contains_everything_and_who_looked(
+    client, koppeling, coordinator, rendered
+):
+    client.force_login(coordinator)
+    client.get(reverse("gezinnen:vraaggezin-detail", args=[koppeling.vraaggezin.pk]))
+    response = client.get(reverse("reports:inzage", args=[koppeling.vraaggezin.pk]))
+    assert response.status_code == 200
+    html = rendered["last"].html
+    members = [str(lid) for lid in koppeling.vraaggezin.leden.all()]
+    for text in (koppeling.vraaggezin.hulpvraag, "Kinderen blij", "Doorgaan", "bekeken", *members):
+        assert text in html
+    assert coordinator.get_full_name() in html
+    assert AuditEntry.objects.filter(
+        action="export", object_id=str(koppeling.vraaggezin.pk)
+    ).exists()
+
+
+@pytest.mark.parametrize("person", ["vrijwilliger", "beheerder", "outsider"])
+def test_reports_are_for_the_own_coordinators_only(client, all_roles, koppeling, person):
+    client.force_login(all_roles[person])
+    assert client.get(reverse("reports:evaluatieverslag", args=[koppeling.pk])).status_code == 404
+    assert client.get(reverse("reports:inzage", args=[koppeling.vraaggezin.pk])).status_code == 404
+    assert not AuditEntry.objects.filter(action="export").exists()
