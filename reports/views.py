@@ -2,15 +2,19 @@ from __future__ import annotations
 
 from collections import Counter
 
+from django import forms
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
+from django.utils.text import slugify
 
 from accounts import audit
 from accounts.decorators import coordinator_required
 from accounts.models import AuditEntry
-from gezinnen.models import Gezin, Gezinslid, Steungezin, Vraaggezin
+from gezinnen.models import Gezin, Gezinslid, Steungezin, Vraaggezin, today
 from matching.models import Contactmoment, Koppeling, Signaal
+from reports.exports import csv_response, xlsx_response
+from reports.figures import Periode, gemeenten, gemeenterapportage
 from reports.pdf import pdf_response, render_to_pdf
 from screening.models import TrainingDeelname
 
@@ -89,3 +93,83 @@ def inzage(request: HttpRequest, pk: int) -> HttpResponse:
     )
     audit.record(request, AuditEntry.Action.EXPORT, gezin, detail="inzage alle gegevens (PDF)")
     return pdf_response(rendered, f"inzage-gezin-{gezin.pk}.pdf")
+
+
+class RapportForm(forms.Form):
+    gemeente = forms.ChoiceField(label="Gemeente")
+    soort = forms.ChoiceField(
+        label="Periode",
+        choices=[("kwartaal", "kwartaal"), ("jaar", "jaar"), ("eigen", "eigen periode")],
+    )
+    jaar = forms.IntegerField(label="Jaar", min_value=2000, max_value=2100, required=False)
+    kwartaal = forms.TypedChoiceField(
+        label="Kwartaal", coerce=int, choices=[(q, f"Q{q}") for q in range(1, 5)], required=False
+    )
+    van = forms.DateField(label="Van", required=False)
+    tot = forms.DateField(label="Tot en met", required=False)
+
+    def __init__(self, *args, organisatie, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["gemeente"].choices = [(g, g) for g in gemeenten(organisatie)]
+
+    def clean(self):
+        cleaned = super().clean()
+        soort = cleaned.get("soort")
+        if soort in ("kwartaal", "jaar") and not cleaned.get("jaar"):
+            self.add_error("jaar", "Kies een jaar.")
+        if soort == "kwartaal" and not cleaned.get("kwartaal"):
+            self.add_error("kwartaal", "Kies een kwartaal.")
+        if soort == "eigen":
+            van, tot = cleaned.get("van"), cleaned.get("tot")
+            if not van or not tot:
+                raise forms.ValidationError("Vul bij een eigen periode beide data in.")
+            if tot < van:
+                raise forms.ValidationError("De einddatum ligt vóór de begindatum.")
+        return cleaned
+
+    def periode(self) -> Periode:
+        data = self.cleaned_data
+        if data["soort"] == "kwartaal":
+            return Periode.kwartaal(data["jaar"], data["kwartaal"])
+        if data["soort"] == "jaar":
+            return Periode.jaar(data["jaar"])
+        return Periode(data["van"], data["tot"])
+
+
+@coordinator_required
+def gemeenterapportage_view(request: HttpRequest) -> HttpResponse:
+    organisatie = request.user.organisatie
+    day = today()
+    initial = {"soort": "kwartaal", "jaar": day.year, "kwartaal": (day.month - 1) // 3 + 1}
+    form = RapportForm(request.GET or None, organisatie=organisatie, initial=initial)
+    rapport = None
+    if form.is_bound and form.is_valid():
+        rapport = gemeenterapportage(organisatie, form.cleaned_data["gemeente"], form.periode())
+        formaat = request.GET.get("formaat")
+        periode = rapport.periode
+        name = f"rapportage-{slugify(rapport.gemeente)}-{periode.start:%Y%m%d}-{periode.end:%Y%m%d}"
+        if formaat in ("pdf", "csv", "xlsx"):
+            audit.record(
+                request,
+                AuditEntry.Action.EXPORT,
+                detail=f"gemeenterapportage {formaat}: {rapport.gemeente} {rapport.periode.label}",
+            )
+        if formaat == "pdf":
+            rendered = render_to_pdf(
+                "reports/gemeenterapportage_pdf.html",
+                {"rapport": rapport, "organisatie": organisatie},
+            )
+            return pdf_response(rendered, f"{name}.pdf")
+        rows = [(r.onderdeel, r.omschrijving, r.waarde) for r in rapport.regels]
+        header = ["onderdeel", "omschrijving", "waarde"]
+        if formaat == "csv":
+            return csv_response(header, rows, name)
+        if formaat == "xlsx":
+            return xlsx_response(header, rows, name, "Rapportage")
+    query = request.GET.copy()
+    query.pop("formaat", None)
+    return render(
+        request,
+        "reports/gemeenterapportage.html",
+        {"form": form, "rapport": rapport, "query": query.urlencode()},
+    )

@@ -1,0 +1,50 @@
+from django import template
+from django.utils.html import format_html, format_html_join
+
+from reports.figures import KLEIN
+
+register = template.Library()
+
+BAR_HEIGHT = 16
+LABEL_WIDTH = 190
+BAR_WIDTH = 260
+
+
+@register.simple_tag
+def bar_chart(regels):
+    """A horizontal bar chart as inline SVG, without JavaScript. Rows below
+    five get no bar: its length would give the number away."""
+    regels = list(regels)
+    largest = max((r.aantal or 0 for r in regels), default=0) or 1
+    height = BAR_HEIGHT * len(regels) + 4
+    rows = []
+    for index, regel in enumerate(regels):
+        y = index * BAR_HEIGHT + 2
+        shown = regel.aantal is not None and regel.aantal >= KLEIN
+        width = round(BAR_WIDTH * regel.aantal / largest) if shown else 0
+        rows.append(
+            (
+                y + 11,
+                regel.omschrijving,
+                LABEL_WIDTH,
+                y + 2,
+                width,
+                LABEL_WIDTH + width + 4,
+                y + 11,
+                regel.waarde,
+            )
+        )
+    body = format_html_join(
+        "",
+        '<text x="0" y="{}" font-size="9" fill="#1e2a2e">{}</text>'
+        '<rect x="{}" y="{}" width="{}" height="11" fill="#1f5f6b"></rect>'
+        '<text x="{}" y="{}" font-size="9" fill="#1e2a2e">{}</text>',
+        rows,
+    )
+    return format_html(
+        '<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" '
+        'role="img" aria-label="staafdiagram">{}</svg>',
+        LABEL_WIDTH + BAR_WIDTH + 40,
+        height,
+        body,
+    )
