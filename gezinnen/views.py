@@ -131,8 +131,9 @@ def _gezin(request: HttpRequest, soort: Soort, pk: int):
     return get_object_or_404(soort.model.objects.visible_to(request.user), pk=pk)
 
 
-@coordinator_required
-def gezin_list(request: HttpRequest, soort: Soort) -> HttpResponse:
+def filtered_gezinnen(request: HttpRequest, soort: Soort):
+    """The list's filter form and its families in order: for the page and
+    for the exports of the same selection."""
     filters = FilterForm(request.GET, soort=soort, organisatie=request.user.organisatie)
     gezinnen = (
         soort.model.objects.visible_to(request.user)
@@ -153,9 +154,13 @@ def gezin_list(request: HttpRequest, soort: Soort) -> HttpResponse:
         if data["wijk"]:
             gezinnen = gezinnen.filter(wijk=data["wijk"])
         sort = data["sort"] or sort
-    page = Paginator(gezinnen.order_by(*soort.sorts[sort][1]), PAGE_SIZE).get_page(
-        request.GET.get("pagina")
-    )
+    return filters, gezinnen.order_by(*soort.sorts[sort][1])
+
+
+@coordinator_required
+def gezin_list(request: HttpRequest, soort: Soort) -> HttpResponse:
+    filters, gezinnen = filtered_gezinnen(request, soort)
+    page = Paginator(gezinnen, PAGE_SIZE).get_page(request.GET.get("pagina"))
     query = request.GET.copy()
     query.pop("pagina", None)
     return render(

@@ -61,8 +61,8 @@ def _form_page(
     )
 
 
-@team_required
-def koppeling_list(request: HttpRequest) -> HttpResponse:
+def filtered_koppelingen(request: HttpRequest):
+    """The list's filter form and its koppelingen in order (page and exports)."""
     filters = FilterForm(request.GET, organisatie=request.user.organisatie)
     koppelingen = (
         Koppeling.objects.visible_to(request.user)
@@ -81,9 +81,13 @@ def koppeling_list(request: HttpRequest) -> HttpResponse:
             koppelingen = koppelingen.filter(vrijwilliger=data["vrijwilliger"])
         if data["achter"]:
             koppelingen = koppelingen.checkin_overdue()
-    page = Paginator(
-        koppelingen.order_by("status", "volgende_contact_op", "-id"), PAGE_SIZE
-    ).get_page(request.GET.get("pagina"))
+    return filters, koppelingen.order_by("status", "volgende_contact_op", "-id")
+
+
+@team_required
+def koppeling_list(request: HttpRequest) -> HttpResponse:
+    filters, koppelingen = filtered_koppelingen(request)
+    page = Paginator(koppelingen, PAGE_SIZE).get_page(request.GET.get("pagina"))
     query = request.GET.copy()
     query.pop("pagina", None)
     return render(

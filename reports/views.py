@@ -4,7 +4,7 @@ from collections import Counter
 
 from django import forms
 from django.db.models import Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.text import slugify
 
@@ -12,7 +12,9 @@ from accounts import audit
 from accounts.decorators import coordinator_required
 from accounts.models import AuditEntry
 from gezinnen.models import Gezin, Gezinslid, Steungezin, Vraaggezin, today
-from matching.models import Contactmoment, Koppeling, Signaal
+from gezinnen.views import Soort, filtered_gezinnen
+from matching.models import Contactmoment, EindReden, Koppeling, Signaal
+from matching.views import filtered_koppelingen
 from reports.exports import csv_response, xlsx_response
 from reports.figures import Periode, gemeenten, gemeenterapportage
 from reports.pdf import pdf_response, render_to_pdf
@@ -173,3 +175,89 @@ def gemeenterapportage_view(request: HttpRequest) -> HttpResponse:
         "reports/gemeenterapportage.html",
         {"form": form, "rapport": rapport, "query": query.urlencode()},
     )
+
+
+EXPORT_FORMATS = {"csv", "xlsx"}
+
+
+def _export(request, formaat: str, header, rows, name: str, title: str) -> HttpResponse:
+    if formaat not in EXPORT_FORMATS:
+        raise Http404
+    audit.record(request, AuditEntry.Action.EXPORT, detail=f"lijst {name} ({formaat})")
+    if formaat == "csv":
+        return csv_response(header, rows, name)
+    return xlsx_response(header, rows, name, title)
+
+
+@coordinator_required
+def gezinnen_export(request: HttpRequest, soort: Soort, formaat: str) -> HttpResponse:
+    _, gezinnen = filtered_gezinnen(request, soort)
+    extra = ["wacht sinds"] if soort.is_vraaggezin else ["gezinnen tegelijk"]
+    header = [
+        "naam",
+        "adres",
+        "postcode",
+        "plaats",
+        "telefoon",
+        "e-mail",
+        "wijk",
+        "status",
+        "aangemeld op",
+        "volwassenen",
+        "kinderen",
+        *extra,
+    ]
+    rows = (
+        [
+            g.naam,
+            f"{g.straat} {g.huisnummer}",
+            g.postcode,
+            g.plaats,
+            g.telefoon,
+            g.email,
+            str(g.wijk or ""),
+            g.get_status_display(),
+            g.aangemeld_op.isoformat(),
+            g.aantal_volwassenen,
+            g.aantal_kinderen,
+            (g.wacht_sinds.isoformat() if g.wacht_sinds else "")
+            if soort.is_vraaggezin
+            else g.capaciteit,
+        ]
+        for g in gezinnen
+    )
+    return _export(request, formaat, header, rows, soort.label_plural, soort.label_plural)
+
+
+@coordinator_required
+def koppelingen_export(request: HttpRequest, formaat: str) -> HttpResponse:
+    _, koppelingen = filtered_koppelingen(request)
+    header = [
+        "vraaggezin",
+        "steungezin",
+        "status",
+        "coördinator",
+        "vrijwillig coördinator",
+        "voorgesteld",
+        "start",
+        "einde",
+        "reden einde",
+        "volgend contact",
+    ]
+    redenen = {r.code: r.tekst for r in EindReden.objects.voor(request.user.organisatie)}
+    rows = (
+        [
+            k.vraaggezin.naam,
+            k.steungezin.naam,
+            k.get_status_display(),
+            k.coordinator.get_full_name(),
+            k.vrijwilliger.get_full_name() if k.vrijwilliger else "",
+            k.voorgesteld_op.isoformat(),
+            k.start_op.isoformat() if k.start_op else "",
+            k.einde_op.isoformat() if k.einde_op else "",
+            redenen.get(k.einde_reden, k.einde_reden),
+            k.volgende_contact_op.isoformat() if k.volgende_contact_op else "",
+        ]
+        for k in koppelingen
+    )
+    return _export(request, formaat, header, rows, "koppelingen", "Koppelingen")

@@ -78,6 +78,7 @@ def values(organisatie, vrijwilliger):
         "signaal": signaal.pk,
         "lid": steun.leden.first().pk,
         "soort": "huisbezoek",
+        "formaat": "csv",
         "organisatie": organisatie.slug,
         "vraaggezin": vraag.pk,
         "vraaggezin_naam": vraag.naam,
