@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 DEPLOY_CHECK_ENV := DEBUG=0 ALLOWED_HOSTS=steungezinnen.example.nl \
 	SECRET_KEY=only-for-the-deploy-check-7f3a9c2e5b1d8f4a6c0e2b9d7a5f3c1e
 
-.PHONY: install run test lint migrations-check deploy-check pytest
+.PHONY: install run test lint migrations-check deploy-check pytest bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,3 +38,10 @@ deploy-check:
 
 pytest:
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Times the main pages and the yearly municipality report on a large, generated
+# organisation, in a database of its own (bench.sqlite3, made anew each time).
+bench: install
+	rm -f bench.sqlite3
+	DEBUG=1 DATABASE_URL=sqlite:///bench.sqlite3 $(BIN)/python manage.py migrate --noinput -v0
+	DEBUG=1 DATABASE_URL=sqlite:///bench.sqlite3 $(BIN)/python manage.py bench
