@@ -4,6 +4,8 @@ check-in, an open signal and a yearly evaluation that is due."""
 import datetime
 import random
 
+from django.utils import timezone
+
 from accounts.models import Organisatie, User
 from gezinnen.models import Gezinslid, Steungezin, Vraaggezin, today
 from matching.models import (
@@ -41,6 +43,7 @@ def populate(organisatie: Organisatie, *, seed: str) -> None:
     # Active ones: started 14 months, 5 months and 6 weeks ago, and one recent.
     for index, (vraag, months) in enumerate(zip(gekoppeld, [14, 5, 2, 0], strict=False)):
         start = add_months(day, -months) - datetime.timedelta(days=10)
+        _registered_before(vraag, start)
         koppeling = _koppeling(organisatie, vraag, steun[index % len(steun)], coordinator, start)
         koppeling.status = Koppeling.Status.ACTIEF
         koppeling.start_op = start
@@ -79,6 +82,7 @@ def populate(organisatie: Organisatie, *, seed: str) -> None:
     # Ended ones.
     for index, vraag in enumerate(afgesloten):
         start = add_months(day, -18 + index)
+        _registered_before(vraag, start)
         koppeling = _koppeling(
             organisatie, vraag, steun[(index + 1) % len(steun)], coordinator, start
         )
@@ -168,3 +172,13 @@ def _evaluatie(koppeling, soort, datum, coordinator, rnd) -> Evaluatie:
         steun_doorgaan=True,
         conclusie="Goede koppeling; doorgaan met dezelfde afspraken.",
     )
+
+
+def _registered_before(vraag: Vraaggezin, start: datetime.date) -> None:
+    """A family is registered (and waits) before its koppeling starts."""
+    registered = start - datetime.timedelta(days=45)
+    if vraag.aangemeld_op > registered:
+        Vraaggezin.objects.filter(pk=vraag.pk).update(aangemeld_op=registered)
+        vraag.statuswijzigingen.filter(van="").update(
+            op=timezone.make_aware(datetime.datetime.combine(registered, datetime.time(10)))
+        )

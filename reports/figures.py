@@ -134,7 +134,8 @@ def gemeenterapportage(organisatie: Organisatie, gemeente: str, periode: Periode
     for code, tekst in redenen.items():
         rapport.add("Beëindigd naar reden", tekst, per_reden.get(code, 0))
 
-    wacht = [(k.start_op - k.vraaggezin.aangemeld_op).days for k in gestart]
+    # A start before the registration date is a typing error: it counts as no wait.
+    wacht = [max(0, (k.start_op - k.vraaggezin.aangemeld_op).days) for k in gestart]
     duur = [(k.einde_op - k.start_op).days for k in beeindigd]
     avg, med = _weeks(wacht)
     rapport.add_value("Wachttijd en duur", "wachttijd tot de start, gemiddeld (weken)", avg)

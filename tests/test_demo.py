@@ -87,3 +87,16 @@ def test_it_shows_screening_at_every_stage():
             for g in beschikbaar
             for lid in g.leden.all()
         )
+
+
+def test_demo_koppelingen_start_after_the_registration():
+    from matching.models import Koppeling
+
+    call_command("demo", force=True)
+    started = Koppeling.objects.filter(start_op__isnull=False).select_related("vraaggezin")
+    assert started.exists()
+    assert all(k.start_op >= k.vraaggezin.aangemeld_op for k in started)
+    assert Koppeling.objects.filter(
+        status="actief", volgende_contact_op__lt=datetime.date.today()
+    ).exists()
+    assert Koppeling.objects.filter(signalen__afgehandeld_op__isnull=True).exists()

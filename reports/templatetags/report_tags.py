@@ -15,6 +15,8 @@ def bar_chart(regels):
     """A horizontal bar chart as inline SVG, without JavaScript. Rows below
     five get no bar: its length would give the number away."""
     regels = list(regels)
+    if not any((r.aantal or 0) >= KLEIN for r in regels):
+        return ""  # no bar to draw: the table says it all
     largest = max((r.aantal or 0 for r in regels), default=0) or 1
     height = BAR_HEIGHT * len(regels) + 4
     rows = []
