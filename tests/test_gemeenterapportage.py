@@ -133,6 +133,8 @@ def test_every_figure(dataset):
     assert f[("Aanmeldingen naar verwijzer", "zelfmelding")] == "5"  # the factory's default
     assert f[("Steungezinnen", "aangemeld")] == "5"
     assert f[("Steungezinnen", "goedgekeurd")] == "< 5"
+    assert f[("Steungezinnen", "in screening genomen")] == "< 5"
+    assert f[("Steungezinnen", "beschikbaar op de einddatum")] == "< 5"  # three, by their history
     assert f[("Koppelingen", "gestart")] == "5"
     assert f[("Koppelingen", "lopend in de periode")] == "5"
     assert f[("Koppelingen", "beëindigd")] == "< 5"
@@ -248,3 +250,12 @@ def test_another_organisation_sees_only_its_own_gemeenten(client, dataset, outsi
         reverse("reports:gemeente"), {"gemeente": "Hengelo", "soort": "jaar", "jaar": 2026}
     )
     assert response.context["rapport"] is None
+
+
+def test_availability_at_the_end_of_a_past_period_follows_the_history(dataset):
+    from gezinnen.models import Steungezin
+    from reports.figures import _beschikbaar_op
+
+    steun = Steungezin.objects.filter(organisatie=dataset)
+    assert _beschikbaar_op(steun, d(2, 28)) == 0
+    assert _beschikbaar_op(steun, d(3, 1)) == 3
