@@ -11,8 +11,7 @@ from django.db.models import Count, Prefetch, Q
 from accounts.models import User
 from gezinnen.models import Steungezin, Vraaggezin, Wijk
 from matching.models import Evaluatie, Koppeling, Signaal
-from screening.models import VOG, needs_vog
-from screening.rules import VERLOOPT_BINNEN_DAGEN, current_vog, with_screening
+from screening.rules import vog_werk, with_screening
 
 STIL_DAGEN = 21  # a screening without progress for three weeks
 
@@ -90,28 +89,22 @@ def organisatie_due(user: User, day: datetime.date, due: Due) -> None:
     due.lang_wachtend = list(
         vraag.filter(status__in=Vraaggezin.WAITING, wacht_sinds__lt=limit).order_by("wacht_sinds")
     )
-    steungezinnen = with_screening(
-        Steungezin.objects.visible_to(user).filter(
-            status__in=[Steungezin.Status.IN_SCREENING, Steungezin.Status.BESCHIKBAAR]
-        )
-    ).prefetch_related("statuswijzigingen", "referenties")
+    steungezinnen = list(
+        with_screening(
+            Steungezin.objects.visible_to(user).filter(
+                status__in=[Steungezin.Status.IN_SCREENING, Steungezin.Status.BESCHIKBAAR]
+            )
+        ).prefetch_related("statuswijzigingen", "referenties")
+    )
     for gezin in steungezinnen:
         if gezin.status == Steungezin.Status.IN_SCREENING:
             last = _last_activity(gezin)
             if (day - last).days >= STIL_DAGEN:
                 due.screening_stil.append((gezin, last))
-        for lid in gezin.leden.all():
-            if not needs_vog(lid, day):
-                continue
-            vog = current_vog(lid)
-            if lid.age_on(day) < 18:
-                due.wordt_18.append((gezin, lid))
-            if vog is None or vog.status == VOG.Status.AAN_TE_VRAGEN:
-                due.vog_aanvragen.append((gezin, lid))
-            elif (until := vog.geldig_tot(gezin.organisatie)) and (
-                until - day
-            ).days <= VERLOOPT_BINNEN_DAGEN:
-                due.vog_verlopend.append((gezin, lid, until))
+    werk = vog_werk(steungezinnen, day)
+    due.vog_aanvragen = werk.aan_te_vragen
+    due.vog_verlopend = [(gezin, lid, until) for gezin, lid, _, until in werk.verlopend]
+    due.wordt_18 = werk.wordt_18
 
 
 def _last_activity(gezin: Steungezin) -> datetime.date:

@@ -7,7 +7,7 @@ to many families in a fixed number of queries.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
 
@@ -188,3 +188,37 @@ def overzicht(steungezin: Steungezin, day: datetime.date) -> list[Item]:
         )
     )
     return items
+
+
+JUSTIS_WACHT_DAGEN = 28
+
+
+@dataclass
+class VogWerk:
+    """The VOG work for a set of steungezinnen on one day."""
+
+    aan_te_vragen: list = field(default_factory=list)  # (steungezin, lid)
+    bij_justis: list = field(default_factory=list)  # (steungezin, lid, vog, since)
+    verlopend: list = field(default_factory=list)  # (steungezin, lid, vog, until)
+    wordt_18: list = field(default_factory=list)  # (steungezin, lid)
+
+
+def vog_werk(steungezinnen, day: datetime.date) -> VogWerk:
+    """VOGs to request, requests long at Justis, VOGs that expire within 60
+    days, and members turning 18: for the screening page and the dashboard.
+    Reads only what ``with_screening`` prefetches."""
+    werk = VogWerk()
+    for gezin in steungezinnen:
+        for lid in vog_members(gezin, day):
+            vog = current_vog(lid)
+            if age_on(lid.geboortedatum, day) < 18:
+                werk.wordt_18.append((gezin, lid))
+            if vog is None or vog.status == VOG.Status.AAN_TE_VRAGEN:
+                werk.aan_te_vragen.append((gezin, lid))
+            elif (since := vog.at_justis_since()) and (day - since).days > JUSTIS_WACHT_DAGEN:
+                werk.bij_justis.append((gezin, lid, vog, since))
+            elif (until := vog.geldig_tot(gezin.organisatie)) and (
+                until - day
+            ).days <= VERLOOPT_BINNEN_DAGEN:
+                werk.verlopend.append((gezin, lid, vog, until))
+    return werk

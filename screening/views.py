@@ -21,14 +21,13 @@ from screening.forms import (
 )
 from screening.models import VOG, Criterium, ScreeningGesprek, Training, needs_vog
 from screening.rules import (
-    VERLOOPT_BINNEN_DAGEN,
+    JUSTIS_WACHT_DAGEN,
     current_vog,
     herscreening_redenen,
     tekorten_voor_goedkeuring,
+    vog_werk,
     with_screening,
 )
-
-JUSTIS_WACHT_DAGEN = 28
 
 
 def _steungezin(request: HttpRequest, pk: int) -> Steungezin:
@@ -196,36 +195,22 @@ def overzicht(request: HttpRequest) -> HttpResponse:
         ).order_by("naam")
     )
     in_screening, herscreening = [], []
-    aan_te_vragen, bij_justis, verlopend, wordt_18 = [], [], [], []
     for gezin in steungezinnen:
         if gezin.status == Steungezin.Status.IN_SCREENING:
             in_screening.append((gezin, tekorten_voor_goedkeuring(gezin, day)))
         elif redenen := herscreening_redenen(gezin, day):
             herscreening.append((gezin, redenen))
-        for lid in gezin.leden.all():
-            if not needs_vog(lid, day):
-                continue
-            vog = current_vog(lid)
-            if lid.leeftijd < 18:
-                wordt_18.append((gezin, lid, vog))
-            if vog is None or vog.status == VOG.Status.AAN_TE_VRAGEN:
-                aan_te_vragen.append((gezin, lid))
-            elif (since := vog.at_justis_since()) and (day - since).days > JUSTIS_WACHT_DAGEN:
-                bij_justis.append((gezin, lid, vog, since))
-            elif (until := vog.geldig_tot(gezin.organisatie)) and (
-                until - day
-            ).days <= VERLOOPT_BINNEN_DAGEN:
-                verlopend.append((gezin, lid, vog, until))
+    werk = vog_werk(steungezinnen, day)
     return render(
         request,
         "screening/overzicht.html",
         {
             "in_screening": in_screening,
             "herscreening": herscreening,
-            "aan_te_vragen": aan_te_vragen,
-            "bij_justis": bij_justis,
-            "verlopend": verlopend,
-            "wordt_18": wordt_18,
+            "aan_te_vragen": werk.aan_te_vragen,
+            "bij_justis": werk.bij_justis,
+            "verlopend": werk.verlopend,
+            "wordt_18": werk.wordt_18,
             "justis_titel": f"Langer dan {JUSTIS_WACHT_DAGEN // 7} weken bij Justis",
         },
     )
