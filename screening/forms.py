@@ -15,12 +15,13 @@ class DatesInThePast:
             if isinstance(field, forms.DateField):
                 field.widget = DateInput()
 
-    def _clean_fields(self):
-        super()._clean_fields()
+    def clean(self):
+        cleaned = super().clean()
         for name, field in self.fields.items():
-            value = self.cleaned_data.get(name)
+            value = cleaned.get(name)
             if isinstance(field, forms.DateField) and value and value > today():
                 self.add_error(name, "Deze datum ligt in de toekomst.")
+        return cleaned
 
 
 class VOGForm(forms.ModelForm):
