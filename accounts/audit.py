@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import contextvars
+
 from django.contrib.auth import user_logged_in, user_login_failed
 from django.db import models
 from django.http import HttpRequest
 
 from accounts.models import AuditEntry, User
+
+# The address of the client whose request is being handled: set by
+# accounts.middleware.RequestContextMiddleware, so that services, which take a
+# user and plain values and never a request, can still log where a change came
+# from. Empty in management commands and background tasks.
+current_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("current_ip", default=None)
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -18,16 +26,16 @@ def client_ip(request: HttpRequest | None) -> str | None:
 
 
 def record(
-    request: HttpRequest | None,
     action: AuditEntry.Action,
     obj: models.Model | None = None,
     *,
-    user: User | None = None,
+    user: User | None,
     detail: str = "",
 ) -> AuditEntry:
-    """Append one entry: who (the request's user unless given), what, which record."""
-    if user is None and request is not None and request.user.is_authenticated:
-        user = request.user
+    """Append one entry: who, what, which record; the IP address comes from
+    the request being handled, if any."""
+    if user is not None and not user.is_authenticated:
+        user = None
     organisatie_id = getattr(obj, "organisatie_id", None) or getattr(user, "organisatie_id", None)
     return AuditEntry.objects.create(
         user=user,
@@ -37,7 +45,7 @@ def record(
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:200] if obj is not None else "",
         detail=detail[:500],
-        ip_address=client_ip(request),
+        ip_address=current_ip.get(),
     )
 
 
@@ -51,14 +59,13 @@ def attempted_email(request: HttpRequest | None, credentials: dict | None = None
 
 
 def _on_login(sender, request: HttpRequest, user: User, **kwargs) -> None:
-    record(request, AuditEntry.Action.LOGIN, user=user)
+    record(AuditEntry.Action.LOGIN, user=user)
 
 
 def _on_login_failed(sender, credentials: dict, request: HttpRequest | None = None, **kwargs):
     attempted = attempted_email(request, credentials)
     known = User.objects.filter(email__iexact=attempted).first() if attempted else None
     record(
-        request,
         AuditEntry.Action.LOGIN_FAILED,
         user=known,
         detail=f"Poging met e-mailadres {attempted}"[:500],

@@ -8,7 +8,24 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
+from accounts.audit import client_ip, current_ip
+
 LOGIN_AT_KEY = "login_at"
+
+
+class RequestContextMiddleware:
+    """Makes the client's address known to the audit log for the length of
+    the request, without handing the request to any service."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = current_ip.set(client_ip(request))
+        try:
+            return self.get_response(request)
+        finally:
+            current_ip.reset(token)
 
 
 class SessionLimitsMiddleware:

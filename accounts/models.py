@@ -36,6 +36,12 @@ class Organisatie(models.Model):
         default=3,
         validators=[MinValueValidator(1), MaxValueValidator(10)],
     )
+    vog_vooruit_dagen = models.PositiveSmallIntegerField(
+        "VOG ook voor wie binnen … dagen 18 wordt",
+        default=60,
+        validators=[MinValueValidator(0), MaxValueValidator(365)],
+        help_text="Dan is de VOG er op de achttiende verjaardag.",
+    )
     contact_na_weken = models.CharField(
         "contactmomenten … weken na de start",
         max_length=50,

@@ -3,6 +3,7 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 
+from gezinnen.integrity import new_token, version_fields
 from gezinnen.models import (
     DAGDEEL_CHOICES,
     Gezin,
@@ -21,6 +22,75 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
+
+
+EARLIEST, LATEST = datetime.date(1900, 1, 1), datetime.date(2100, 12, 31)
+
+
+def plausible_date(value: datetime.date | None) -> None:
+    # Dates far outside a programme's life are typing errors, and at the ends
+    # of the calendar (0001-01-01, 9999-12-31) date arithmetic overflows.
+    if value and not EARLIEST <= value <= LATEST:
+        raise ValidationError("Controleer de datum: vul een datum tussen 1900 en 2100 in.")
+
+
+def date_fields(form: forms.BaseForm) -> None:
+    """Every date field of a form: a date picker, and only plausible dates."""
+    for field in form.fields.values():
+        if isinstance(field, forms.DateField):
+            field.widget = DateInput()
+            if plausible_date not in field.validators:
+                field.validators.append(plausible_date)
+
+
+class VersionedForm(forms.Form):
+    """The version of the record a form was opened on, and what it showed
+    (gezinnen.integrity.claim): a save over someone else's change is refused."""
+
+    versie = forms.CharField(widget=forms.HiddenInput, required=False)
+    snapshot = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean_versie(self) -> int | None:
+        value = self.cleaned_data["versie"].strip()
+        if not value:
+            return None
+        # Anything but a version number cannot be the current version.
+        return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else -1
+
+
+def refresh_version(form: forms.BaseForm, obj) -> None:
+    """After a conflict: the form now carries the current version, so that
+    saving again knowingly replaces the other person's change."""
+    data = form.data.copy()
+    for name, value in version_fields(obj).items():
+        data[form.add_prefix(name)] = value
+    form.data = data
+
+
+def add_service_error(form: forms.BaseForm, error: Exception) -> None:
+    """A refusal from a service shown on the form: at the field it names when
+    the form has that field, else above the form; what was typed stays."""
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            field = name if name in form.fields else None
+            for message in errors:
+                form.add_error(field, message)
+    elif isinstance(error, ValidationError):
+        for message in error.messages:
+            form.add_error(None, message)
+    else:
+        form.add_error(None, str(error))
+
+
+class OnceForm(forms.Form):
+    """A one-time token per rendered form: sent twice, it saves once."""
+
+    inzending = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("inzending", new_token())
 
 
 class DagdelenField(forms.MultipleChoiceField):
@@ -50,7 +120,7 @@ def optional_phone(value: str) -> str:
     return normalise_phone(value) if value else ""
 
 
-class GezinForm(forms.ModelForm):
+class GezinForm(VersionedForm, OnceForm, forms.ModelForm):
     """Address and contact details, shared by both kinds of family."""
 
     ADDRESS_FIELDS = ["naam", "straat", "huisnummer", "postcode", "plaats", "telefoon", "email"]
@@ -69,9 +139,7 @@ class GezinForm(forms.ModelForm):
         if "wijk" in self.fields:
             self.fields["wijk"].queryset = Wijk.objects.filter(organisatie=organisatie)
             self.fields["wijk"].empty_label = "afleiden uit de postcode"
-        for field in self.fields.values():
-            if isinstance(field, forms.DateField):
-                field.widget = DateInput()
+        date_fields(self)
         self.fields["postcode"].widget.attrs.update({"autocomplete": "postal-code"})
         self.fields["telefoon"].widget.attrs.update({"type": "tel", "autocomplete": "tel"})
 
@@ -90,13 +158,9 @@ class GezinForm(forms.ModelForm):
     def clean_toestemming_op(self):
         return not_in_future(self.cleaned_data["toestemming_op"], "De datum van toestemming")
 
-    def clean(self):
-        cleaned = super().clean()
-        if "wijk" in self.fields and not cleaned.get("wijk") and cleaned.get("postcode"):
-            cleaned["wijk"] = Wijk.objects.filter(organisatie=self.organisatie).for_postcode(
-                cleaned["postcode"]
-            )
-        return cleaned
+    def gegevens(self) -> dict:
+        """The family's own fields, as plain values for the services."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
 
     def resembling(self):
         """Other families of the organisation this one may duplicate."""
@@ -166,6 +230,10 @@ class GezinslidForm(forms.ModelForm):
         labels = {"krijgt_steun": "Steun voor dit kind"}
         help_texts = {"krijgt_steun": ""}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        date_fields(self)
+
 
 class BaseLedenFormSet(forms.BaseInlineFormSet):
     """The household; a vraaggezin needs at least one child, every family an adult."""
@@ -187,6 +255,20 @@ class BaseLedenFormSet(forms.BaseInlineFormSet):
         if self.needs_child and Gezinslid.Soort.KIND not in soorten:
             raise ValidationError("Een vraaggezin heeft ten minste één kind: vul het kind in.")
 
+    def rows(self) -> list[dict]:
+        """The household as plain values for the services: a row per filled
+        in member, with ``pk`` for an existing one and ``verwijderen``."""
+        rows = []
+        for form in self.forms:
+            data = form.cleaned_data
+            if not data or (form.instance.pk is None and not form.has_changed()):
+                continue
+            row = {name: data[name] for name in form._meta.fields if name in data}
+            row["pk"] = form.instance.pk
+            row["verwijderen"] = bool(data.get("DELETE"))
+            rows.append(row)
+        return rows
+
 
 def leden_formset(*, for_vraaggezin: bool, extra: int):
     fields = ["voornaam", "achternaam", "soort", "geboortedatum"]
@@ -205,7 +287,7 @@ def leden_formset(*, for_vraaggezin: bool, extra: int):
     return formset
 
 
-class IntakeForm(forms.ModelForm):
+class IntakeForm(VersionedForm, forms.ModelForm):
     kinderen = forms.ModelMultipleChoiceField(
         label="Voor welke kinderen is de steun?",
         queryset=Gezinslid.objects.none(),
@@ -229,12 +311,13 @@ class IntakeForm(forms.ModelForm):
         self.initial["intake_op"] = self.instance.intake_op or today()
         self.fields["hulpvraag"].required = True
         self.fields["ondersteuning"].required = True
+        date_fields(self)
 
     def clean_intake_op(self):
         return not_in_future(self.cleaned_data["intake_op"], "De datum van de intake")
 
 
-class StatusForm(forms.Form):
+class StatusForm(VersionedForm):
     reden = forms.CharField(label="Reden", widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(self, *args, gezin, **kwargs):
@@ -243,4 +326,4 @@ class StatusForm(forms.Form):
             label="Nieuwe status",
             choices=[(s.value, s.label) for s in gezin.manual_transitions()],
         )
-        self.order_fields(["naar", "reden"])
+        self.order_fields(["naar", "reden", "versie", "snapshot"])

@@ -6,12 +6,15 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Organisatie, OrganisatieQuerySet, User
+from gezinnen.integrity import Step, Steps, TransitionError, step
 from gezinnen.validators import normalise_phone, pc4
+
+__all__ = ["TransitionError"]  # re-exported: callers catch it from here too
 
 
 class Ondersteuning(models.TextChoices):
@@ -225,6 +228,15 @@ class Gezin(models.Model):
     def adres(self) -> str:
         return f"{self.straat} {self.huisnummer}, {self.postcode} {self.plaats}"
 
+    def snapshot_extra(self) -> dict[str, str]:
+        """The household, for telling what someone else changed (integrity.claim)."""
+        return {
+            "gezinsleden": "; ".join(
+                f"{m.voornaam} {m.achternaam} {m.soort} {m.geboortedatum} {m.krijgt_steun}"
+                for m in self.leden.order_by("pk")
+            )
+        }
+
     @property
     def initialen(self) -> str:
         """For places where a name says too much (calendar, e-mail)."""
@@ -301,59 +313,76 @@ class Statuswijziging(models.Model):
         return f"{self.van or 'nieuw'} → {self.naar}"
 
 
-class TransitionError(Exception):
-    """A status change that the lifecycle does not allow, with the Dutch reason."""
-
-
-class Lifecycle(models.Model):
+class Lifecycle(Steps, models.Model):
     """Status with an explicit lifecycle, shared by both kinds of family.
 
-    Subclasses define ``Status`` and ``TRANSITIONS`` (from -> allowed to) and
-    ``NEEDS_REASON`` (the statuses that can only be reached with a reason).
+    Subclasses define ``Status`` and ``STEPS``, their transition table (see
+    gezinnen.integrity). Every step is taken on a row that the service locked
+    with ``integrity.claim`` and is written to the family's timeline.
     """
 
-    TRANSITIONS: dict[str, set[str]] = {}
-    NEEDS_REASON: set[str] = set()
-    # Reached through their own step (intake, koppeling, approval), not by hand.
-    SET_ELSEWHERE: set[str] = set()
+    STATUS_FIELDS: tuple[str, ...] = ()
 
     class Meta:
         abstract = True
 
-    def allowed_transitions(self) -> list:
-        return [self.Status(s) for s in self.Status.values if s in self.TRANSITIONS[self.status]]
+    def manual_steps(self) -> dict[str, Step]:
+        """The steps of the status page that can be taken now."""
+        return {
+            naam: stap
+            for naam, stap in self.STEPS.items()
+            if stap.met_de_hand and self.refusal(naam) is None
+        }
 
     def manual_transitions(self) -> list:
-        return [s for s in self.allowed_transitions() if s not in self.SET_ELSEWHERE]
+        return [self.Status(stap.naar) for stap in self.manual_steps().values()]
 
-    @transaction.atomic
-    def change_status(self, naar: str, *, door: User | None, reden: str = "") -> Statuswijziging:
-        """Move to another status if the lifecycle allows it; logs the step.
-
-        The row is locked so that two coordinators cannot both move the same
-        family from the same status.
-        """
-        current = type(self).objects.select_for_update().get(pk=self.pk)
-        naar = self.Status(naar)
-        if naar not in self.TRANSITIONS[current.status]:
-            raise TransitionError(
-                f"Van {current.get_status_display()} kan een {self._meta.verbose_name} "
-                f"niet naar {naar.label}."
-            )
-        if naar in self.NEEDS_REASON and not reden.strip():
-            raise TransitionError(f"Geef een reden op voor {naar.label}.")
-        van = current.status
-        self.status = naar
-        self.on_status_change(van, naar)
+    def apply_step(
+        self, naam: str, *, door: User | None, reden: str = ""
+    ) -> Statuswijziging | None:
+        """Take a step of the table on a locked row: set the status and what
+        follows from it, and log it in the timeline (None when the status
+        stays what it was)."""
+        stap = self.check_step(naam, reden=reden)
+        van = self.status
+        if stap.naar is None or stap.naar == van:
+            return None
+        self.status = stap.naar
+        self.on_status_change(van, stap.naar)
         self.save(update_fields=["status", *self.STATUS_FIELDS])
         return Statuswijziging.objects.create(
-            gezin=self, van=van, naar=naar, reden=reden.strip(), door=door
+            gezin=self, van=van, naar=stap.naar, reden=reden.strip(), door=door
         )
-
-    STATUS_FIELDS: tuple[str, ...] = ()
 
     def on_status_change(self, van: str, naar: str) -> None:
         """Hook for fields that follow the status (e.g. waiting since)."""
+
+    def zonder_lopende_koppeling(self) -> str | None:
+        # Reads prefetched koppelingen where the page has them.
+        if any(koppeling.is_lopend for koppeling in self.koppelingen.all()):
+            return (
+                f"{self} heeft nog een lopende koppeling. Sluit die eerst af; dan kan dit gezin "
+                "mee de koppeling verlaten."
+            )
+        return None
+
+
+class Inzending(models.Model):
+    """A submitted form, by its one-time token: a second submission of the
+    same form (a double click, a retry) finds the first one's record."""
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, related_name="+")
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64, blank=True)
+    op = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "verzonden formulier"
+        verbose_name_plural = "verzonden formulieren"
+
+    def __str__(self) -> str:
+        return f"{self.object_type} {self.object_id}"
 
 
 class Vraaggezin(Lifecycle, Gezin):
@@ -373,16 +402,33 @@ class Vraaggezin(Lifecycle, Gezin):
         ZELFMELDING = "zelfmelding", "zelfmelding"
         ANDERS = "anders", "anders"
 
-    TRANSITIONS = {
-        Status.AANGEMELD: {Status.INTAKE, Status.INGETROKKEN},
-        Status.INTAKE: {Status.WACHTEND, Status.INGETROKKEN},
-        Status.WACHTEND: {Status.GEKOPPELD, Status.INGETROKKEN, Status.AFGESLOTEN},
-        Status.GEKOPPELD: {Status.WACHTEND, Status.AFGESLOTEN},
-        Status.AFGESLOTEN: set(),
-        Status.INGETROKKEN: set(),
+    STEPS = {
+        "intake_beginnen": step("de intake", {Status.AANGEMELD}, Status.INTAKE, met_de_hand=True),
+        "intake_vastleggen": step(
+            "de intake", {Status.AANGEMELD, Status.INTAKE, Status.WACHTEND}, Status.WACHTEND
+        ),
+        "koppelen": step("koppelen", {Status.WACHTEND}, Status.GEKOPPELD),
+        "weer_wachten": step("weer wachten", {Status.GEKOPPELD}, Status.WACHTEND),
+        "koppeling_verlaten": step(
+            "het programma verlaten", {Status.GEKOPPELD}, Status.AFGESLOTEN, reden_nodig=True
+        ),
+        "intrekken": step(
+            "intrekken",
+            {Status.AANGEMELD, Status.INTAKE, Status.WACHTEND},
+            Status.INGETROKKEN,
+            reden_nodig=True,
+            met_de_hand=True,
+            voorwaarde="zonder_lopende_koppeling",
+        ),
+        "afsluiten": step(
+            "afsluiten",
+            {Status.WACHTEND},
+            Status.AFGESLOTEN,
+            reden_nodig=True,
+            met_de_hand=True,
+            voorwaarde="zonder_lopende_koppeling",
+        ),
     }
-    NEEDS_REASON = {Status.INGETROKKEN, Status.AFGESLOTEN}
-    SET_ELSEWHERE = {Status.WACHTEND, Status.GEKOPPELD}
     WAITING = {Status.AANGEMELD, Status.INTAKE, Status.WACHTEND}
     ENDED = {Status.AFGESLOTEN, Status.INGETROKKEN}
     STATUS_FIELDS = ("wacht_sinds",)
@@ -446,15 +492,31 @@ class Steungezin(Lifecycle, Gezin):
         GESTOPT = "gestopt", "gestopt"
         AFGEWEZEN = "afgewezen", "afgewezen"
 
-    TRANSITIONS = {
-        Status.AANGEMELD: {Status.IN_SCREENING, Status.AFGEWEZEN, Status.GESTOPT},
-        Status.IN_SCREENING: {Status.BESCHIKBAAR, Status.AFGEWEZEN, Status.GESTOPT},
-        Status.BESCHIKBAAR: {Status.IN_SCREENING, Status.GESTOPT},
-        Status.GESTOPT: set(),
-        Status.AFGEWEZEN: set(),
+    STEPS = {
+        "screening_beginnen": step(
+            "de screening", {Status.AANGEMELD}, Status.IN_SCREENING, met_de_hand=True
+        ),
+        "goedkeuren": step("goedkeuren", {Status.IN_SCREENING}, Status.BESCHIKBAAR),
+        "opnieuw_screenen": step(
+            "opnieuw screenen", {Status.BESCHIKBAAR}, Status.IN_SCREENING, met_de_hand=True
+        ),
+        "afwijzen": step(
+            "afwijzen",
+            {Status.AANGEMELD, Status.IN_SCREENING},
+            Status.AFGEWEZEN,
+            reden_nodig=True,
+            met_de_hand=True,
+            voorwaarde="zonder_lopende_koppeling",
+        ),
+        "stoppen": step(
+            "stoppen",
+            {Status.AANGEMELD, Status.IN_SCREENING, Status.BESCHIKBAAR},
+            Status.GESTOPT,
+            reden_nodig=True,
+            met_de_hand=True,
+            voorwaarde="zonder_lopende_koppeling",
+        ),
     }
-    NEEDS_REASON = {Status.AFGEWEZEN, Status.GESTOPT}
-    SET_ELSEWHERE = {Status.BESCHIKBAAR}
     ENDED = {Status.GESTOPT, Status.AFGEWEZEN}
 
     status = models.CharField(
@@ -495,6 +557,10 @@ class Steungezin(Lifecycle, Gezin):
             ),
             models.CheckConstraint(condition=Q(capaciteit__gte=1), name="capaciteit_minstens_een"),
         ]
+
+    @property
+    def is_beschikbaar(self) -> bool:
+        return self.status == self.Status.BESCHIKBAAR
 
     def aanbod_labels(self) -> list[str]:
         return [Ondersteuning(v).label for v in self.aanbod if v in Ondersteuning.values]

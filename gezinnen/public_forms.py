@@ -25,10 +25,12 @@ class PublicFormMixin(forms.Form):
     def is_spam(self) -> bool:
         return bool(self.data.get("website"))
 
-    def save(self, commit: bool = True):
-        self.instance.toestemming_op = today()
-        self.instance.toestemming_omvat = self.privacytekst
-        return super().save(commit)
+    def gegevens(self) -> dict:
+        """The family's fields plus the consent, given today with this text."""
+        return super().gegevens() | {
+            "toestemming_op": today(),
+            "toestemming_omvat": self.privacytekst,
+        }
 
 
 class PublicSteungezinForm(PublicFormMixin, SteungezinForm):

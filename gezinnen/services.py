@@ -1,144 +1,220 @@
-"""Workflows on families: each atomic, validated and audited."""
+"""Workflows on families: each a keyword-only function of the acting user and
+plain values, atomic, on a locked and versioned row, validated and audited."""
 
 from __future__ import annotations
 
-from django.core import signing
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
-from django.forms import BaseInlineFormSet, ModelForm
-from django.http import HttpRequest
 
 from accounts import audit
-from accounts.models import AuditEntry, User
-from gezinnen.models import Gezin, Gezinslid, Statuswijziging, Vraaggezin
+from accounts.models import AuditEntry, Organisatie, User
+from gezinnen.integrity import EditConflict, TransitionError, claim, field_labels
+from gezinnen.models import Gezin, Gezinslid, Statuswijziging, Vraaggezin, Wijk
+
+__all__ = ["EditConflict", "TransitionError"]
+
+LID_FIELDS = ("voornaam", "achternaam", "soort", "geboortedatum", "krijgt_steun")
 
 
-class EditConflict(Exception):
-    """Somebody else saved the family after this form was opened."""
-
-    def __init__(self, changed: list[str], by: User | None, current: Gezin):
-        self.changed = changed
-        self.by = by
-        self.current = current
-        super().__init__(", ".join(changed))
+def _labels(model: type[Gezin]) -> dict[str, str]:
+    return field_labels(model) | {"gezinsleden": "gezinsleden"}
 
 
-def snapshot(gezin: Gezin, fields: list[str]) -> dict[str, str]:
-    """What the edit form showed, to tell later what someone else changed."""
-    values = {name: str(getattr(gezin, name)) for name in fields if hasattr(gezin, name)}
-    values["gezinsleden"] = "; ".join(
-        f"{m.voornaam} {m.achternaam} {m.soort} {m.geboortedatum} {m.krijgt_steun}"
-        for m in gezin.leden.order_by("pk")
-    )
-    return values
+def _wijk_from_postcode(organisatie_id: int, gegevens: dict[str, Any]) -> None:
+    """No wijk chosen: the one whose PC4 areas hold the postcode, if any."""
+    if gegevens.get("wijk") is None and gegevens.get("postcode"):
+        gegevens["wijk"] = Wijk.objects.filter(organisatie_id=organisatie_id).for_postcode(
+            gegevens["postcode"]
+        )
 
 
-def sign_snapshot(gezin: Gezin, fields: list[str]) -> str:
-    return signing.dumps(snapshot(gezin, fields), salt="gezin-snapshot")
-
-
-def _changed_since(gezin: Gezin, signed: str, form: ModelForm) -> list[str]:
-    fields = list(form.fields)
-    try:
-        before = signing.loads(signed, salt="gezin-snapshot")
-    except signing.BadSignature:
-        before = {}
-    now = snapshot(gezin, fields)
-    labels = {name: str(field.label or name) for name, field in form.fields.items()}
-    labels["gezinsleden"] = "gezinsleden"
-    return [labels.get(name, name) for name, value in now.items() if before.get(name) != value]
+def _save_leden(gezin: Gezin, leden: list[dict[str, Any]]) -> bool:
+    """Apply the household rows: with ``pk`` a change (or ``verwijderen``),
+    without one a new member. Returns whether anything changed."""
+    current = {lid.pk: lid for lid in gezin.leden.all()}
+    changed = False
+    for row in leden:
+        pk = row.get("pk")
+        values = {name: row[name] for name in LID_FIELDS if name in row}
+        if pk is not None and pk not in current:
+            raise ValidationError("Een gezinslid hoort niet bij dit gezin.")
+        if pk is not None and row.get("verwijderen"):
+            current[pk].delete()
+            changed = True
+            continue
+        if row.get("verwijderen"):
+            continue
+        lid = current.get(pk) or Gezinslid(gezin=gezin)
+        fields = [name for name, value in values.items() if getattr(lid, name) != value]
+        if lid.pk and not fields:
+            continue
+        for name in fields:
+            setattr(lid, name, values[name])
+        lid.full_clean(exclude=["gezin"])
+        lid.save(update_fields=fields if lid.pk else None)
+        changed = True
+    return changed
 
 
 @transaction.atomic
-def gezin_save(
+def gezin_aanmelden(
     *,
-    request: HttpRequest,
-    form: ModelForm,
-    leden: BaseInlineFormSet,
-    versie: int | None = None,
-    snapshot_token: str = "",
+    door: User | None,
+    model: type[Gezin],
+    organisatie: Organisatie,
+    gegevens: dict[str, Any],
+    leden: list[dict[str, Any]],
 ) -> Gezin:
-    """Create a family, or save changes to one that nobody changed meanwhile.
+    """Register a family: the coordinator's form and the public forms alike.
 
-    For a change, ``versie`` is the version the form was opened on: when the
-    stored version has moved on, nothing is written and EditConflict names
-    what the other person changed.
+    ``door`` is None for a public sign-up, which must carry consent. The wijk
+    follows from the postcode when none is chosen, consent is recorded with
+    who recorded it, and families that look the same (address, e-mail,
+    phone) are named in the timeline so that the coordinator sees them.
     """
-    gezin = form.instance
-    creating = gezin.pk is None
-    if creating:
-        if isinstance(gezin, Vraaggezin):
-            gezin.wacht_sinds = gezin.aangemeld_op
-        if gezin.toestemming_op and not gezin.toestemming_vastgelegd_door_id:
-            gezin.toestemming_vastgelegd_door = (
-                request.user if request.user.is_authenticated else None
-            )
-    else:
-        claimed = Gezin.objects.filter(pk=gezin.pk, versie=versie).update(versie=F("versie") + 1)
-        if not claimed:
-            current = type(gezin).objects.get(pk=gezin.pk)
-            last = (
-                AuditEntry.objects.filter(
-                    object_type__in=[gezin._meta.label_lower, "gezinnen.gezin"],
-                    object_id=str(gezin.pk),
-                    action__in=[AuditEntry.Action.CHANGE, AuditEntry.Action.CREATE],
-                )
-                .select_related("user")
-                .first()
-            )
-            raise EditConflict(
-                _changed_since(current, snapshot_token, form),
-                last.user if last else None,
-                current,
-            )
-        gezin.versie = versie + 1
-    gezin = form.save()
-    leden.instance = gezin
-    leden.save()
-    changed = [*form.changed_data, *(["gezinsleden"] if leden.has_changed() else [])]
-    audit.record(
-        request,
-        AuditEntry.Action.CREATE if creating else AuditEntry.Action.CHANGE,
-        gezin,
-        detail="" if creating else "gewijzigd: " + ", ".join(changed),
-    )
-    if creating:
-        Statuswijziging.objects.create(
-            gezin=gezin,
-            naar=gezin.status,
-            door=request.user if request.user.is_authenticated else None,
-            reden="aangemeld via het openbare formulier"
-            if not request.user.is_authenticated
-            else "",
+    gegevens = dict(gegevens)
+    _wijk_from_postcode(organisatie.pk, gegevens)
+    gezin = model(organisatie=organisatie, **gegevens)
+    if door is None and not gezin.toestemming_op:
+        raise ValidationError("Zonder toestemming kan een aanmelding niet worden opgeslagen.")
+    if gezin.toestemming_op and door is not None:
+        gezin.toestemming_vastgelegd_door = door
+    if isinstance(gezin, Vraaggezin):
+        gezin.wacht_sinds = gezin.aangemeld_op
+    gezin.full_clean()
+    gezin.save()
+    _save_leden(gezin, leden)
+    lijkt_op = list(
+        Gezin.objects.filter(organisatie=organisatie)
+        .resembling(
+            postcode=gezin.postcode,
+            huisnummer=gezin.huisnummer,
+            email=gezin.email,
+            telefoon=gezin.telefoon,
         )
+        .exclude(pk=gezin.pk)
+        .values_list("pk", flat=True)[:5]
+    )
+    reden = "aangemeld via het openbare formulier" if door is None else ""
+    if lijkt_op:
+        reden = "; ".join(
+            filter(None, [reden, "lijkt op " + ", ".join(f"gezin nr. {pk}" for pk in lijkt_op)])
+        )
+    Statuswijziging.objects.create(gezin=gezin, naar=gezin.status, door=door, reden=reden)
+    audit.record(AuditEntry.Action.CREATE, gezin, user=door, detail=reden)
     return gezin
 
 
-def gezin_change_status(
-    *, request: HttpRequest, gezin: Gezin, naar: str, reden: str = ""
-) -> Statuswijziging:
-    """A status step the coordinator takes by hand; TransitionError when the
-    lifecycle does not allow it."""
-    stap = gezin.change_status(naar, door=request.user, reden=reden)
-    audit.record(
-        request, AuditEntry.Action.CHANGE, gezin, detail=f"status: {stap.van} → {stap.naar}"
+@transaction.atomic
+def gezin_wijzigen(
+    *,
+    door: User,
+    gezin: Gezin,
+    versie: int | None,
+    gegevens: dict[str, Any],
+    leden: list[dict[str, Any]] | None = None,
+    snapshot_token: str = "",
+) -> Gezin:
+    """Save changes to a family that nobody changed since ``versie``.
+
+    Only the fields that differ from the locked row are written, so a status,
+    an intake or a koppeling saved by someone else is never overwritten.
+    EditConflict when the row moved on (nothing is written then).
+    """
+    model = type(gezin)
+    current = claim(
+        model, gezin.pk, versie=versie, snapshot_token=snapshot_token, labels=_labels(model)
     )
+    gegevens = dict(gegevens)
+    _wijk_from_postcode(current.organisatie_id, gegevens)
+    changed = [name for name, value in gegevens.items() if getattr(current, name) != value]
+    for name in changed:
+        setattr(current, name, gegevens[name])
+    if "toestemming_op" in changed and current.toestemming_op:
+        current.toestemming_vastgelegd_door = door
+        changed.append("toestemming_vastgelegd_door")
+    current.full_clean()
+    current.save(update_fields=[*changed, "versie", "gewijzigd_op"])
+    labels = _labels(model)
+    what = [labels.get(name, name) for name in changed]
+    if leden is not None and _save_leden(current, leden):
+        what.append("gezinsleden")
+    audit.record(
+        AuditEntry.Action.CHANGE,
+        current,
+        user=door,
+        detail="gewijzigd: " + (", ".join(what) or "niets"),
+    )
+    return current
+
+
+@transaction.atomic
+def gezin_status_wijzigen(
+    *, door: User, gezin: Gezin, naar: str, reden: str = "", versie: int | None = None
+) -> Statuswijziging:
+    """A step of the status page (withdraw, stop, start screening, ...), as
+    the family's transition table allows it now."""
+    current = claim(type(gezin), gezin.pk, versie=versie, labels=_labels(type(gezin)))
+    naam = next(
+        (naam for naam, stap in current.STEPS.items() if stap.met_de_hand and stap.naar == naar),
+        None,
+    )
+    if naam is None or current.status not in current.STEPS[naam].van:
+        label = current.Status(naar).label if naar in current.Status.values else naar
+        raise TransitionError(
+            f"Van {current.get_status_display()} kan een {current._meta.verbose_name} "
+            f"niet naar {label}."
+        )
+    stap = current.apply_step(naam, door=door, reden=reden)
+    audit.record(
+        AuditEntry.Action.CHANGE, current, user=door, detail=f"status: {stap.van} → {stap.naar}"
+    )
+    gezin.status, gezin.versie = current.status, current.versie
     return stap
 
 
 @transaction.atomic
-def intake_record(*, request: HttpRequest, form: ModelForm) -> Vraaggezin:
+def intake_vastleggen(
+    *,
+    door: User,
+    vraaggezin: Vraaggezin,
+    versie: int | None,
+    intake_op: datetime.date,
+    hulpvraag: str,
+    ondersteuning: list[str],
+    dagdelen: list[str],
+    kinderen: list[int],
+    snapshot_token: str = "",
+) -> Vraaggezin:
     """Store the intake and move the family on to waiting for a match."""
-    gezin: Vraaggezin = form.save(commit=False)
-    gezin.intake_door = request.user
+    gezin = claim(
+        Vraaggezin,
+        vraaggezin.pk,
+        versie=versie,
+        snapshot_token=snapshot_token,
+        labels=_labels(Vraaggezin),
+    )
+    gezin.check_step("intake_vastleggen")
+    gezin.intake_op = intake_op
+    gezin.intake_door = door
+    gezin.hulpvraag = hulpvraag
+    gezin.ondersteuning = list(ondersteuning)
+    gezin.dagdelen = list(dagdelen)
+    gezin.full_clean()
     gezin.save(update_fields=["intake_op", "intake_door", "hulpvraag", "ondersteuning", "dagdelen"])
-    chosen = {child.pk for child in form.cleaned_data["kinderen"]}
-    for child in gezin.leden.filter(soort=Gezinslid.Soort.KIND):
-        child.krijgt_steun = child.pk in chosen
-        child.save(update_fields=["krijgt_steun"])
-    if gezin.status == Vraaggezin.Status.AANGEMELD:
-        gezin.change_status(Vraaggezin.Status.INTAKE, door=request.user)
-    if gezin.status == Vraaggezin.Status.INTAKE:
-        gezin.change_status(Vraaggezin.Status.WACHTEND, door=request.user, reden="intake afgerond")
-    audit.record(request, AuditEntry.Action.CHANGE, gezin, detail="intake vastgelegd")
+    children = list(gezin.leden.filter(soort=Gezinslid.Soort.KIND))
+    if set(kinderen) - {child.pk for child in children}:
+        raise ValidationError("Kies alleen kinderen van dit gezin.")
+    for child in children:
+        if child.krijgt_steun != (child.pk in kinderen):
+            child.krijgt_steun = child.pk in kinderen
+            child.save(update_fields=["krijgt_steun"])
+    # The timeline shows both steps: intake, then waiting for a match.
+    if gezin.refusal("intake_beginnen") is None:
+        gezin.apply_step("intake_beginnen", door=door)
+    gezin.apply_step("intake_vastleggen", door=door, reden="intake afgerond")
+    audit.record(AuditEntry.Action.CHANGE, gezin, user=door, detail="intake vastgelegd")
     return gezin

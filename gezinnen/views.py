@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, F, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +19,16 @@ from accounts.decorators import coordinator_required
 from accounts.models import AuditEntry, Organisatie, User
 from accounts.ratelimit import within_limit
 from gezinnen import public_forms
-from gezinnen.forms import IntakeForm, StatusForm, SteungezinForm, VraaggezinForm, leden_formset
+from gezinnen.forms import (
+    IntakeForm,
+    StatusForm,
+    SteungezinForm,
+    VraaggezinForm,
+    add_service_error,
+    leden_formset,
+    refresh_version,
+)
+from gezinnen.integrity import EditConflict, once, version_fields
 from gezinnen.models import (
     Gezinslid,
     Statuswijziging,
@@ -26,12 +38,13 @@ from gezinnen.models import (
     Wijk,
 )
 from gezinnen.services import (
-    EditConflict,
-    gezin_change_status,
-    gezin_save,
-    intake_record,
-    sign_snapshot,
+    gezin_aanmelden,
+    gezin_status_wijzigen,
+    gezin_wijzigen,
+    intake_vastleggen,
 )
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 25
 ALLE = "alle"
@@ -183,7 +196,7 @@ def gezin_detail(request: HttpRequest, soort: Soort, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    audit.record(request, AuditEntry.Action.VIEW, gezin)
+    audit.record(AuditEntry.Action.VIEW, gezin, user=request.user)
     return render(
         request,
         "gezinnen/gezin_detail.html",
@@ -204,9 +217,26 @@ def gezin_create(request: HttpRequest, soort: Soort) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and leden.is_valid():
         duplicates = list(form.resembling())
         if not duplicates or request.POST.get("toch_opslaan"):
-            gezin = gezin_save(request=request, form=form, leden=leden)
-            messages.success(request, f"{gezin} is aangemaakt.")
-            return redirect(soort.url("detail", gezin.pk))
+            try:
+                gezin, created = once(
+                    form.cleaned_data["inzending"],
+                    request.user,
+                    lambda: gezin_aanmelden(
+                        door=request.user,
+                        model=soort.model,
+                        organisatie=organisatie,
+                        gegevens=form.gegevens(),
+                        leden=leden.rows(),
+                    ),
+                    soort.model,
+                )
+            except ValidationError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(
+                    request, f"{gezin} is aangemaakt." if created else ALREADY_SAVED.format(gezin)
+                )
+                return redirect(soort.url("detail", gezin.pk))
     return render(
         request,
         "gezinnen/gezin_form.html",
@@ -214,81 +244,116 @@ def gezin_create(request: HttpRequest, soort: Soort) -> HttpResponse:
     )
 
 
+# A second submission of a form that was already saved (a double click).
+ALREADY_SAVED = "Dit formulier was al verstuurd; {} is één keer opgeslagen."
+
+
 @coordinator_required
 def gezin_edit(request: HttpRequest, soort: Soort, pk: int) -> HttpResponse:
     gezin = _gezin(request, soort, pk)
-    form = soort.form(request.POST or None, instance=gezin, organisatie=gezin.organisatie)
+    form = soort.form(
+        request.POST or None,
+        instance=gezin,
+        organisatie=gezin.organisatie,
+        initial=version_fields(gezin),
+    )
     leden = _leden_formset(soort, extra=2)(request.POST or None, instance=gezin, prefix="leden")
-    versie, token = gezin.versie, sign_snapshot(gezin, list(form.fields))
     conflict = None
-    if request.method == "POST":
-        versie, token = int(request.POST.get("versie") or 0), request.POST.get("snapshot", "")
-        if form.is_valid() and leden.is_valid():
-            try:
-                gezin_save(
-                    request=request, form=form, leden=leden, versie=versie, snapshot_token=token
-                )
-            except EditConflict as error:
-                conflict = error
-                # Saving again now knowingly replaces the other person's changes.
-                versie = error.current.versie
-                token = sign_snapshot(error.current, list(form.fields))
-            else:
-                messages.success(request, "De wijzigingen zijn opgeslagen.")
-                return redirect(soort.url("detail", gezin.pk))
+    if request.method == "POST" and form.is_valid() and leden.is_valid():
+        try:
+            gezin_wijzigen(
+                door=request.user,
+                gezin=gezin,
+                versie=form.cleaned_data["versie"],
+                snapshot_token=form.cleaned_data["snapshot"],
+                gegevens=form.gegevens(),
+                leden=leden.rows(),
+            )
+        except EditConflict as error:
+            conflict = error
+            refresh_version(form, error.current)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "De wijzigingen zijn opgeslagen.")
+            return redirect(soort.url("detail", gezin.pk))
     return render(
         request,
         "gezinnen/gezin_form.html",
-        {
-            "soort": soort,
-            "gezin": gezin,
-            "form": form,
-            "leden": leden,
-            "versie": versie,
-            "snapshot": token,
-            "conflict": conflict,
-        },
+        {"soort": soort, "gezin": gezin, "form": form, "leden": leden, "conflict": conflict},
     )
 
 
 @coordinator_required
 def gezin_status(request: HttpRequest, soort: Soort, pk: int) -> HttpResponse:
     gezin = _gezin(request, soort, pk)
-    form = StatusForm(request.POST or None, gezin=gezin, initial={"naar": request.GET.get("naar")})
+    form = StatusForm(
+        request.POST or None,
+        gezin=gezin,
+        initial={"naar": request.GET.get("naar"), **version_fields(gezin)},
+    )
+    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            stap = gezin_change_status(
-                request=request,
+            stap = gezin_status_wijzigen(
+                door=request.user,
                 gezin=gezin,
                 naar=form.cleaned_data["naar"],
                 reden=form.cleaned_data["reden"],
+                versie=form.cleaned_data["versie"],
             )
+        except EditConflict as error:
+            conflict = error
+            refresh_version(form, error.current)
         except TransitionError as error:
-            form.add_error(None, str(error))
+            add_service_error(form, error)
         else:
             messages.success(request, f"{gezin} is nu {gezin.Status(stap.naar).label}.")
             return redirect(soort.url("detail", gezin.pk))
     return render(
-        request, "gezinnen/gezin_status.html", {"soort": soort, "gezin": gezin, "form": form}
+        request,
+        "gezinnen/gezin_status.html",
+        {"soort": soort, "gezin": gezin, "form": form, "conflict": conflict},
     )
 
 
 @coordinator_required
 def intake(request: HttpRequest, pk: int) -> HttpResponse:
     gezin = _gezin(request, VRAAG, pk)
-    if gezin.status not in Vraaggezin.WAITING:
-        messages.error(
-            request,
-            "Een intake kan alleen bij een gezin dat nog wacht; "
-            f"dit gezin is {gezin.get_status_display()}.",
-        )
+    if refusal := gezin.refusal("intake_vastleggen"):
+        messages.error(request, refusal)
         return redirect(VRAAG.url("detail", gezin.pk))
-    form = IntakeForm(request.POST or None, instance=gezin)
+    form = IntakeForm(request.POST or None, instance=gezin, initial=version_fields(gezin))
+    conflict = None
     if request.method == "POST" and form.is_valid():
-        intake_record(request=request, form=form)
-        messages.success(request, f"De intake is vastgelegd; {gezin} wacht nu op een steungezin.")
-        return redirect(VRAAG.url("detail", gezin.pk))
-    return render(request, "gezinnen/intake.html", {"soort": VRAAG, "gezin": gezin, "form": form})
+        data = form.cleaned_data
+        try:
+            intake_vastleggen(
+                door=request.user,
+                vraaggezin=gezin,
+                versie=data["versie"],
+                snapshot_token=data["snapshot"],
+                intake_op=data["intake_op"],
+                hulpvraag=data["hulpvraag"],
+                ondersteuning=data["ondersteuning"],
+                dagdelen=data["dagdelen"],
+                kinderen=[child.pk for child in data["kinderen"]],
+            )
+        except EditConflict as error:
+            conflict = error
+            refresh_version(form, error.current)
+        except (TransitionError, ValidationError) as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request, f"De intake is vastgelegd; {gezin} wacht nu op een steungezin."
+            )
+            return redirect(VRAAG.url("detail", gezin.pk))
+    return render(
+        request,
+        "gezinnen/intake.html",
+        {"soort": VRAAG, "gezin": gezin, "form": form, "conflict": conflict},
+    )
 
 
 # Public sign-up and referral ------------------------------------------------
@@ -309,9 +374,26 @@ def aanmelden(request: HttpRequest, organisatie: str, soort: Soort) -> HttpRespo
             return redirect("gezinnen:bedankt", organisatie=org.slug)
         limited = not within_limit(request, "aanmelden", limit=PUBLIC_LIMIT, seconds=3600)
         if not limited and form.is_valid() and leden.is_valid():
-            gezin = gezin_save(request=request, form=form, leden=leden)
-            _notify_coordinators(request, gezin, soort)
-            return redirect("gezinnen:bedankt", organisatie=org.slug)
+            try:
+                gezin, created = once(
+                    form.cleaned_data["inzending"],
+                    None,
+                    lambda: gezin_aanmelden(
+                        door=None,
+                        model=soort.model,
+                        organisatie=org,
+                        gegevens=form.gegevens(),
+                        leden=leden.rows(),
+                    ),
+                    soort.model,
+                )
+            except ValidationError as error:
+                add_service_error(form, error)
+            else:
+                if created:
+                    link = request.build_absolute_uri(soort.url("detail", gezin.pk))
+                    notify_coordinators(gezin, soort.label, link)
+                return redirect("gezinnen:bedankt", organisatie=org.slug)
     return render(
         request,
         "gezinnen/aanmelden.html",
@@ -324,7 +406,9 @@ def bedankt(request: HttpRequest, organisatie: str) -> HttpResponse:
     return render(request, "gezinnen/bedankt.html", {"organisatie": org})
 
 
-def _notify_coordinators(request: HttpRequest, gezin, soort: Soort) -> None:
+def notify_coordinators(gezin, soort_label: str, link: str) -> None:
+    """Mail the coordinators about a new sign-up once it is committed. A mail
+    server that is down is logged; it never undoes or hides the sign-up."""
     recipients = list(
         User.objects.filter(
             organisatie=gezin.organisatie, rol=User.Rol.COORDINATOR, is_active=True
@@ -333,11 +417,16 @@ def _notify_coordinators(request: HttpRequest, gezin, soort: Soort) -> None:
     if not recipients:
         return
     # No names in e-mail: initials and a link into the application.
-    link = request.build_absolute_uri(soort.url("detail", gezin.pk))
-    send_mail(
-        f"Nieuwe aanmelding {soort.label} ({gezin.initialen})",
-        f"Er is een nieuwe aanmelding binnengekomen: {soort.label} {gezin.initialen}, "
-        f"aangemeld op {gezin.aangemeld_op:%d-%m-%Y}.\n\nBekijk de aanmelding: {link}\n",
-        None,
-        recipients,
+    subject = f"Nieuwe aanmelding {soort_label} ({gezin.initialen})"
+    body = (
+        f"Er is een nieuwe aanmelding binnengekomen: {soort_label} {gezin.initialen}, "
+        f"aangemeld op {gezin.aangemeld_op:%d-%m-%Y}.\n\nBekijk de aanmelding: {link}\n"
     )
+
+    def send() -> None:
+        try:
+            send_mail(subject, body, None, recipients)
+        except Exception:
+            logger.exception("Melding van aanmelding %s niet verstuurd", gezin.pk)
+
+    transaction.on_commit(send)

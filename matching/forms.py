@@ -4,7 +4,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts.models import User
-from gezinnen.forms import DateInput, not_in_future
+from gezinnen.forms import (
+    DateInput,
+    OnceForm,
+    VersionedForm,
+    date_fields,
+    not_in_future,
+    plausible_date,
+)
 from gezinnen.models import Gezinslid, Steungezin, Vraaggezin, today
 from matching.models import (
     EVALUATIEVRAGEN,
@@ -14,12 +21,6 @@ from matching.models import (
     Koppeling,
     MeldcodeStap,
 )
-
-
-def _date_widgets(form: forms.BaseForm) -> None:
-    for field in form.fields.values():
-        if isinstance(field, forms.DateField):
-            field.widget = DateInput()
 
 
 class FilterForm(forms.Form):
@@ -45,11 +46,15 @@ class FilterForm(forms.Form):
         self.fields["vrijwilliger"].queryset = team.filter(rol=User.Rol.VRIJWILLIG_COORDINATOR)
 
 
-class KennismakingPlanForm(forms.Form):
-    datum = forms.DateField(label="Datum van de kennismaking", widget=DateInput())
+class KennismakingPlanForm(VersionedForm):
+    datum = forms.DateField(label="Datum van de kennismaking")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        date_fields(self)
 
 
-class KennismakingUitkomstForm(forms.Form):
+class KennismakingUitkomstForm(VersionedForm):
     uitkomst = forms.ChoiceField(
         label="Uitkomst", choices=Koppeling.Uitkomst.choices, widget=forms.RadioSelect
     )
@@ -58,7 +63,7 @@ class KennismakingUitkomstForm(forms.Form):
     )
 
 
-class StartForm(forms.Form):
+class StartForm(VersionedForm):
     start_op = forms.DateField(label="Start", widget=DateInput())
     afspraken = forms.CharField(
         label="Afspraken: wat gaan de gezinnen doen?", widget=forms.Textarea(attrs={"rows": 3})
@@ -85,6 +90,10 @@ class StartForm(forms.Form):
         start = today()
         self.fields["start_op"].initial = start
         self.fields["proefperiode_tot"].initial = start + datetime.timedelta(weeks=8)
+        date_fields(self)
+
+    def clean_start_op(self):
+        return not_in_future(self.cleaned_data["start_op"], "De start")
 
     def clean(self):
         cleaned = super().clean()
@@ -98,7 +107,7 @@ class StartForm(forms.Form):
         return cleaned
 
 
-class BegeleidingForm(forms.ModelForm):
+class BegeleidingForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = Koppeling
         fields = ["coordinator", "vrijwilliger", "professional_nodig"]
@@ -110,7 +119,7 @@ class BegeleidingForm(forms.ModelForm):
         self.fields["vrijwilliger"].queryset = team.filter(rol=User.Rol.VRIJWILLIG_COORDINATOR)
 
 
-class AfsluitenForm(forms.Form):
+class AfsluitenForm(VersionedForm):
     einde_op = forms.DateField(label="Einde", widget=DateInput())
     reden = forms.ChoiceField(label="Reden")
     uitkomst = forms.CharField(label="Uitkomst", widget=forms.Textarea(attrs={"rows": 3}))
@@ -135,12 +144,13 @@ class AfsluitenForm(forms.Form):
         super().__init__(*args, **kwargs)
         redenen = EindReden.objects.voor(organisatie)
         self.fields["reden"].choices = [("", "—"), *((r.code, r.tekst) for r in redenen)]
+        date_fields(self)
 
     def clean_einde_op(self):
         return not_in_future(self.cleaned_data["einde_op"], "Het einde")
 
 
-class ContactmomentForm(forms.ModelForm):
+class ContactmomentForm(OnceForm, forms.ModelForm):
     class Meta:
         model = Contactmoment
         fields = ["datum", "met", "hoe", "verloop", "notities", "volgende_op"]
@@ -148,7 +158,7 @@ class ContactmomentForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _date_widgets(self)
+        date_fields(self)
         self.fields["met"].widget = forms.RadioSelect(choices=Contactmoment.Met.choices)
         self.fields["verloop"].widget = forms.RadioSelect(choices=Contactmoment.Verloop.choices)
 
@@ -166,7 +176,7 @@ class ContactmomentForm(forms.ModelForm):
         return cleaned
 
 
-class SignaalForm(forms.Form):
+class SignaalForm(OnceForm):
     omschrijving = forms.CharField(
         label="Wat heeft u gezien of gehoord?",
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -174,7 +184,7 @@ class SignaalForm(forms.Form):
     )
 
 
-class MeldcodeStapForm(forms.ModelForm):
+class MeldcodeStapForm(OnceForm, forms.ModelForm):
     class Meta:
         model = MeldcodeStap
         fields = ["stap", "datum", "notitie", "hulp_georganiseerd", "melding_veilig_thuis"]
@@ -182,7 +192,7 @@ class MeldcodeStapForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _date_widgets(self)
+        date_fields(self)
 
     def clean_datum(self):
         return not_in_future(self.cleaned_data["datum"], "Een stap")
@@ -208,7 +218,7 @@ SCORES = [(str(n), str(n)) for n in range(1, 6)]
 JA_NEE = [("", "weet niet"), ("ja", "ja"), ("nee", "nee")]
 
 
-class EvaluatieForm(forms.ModelForm):
+class EvaluatieForm(OnceForm, forms.ModelForm):
     """Both families' answers side by side, and the coordinator's conclusion."""
 
     class Meta:
@@ -229,7 +239,7 @@ class EvaluatieForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _date_widgets(self)
+        date_fields(self)
         for side in ("vraag", "steun"):
             for key, tekst in EVALUATIEVRAGEN:
                 self.fields[f"{side}_{key}"] = forms.TypedChoiceField(
@@ -249,21 +259,23 @@ class EvaluatieForm(forms.ModelForm):
     def clean_datum(self):
         return not_in_future(self.cleaned_data["datum"], "Een evaluatie")
 
-    def save(self, commit: bool = True):
+    def answers(self) -> dict:
+        """Both questionnaires and the conclusion as plain values for
+        ``evaluatie_vastleggen``."""
         data = self.cleaned_data
+        answers = {name: data[name] for name in self._meta.fields}
         for side in ("vraag", "steun"):
-            setattr(
-                self.instance,
-                f"{side}_scores",
-                {key: data[f"{side}_{key}"] for key, _ in EVALUATIEVRAGEN},
+            answers[f"{side}_scores"] = {key: data[f"{side}_{key}"] for key, _ in EVALUATIEVRAGEN}
+            answers[f"{side}_doorgaan"] = {"ja": True, "nee": False}.get(
+                data[f"{side}_doorgaan_keuze"]
             )
-            keuze = data[f"{side}_doorgaan_keuze"]
-            setattr(self.instance, f"{side}_doorgaan", {"ja": True, "nee": False}.get(keuze))
-        return super().save(commit)
+        return answers
 
 
 class UrenForm(forms.Form):
-    week = forms.DateField(label="Week (een dag in die week)", widget=DateInput())
+    week = forms.DateField(
+        label="Week (een dag in die week)", widget=DateInput(), validators=[plausible_date]
+    )
     uren = forms.DecimalField(
         label="Uren", min_value=0, max_value=80, decimal_places=1, max_digits=4
     )

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.models import Organisatie, OrganisatieQuerySet, User
+from gezinnen.integrity import Steps, step
 from gezinnen.models import Gezinslid, Steungezin, Vraaggezin, today
 from screening.models import add_months
 
@@ -74,7 +75,7 @@ class KoppelingQuerySet(OrganisatieQuerySet):
         return self.actief().filter(volgende_contact_op__lt=today())
 
 
-class Koppeling(models.Model):
+class Koppeling(Steps, models.Model):
     """A match between a vraaggezin and a steungezin."""
 
     class Status(models.TextChoices):
@@ -96,6 +97,27 @@ class Koppeling(models.Model):
         ANDERS = "anders", "anders"
 
     LOPEND = {Status.VOORGESTELD, Status.KENNISMAKING, Status.ACTIEF}
+
+    # The transition table: services take these steps, templates read ``kan``.
+    STEPS = {
+        "kennismaking_plannen": step(
+            "een kennismaking plannen",
+            {Status.VOORGESTELD, Status.KENNISMAKING},
+            Status.KENNISMAKING,
+            voorwaarde="_nog_geen_uitkomst",
+        ),
+        "kennismaking_uitkomst": step(
+            "de uitkomst van de kennismaking",
+            {Status.KENNISMAKING},
+            voorwaarde="_kennismaking_geweest",
+        ),
+        "starten": step("starten", {Status.KENNISMAKING}, Status.ACTIEF, voorwaarde="_go"),
+        "begeleiding": step("de begeleiding wijzigen", LOPEND),
+        "contactmoment": step("een contactmoment", {Status.ACTIEF}),
+        "signaal_melden": step("een signaal", LOPEND),
+        "evaluatie": step("een evaluatie", {Status.ACTIEF}),
+        "afsluiten": step("afsluiten", LOPEND, Status.AFGESLOTEN, reden_nodig=True),
+    }
 
     organisatie = models.ForeignKey(
         Organisatie, on_delete=models.PROTECT, related_name="koppelingen"
@@ -147,6 +169,8 @@ class Koppeling(models.Model):
     einde_reden = models.CharField("reden einde", max_length=50, blank=True)
     einde_uitkomst = models.TextField("uitkomst", blank=True)
     volgende_contact_op = models.DateField("volgend contactmoment", null=True, blank=True)
+    # Optimistic locking, as on Gezin: every step bumps it (integrity.claim).
+    versie = models.PositiveIntegerField(default=1, editable=False)
     aangemaakt_op = models.DateTimeField(auto_now_add=True)
 
     objects = KoppelingQuerySet.as_manager()
@@ -170,10 +194,73 @@ class Koppeling(models.Model):
                 name="een_lopende_koppeling_per_vraaggezin",
                 violation_error_message="Dit vraaggezin heeft al een lopende koppeling.",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="actief") | Q(start_op__isnull=False),
+                name="actief_heeft_start",
+                violation_error_message="Een gestarte koppeling heeft een startdatum.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="afgesloten")
+                | (Q(einde_op__isnull=False) & ~Q(einde_reden="")),
+                name="afgesloten_heeft_einde_en_reden",
+                violation_error_message="Een afgesloten koppeling heeft een einde en een reden.",
+            ),
+            models.CheckConstraint(
+                condition=Q(proefperiode_tot__isnull=True)
+                | Q(start_op__isnull=True)
+                | Q(proefperiode_tot__gt=models.F("start_op")),
+                name="proefperiode_na_start",
+                violation_error_message="Het einde van de proefperiode ligt na de start.",
+            ),
+            models.CheckConstraint(
+                condition=Q(gepland_einde__isnull=True)
+                | Q(start_op__isnull=True)
+                | Q(gepland_einde__gt=models.F("start_op")),
+                name="gepland_einde_na_start",
+                violation_error_message="Het geplande einde ligt na de start.",
+            ),
+            models.CheckConstraint(
+                condition=Q(einde_op__isnull=True)
+                | Q(start_op__isnull=True)
+                | Q(einde_op__gte=models.F("start_op")),
+                name="einde_niet_voor_start",
+                violation_error_message="Het einde kan niet vóór de start liggen.",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.vraaggezin.naam} – {self.steungezin.naam}"
+
+    @property
+    def is_lopend(self) -> bool:
+        return self.status in self.LOPEND
+
+    @property
+    def kennismaking_gepland(self) -> bool:
+        return bool(
+            self.status == self.Status.KENNISMAKING
+            and self.kennismaking_op
+            and not self.kennismaking_uitkomst
+        )
+
+    # Conditions of the transition table ---------------------------------
+
+    def _nog_geen_uitkomst(self) -> str | None:
+        if self.kennismaking_uitkomst:
+            return "De uitkomst van de kennismaking is al vastgelegd."
+        return None
+
+    def _kennismaking_geweest(self) -> str | None:
+        if self.kennismaking_uitkomst:
+            return "De uitkomst van de kennismaking is al vastgelegd."
+        if self.kennismaking_op and self.kennismaking_op > today():
+            return "De kennismaking is nog niet geweest."
+        return None
+
+    def _go(self) -> str | None:
+        if self.kennismaking_uitkomst != self.Uitkomst.GO:
+            return "Starten kan na een kennismaking met uitkomst 'go'."
+        return None
 
     @property
     def einde_reden_label(self) -> str:
@@ -197,6 +284,42 @@ class Koppeling(models.Model):
             )
         if self.vrijwilliger_id and not self.vrijwilliger.is_vrijwillig_coordinator:
             raise ValidationError({"vrijwilliger": "Kies een vrijwillig coördinator."})
+        for name in ("coordinator", "vrijwilliger"):
+            user = getattr(self, name) if getattr(self, f"{name}_id") else None
+            if user is not None and user.organisatie_id != self.organisatie_id:
+                raise ValidationError({name: "Kies iemand van de eigen organisatie."})
+        if self.coordinator_id and not self.coordinator.is_coordinator:
+            raise ValidationError({"coordinator": "Kies een (professioneel) coördinator."})
+        self._clean_dates()
+
+    def _clean_dates(self) -> None:
+        errors = {}
+        start = self.start_op
+        for name, label in (
+            ("proefperiode_tot", "Het einde van de proefperiode"),
+            ("gepland_einde", "Het geplande einde"),
+        ):
+            value = getattr(self, name)
+            if start and value and value <= start:
+                errors[name] = f"{label} moet na de start liggen."
+        if self.einde_op and start and self.einde_op < start:
+            errors["einde_op"] = "Het einde kan niet vóór de start liggen."
+        if errors:
+            raise ValidationError(errors)
+
+    def start_refusal(self, start: datetime.date, day: datetime.date) -> str | None:
+        """Why a koppeling cannot have started on ``start``: a start is
+        recorded when it happened, after the registration and the kennismaking."""
+        if start > day:
+            return "Leg de start vast als de koppeling begonnen is, niet vooruit."
+        if start < self.vraaggezin.aangemeld_op:
+            return (
+                "De start kan niet vóór de aanmelding van het vraaggezin liggen "
+                f"({self.vraaggezin.aangemeld_op:%d-%m-%Y})."
+            )
+        if self.kennismaking_op and start < self.kennismaking_op:
+            return "De start kan niet vóór de kennismaking liggen."
+        return None
 
     # Check-ins ---------------------------------------------------------
 
@@ -278,6 +401,13 @@ class Contactmoment(models.Model):
         verbose_name = "contactmoment"
         verbose_name_plural = "contactmomenten"
         ordering = ["-datum", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(volgende_op__isnull=True) | Q(volgende_op__gt=models.F("datum")),
+                name="volgend_contact_na_dit",
+                violation_error_message="Het volgende contactmoment ligt na dit contactmoment.",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Contact {self.datum:%d-%m-%Y} ({self.get_met_display()})"
@@ -285,12 +415,24 @@ class Contactmoment(models.Model):
 
 class SignaalQuerySet(models.QuerySet):
     def open(self) -> SignaalQuerySet:
-        return self.filter(afgehandeld_op__isnull=True)
+        return self.filter(status=Signaal.Status.OPEN)
 
 
-class Signaal(models.Model):
-    """A concern about a child's safety, open until a professional handles it
-    along the steps of the Meldcode."""
+class Signaal(Steps, models.Model):
+    """A concern about a child's safety, open until a professional has
+    recorded all five steps of the Meldcode."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "open"
+        AFGEHANDELD = "afgehandeld", "afgehandeld"
+
+    STEPS = {
+        "stap_vastleggen": step("een stap van de meldcode", {Status.OPEN}),
+        # Step 5, the decision, closes the signal: only after steps 1 to 4.
+        "afhandelen": step(
+            "het besluit", {Status.OPEN}, Status.AFGEHANDELD, voorwaarde="_stappen_1_tot_4"
+        ),
+    }
 
     koppeling = models.ForeignKey(Koppeling, on_delete=models.CASCADE, related_name="signalen")
     contactmoment = models.ForeignKey(
@@ -299,6 +441,9 @@ class Signaal(models.Model):
     omschrijving = models.TextField("wat is er gezien of gehoord?")
     gemeld_door = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     gemeld_op = models.DateTimeField("gemeld op", auto_now_add=True)
+    status = models.CharField(
+        "status", max_length=20, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
     afgehandeld_op = models.DateField("afgehandeld op", null=True, blank=True)
 
     objects = SignaalQuerySet.as_manager()
@@ -307,13 +452,33 @@ class Signaal(models.Model):
         verbose_name = "signaal"
         verbose_name_plural = "signalen"
         ordering = ["-gemeld_op", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(status="open") & Q(afgehandeld_op__isnull=True))
+                | (Q(status="afgehandeld") & Q(afgehandeld_op__isnull=False)),
+                name="afgehandeld_signaal_heeft_datum",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Signaal {self.gemeld_op:%d-%m-%Y}"
 
     @property
     def is_open(self) -> bool:
-        return self.afgehandeld_op is None
+        return self.status == self.Status.OPEN
+
+    def ontbrekende_stappen(self) -> list[int]:
+        done = {s.stap for s in self.stappen.all()}
+        return [s for s in MeldcodeStap.Stap if s != MeldcodeStap.Stap.BESLUIT and s not in done]
+
+    def _stappen_1_tot_4(self) -> str | None:
+        if missing := self.ontbrekende_stappen():
+            return (
+                "Het besluit (stap 5) komt na de stappen 1 tot en met 4. Leg eerst vast: "
+                + ", ".join(MeldcodeStap.Stap(s).label for s in missing)
+                + "."
+            )
+        return None
 
 
 class MeldcodeStap(models.Model):
@@ -336,6 +501,23 @@ class MeldcodeStap(models.Model):
         verbose_name = "stap van de meldcode"
         verbose_name_plural = "stappen van de meldcode"
         ordering = ["stap", "datum", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(stap=5) & (Q(hulp_georganiseerd=True) | Q(melding_veilig_thuis=True)))
+                | (~Q(stap=5) & Q(hulp_georganiseerd=False) & Q(melding_veilig_thuis=False)),
+                name="besluit_met_hulp_of_melding",
+                violation_error_message=(
+                    "Bij het besluit (stap 5) hoort hulp of een melding bij Veilig Thuis; bij de "
+                    "andere stappen niet."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["signaal"],
+                condition=Q(stap=5),
+                name="een_besluit_per_signaal",
+                violation_error_message="Dit signaal heeft al een besluit.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.get_stap_display()

@@ -1,17 +1,29 @@
-"""The life of a koppeling: each step atomic, validated and audited."""
+"""The life of a koppeling: keyword-only functions of the acting user and
+plain values, each atomic, validated and audited.
+
+Locks are always taken in the same order, steungezin → koppeling →
+vraaggezin, so that two steps on the same families wait for each other
+instead of deadlocking. Every step asks the koppeling's transition table
+(``Koppeling.STEPS``) first, on the locked row.
+"""
 
 from __future__ import annotations
 
 import datetime
+import secrets
+from decimal import Decimal
 
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 
 from accounts import audit
-from accounts.models import AuditEntry
+from accounts.models import AuditEntry, User
+from gezinnen.integrity import TransitionError, claim, field_labels
 from gezinnen.models import Gezinslid, Steungezin, Vraaggezin, today
 from matching.models import (
+    AgendaFeed,
     Contactmoment,
+    CoordinatieUren,
     EindReden,
     Evaluatie,
     Koppeling,
@@ -19,15 +31,49 @@ from matching.models import (
     Signaal,
 )
 from matching.suggestions import uitgesloten_reden
-from screening.rules import with_screening
+from screening.rules import herscreening_redenen, with_screening
+
+# A step the rules do not allow, with the reason in Dutch: the same error the
+# transition tables raise, so that a page catches one kind of refusal.
+KoppelingError = TransitionError
 
 
-class KoppelingError(Exception):
-    """A step the rules do not allow, with the reason in Dutch."""
+def _audit(door: User, koppeling: Koppeling, detail: str, action=AuditEntry.Action.CHANGE):
+    audit.record(action, koppeling, user=door, detail=detail)
 
 
-def _audit(request: HttpRequest, koppeling: Koppeling, detail: str, action=None) -> None:
-    audit.record(request, action or AuditEntry.Action.CHANGE, koppeling, detail=detail)
+def _professional(door: User) -> None:
+    if not door.is_coordinator:
+        raise KoppelingError("Alleen een professionele coördinator kan dit doen.")
+
+
+def _claim(
+    door: User, koppeling: Koppeling, *, versie: int | None = None, snapshot_token: str = ""
+) -> Koppeling:
+    """Lock the koppeling as ``door`` may see it, and bump its version."""
+    if not Koppeling.objects.visible_to(door).filter(pk=koppeling.pk).exists():
+        raise KoppelingError("Deze koppeling bestaat niet of is niet van u.")
+    return claim(
+        Koppeling,
+        koppeling.pk,
+        versie=versie,
+        snapshot_token=snapshot_token,
+        labels=field_labels(Koppeling),
+    )
+
+
+def _lock(door: User, koppeling: Koppeling) -> Koppeling:
+    """Lock the koppeling without a new version: for what is added to it
+    (contactmoment, signaal, evaluatie), which must not land on a koppeling
+    that is being closed at the same moment."""
+    try:
+        return Koppeling.objects.visible_to(door).select_for_update().get(pk=koppeling.pk)
+    except ObjectDoesNotExist as error:
+        raise KoppelingError("Deze koppeling bestaat niet of is niet van u.") from error
+
+
+def _lock_steungezin(steungezin_id: int) -> Steungezin:
+    return Steungezin.objects.select_for_update().get(pk=steungezin_id)
 
 
 def _check_steungezin(steungezin: Steungezin, day: datetime.date) -> None:
@@ -36,155 +82,242 @@ def _check_steungezin(steungezin: Steungezin, day: datetime.date) -> None:
         raise KoppelingError(f"{steungezin} kan nu geen koppeling aan: {'; '.join(redenen)}.")
 
 
+def _sync(koppeling: Koppeling, current: Koppeling) -> Koppeling:
+    """The caller's object shows what was written."""
+    koppeling.__dict__.update(
+        {f.attname: getattr(current, f.attname) for f in Koppeling._meta.concrete_fields}
+    )
+    return current
+
+
 @transaction.atomic
 def koppeling_voorstellen(
-    *, request: HttpRequest, vraaggezin: Vraaggezin, steungezin: Steungezin
+    *, door: User, vraaggezin: Vraaggezin, steungezin: Steungezin
 ) -> Koppeling:
     """Propose a match between a waiting vraaggezin and an available steungezin."""
-    if vraaggezin.organisatie_id != steungezin.organisatie_id:
+    _professional(door)
+    if not (vraaggezin.organisatie_id == steungezin.organisatie_id == door.organisatie_id):
         raise KoppelingError("Deze gezinnen horen niet bij dezelfde organisatie.")
-    if vraaggezin.status != Vraaggezin.Status.WACHTEND:
+    steun = _lock_steungezin(steungezin.pk)
+    vraag = Vraaggezin.objects.select_for_update().get(pk=vraaggezin.pk)
+    if vraag.status != Vraaggezin.Status.WACHTEND:
         raise KoppelingError(
-            f"{vraaggezin} is {vraaggezin.get_status_display()}; voorstellen kan alleen bij een "
+            f"{vraag} is {vraag.get_status_display()}; voorstellen kan alleen bij een "
             "wachtend gezin (na de intake)."
         )
-    _check_steungezin(steungezin, today())
+    _check_steungezin(steun, today())
+    koppeling = Koppeling(
+        organisatie_id=vraag.organisatie_id, vraaggezin=vraag, steungezin=steun, coordinator=door
+    )
+    koppeling.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():
-            koppeling = Koppeling.objects.create(
-                organisatie_id=vraaggezin.organisatie_id,
-                vraaggezin=vraaggezin,
-                steungezin=steungezin,
-                coordinator=request.user,
-            )
+            koppeling.save()
     except IntegrityError as error:
-        raise KoppelingError(f"{vraaggezin} heeft al een lopende koppeling.") from error
-    _audit(request, koppeling, "voorgesteld", AuditEntry.Action.CREATE)
+        raise KoppelingError(f"{vraag} heeft al een lopende koppeling.") from error
+    _audit(door, koppeling, "voorgesteld", AuditEntry.Action.CREATE)
     return koppeling
 
 
 @transaction.atomic
 def kennismaking_plannen(
-    *, request: HttpRequest, koppeling: Koppeling, datum: datetime.date
+    *, door: User, koppeling: Koppeling, datum: datetime.date, versie: int | None = None
 ) -> Koppeling:
-    koppeling = Koppeling.objects.select_for_update().get(pk=koppeling.pk)
-    if koppeling.status not in (Koppeling.Status.VOORGESTELD, Koppeling.Status.KENNISMAKING):
-        raise KoppelingError("Een kennismaking plannen kan alleen bij een voorstel.")
-    koppeling.status = Koppeling.Status.KENNISMAKING
-    koppeling.kennismaking_op = datum
-    koppeling.save(update_fields=["status", "kennismaking_op"])
-    _audit(request, koppeling, f"kennismaking op {datum:%d-%m-%Y}")
-    return koppeling
+    _professional(door)
+    current = _claim(door, koppeling, versie=versie)
+    current.check_step("kennismaking_plannen")
+    if datum < current.voorgesteld_op:
+        raise ValidationError({"datum": "De kennismaking kan niet vóór het voorstel liggen."})
+    current.status = Koppeling.Status.KENNISMAKING
+    current.kennismaking_op = datum
+    current.full_clean()
+    current.save(update_fields=["status", "kennismaking_op"])
+    _audit(door, current, f"kennismaking op {datum:%d-%m-%Y}")
+    return _sync(koppeling, current)
 
 
 @transaction.atomic
-def kennismaking_uitkomst(
-    *, request: HttpRequest, koppeling: Koppeling, uitkomst: str, notities: str
+def kennismaking_uitkomst_vastleggen(
+    *, door: User, koppeling: Koppeling, uitkomst: str, notities: str, versie: int | None = None
 ) -> Koppeling:
     """Go: ready to start. No-go: the koppeling ends before it began and the
     families stay as they were (waiting, available)."""
-    koppeling = Koppeling.objects.select_for_update().get(pk=koppeling.pk)
-    if koppeling.status != Koppeling.Status.KENNISMAKING:
-        raise KoppelingError("Eerst de kennismaking plannen.")
-    if koppeling.kennismaking_op and koppeling.kennismaking_op > today():
-        raise KoppelingError("De kennismaking is nog niet geweest.")
-    koppeling.kennismaking_uitkomst = uitkomst
-    koppeling.kennismaking_notities = notities
+    _professional(door)
+    current = _claim(door, koppeling, versie=versie)
+    current.check_step("kennismaking_uitkomst")
+    current.kennismaking_uitkomst = uitkomst
+    current.kennismaking_notities = notities
     fields = ["kennismaking_uitkomst", "kennismaking_notities"]
     if uitkomst == Koppeling.Uitkomst.NO_GO:
-        koppeling.status = Koppeling.Status.AFGESLOTEN
-        koppeling.einde_op = today()
-        koppeling.einde_reden = Koppeling.Reden.KLIK
-        koppeling.einde_uitkomst = "Geen doorgang na de kennismaking."
+        current.check_step("afsluiten", reden=Koppeling.Reden.KLIK)
+        current.status = Koppeling.Status.AFGESLOTEN
+        current.einde_op = today()
+        current.einde_reden = Koppeling.Reden.KLIK
+        current.einde_uitkomst = "Geen doorgang na de kennismaking."
         fields += ["status", "einde_op", "einde_reden", "einde_uitkomst"]
-    koppeling.save(update_fields=fields)
-    _audit(request, koppeling, f"kennismaking: {koppeling.get_kennismaking_uitkomst_display()}")
-    return koppeling
+    current.full_clean()
+    current.save(update_fields=fields)
+    _audit(door, current, f"kennismaking: {current.get_kennismaking_uitkomst_display()}")
+    return _sync(koppeling, current)
 
 
 @transaction.atomic
 def koppeling_starten(
     *,
-    request: HttpRequest,
+    door: User,
     koppeling: Koppeling,
     start_op: datetime.date,
     afspraken: str,
     frequentie: str,
-    kinderen: list[Gezinslid],
+    kinderen: list[int],
     gepland_einde: datetime.date | None,
     proefperiode_tot: datetime.date | None,
+    versie: int | None = None,
 ) -> Koppeling:
     """Start the match. The steungezin's row is locked first, so two
     coordinators starting a koppeling with it at the same moment are counted
     one after the other and its capacity is never exceeded."""
-    Steungezin.objects.select_for_update().filter(pk=koppeling.steungezin_id).first()
-    koppeling = Koppeling.objects.select_for_update().get(pk=koppeling.pk)
-    if koppeling.status != Koppeling.Status.KENNISMAKING or (
-        koppeling.kennismaking_uitkomst != Koppeling.Uitkomst.GO
-    ):
-        raise KoppelingError("Starten kan na een kennismaking met uitkomst 'go'.")
-    # The VOGs and the re-screening flag are checked again, now.
-    _check_steungezin(koppeling.steungezin, start_op)
-    if any(kind.gezin_id != koppeling.vraaggezin_id for kind in kinderen):
-        raise KoppelingError("Kies alleen kinderen van het vraaggezin.")
-    koppeling.status = Koppeling.Status.ACTIEF
-    koppeling.start_op = start_op
-    koppeling.afspraken = afspraken
-    koppeling.frequentie = frequentie
-    koppeling.gepland_einde = gepland_einde
-    koppeling.proefperiode_tot = proefperiode_tot
-    koppeling.volgende_contact_op = koppeling.next_checkin(None)
-    koppeling.save()
-    koppeling.kinderen.set(kinderen)
-    koppeling.vraaggezin.change_status(
-        Vraaggezin.Status.GEKOPPELD,
-        door=request.user,
-        reden=f"koppeling met {koppeling.steungezin}",
+    _professional(door)
+    steun = _lock_steungezin(koppeling.steungezin_id)
+    current = _claim(door, koppeling, versie=versie)
+    current.check_step("starten")
+    vraag = claim(Vraaggezin, current.vraaggezin_id, versie=None)
+    vraag.check_step("koppelen")
+    if problem := current.start_refusal(start_op, today()):
+        raise ValidationError({"start_op": problem})
+    # The VOGs, the re-screening flag and the capacity are checked again, now.
+    _check_steungezin(steun, start_op)
+    _check_steungezin(steun, today())
+    children = set(vraag.leden.filter(soort=Gezinslid.Soort.KIND).values_list("pk", flat=True))
+    if not kinderen or set(kinderen) - children:
+        raise ValidationError({"kinderen": "Kies een of meer kinderen van het vraaggezin."})
+    current.status = Koppeling.Status.ACTIEF
+    current.start_op = start_op
+    current.afspraken = afspraken
+    current.frequentie = frequentie
+    current.gepland_einde = gepland_einde
+    current.proefperiode_tot = proefperiode_tot
+    current.volgende_contact_op = current.next_checkin(None)
+    current.full_clean()
+    current.save(
+        update_fields=[
+            "status",
+            "start_op",
+            "afspraken",
+            "frequentie",
+            "gepland_einde",
+            "proefperiode_tot",
+            "volgende_contact_op",
+        ]
     )
-    _audit(request, koppeling, f"gestart op {start_op:%d-%m-%Y}")
-    return koppeling
+    current.kinderen.set(kinderen)
+    vraag.apply_step("koppelen", door=door, reden=f"koppeling met {steun}")
+    _audit(door, current, f"gestart op {start_op:%d-%m-%Y}")
+    return _sync(koppeling, current)
+
+
+@transaction.atomic
+def koppeling_begeleiding(
+    *,
+    door: User,
+    koppeling: Koppeling,
+    coordinator: User,
+    vrijwilliger: User | None,
+    professional_nodig: bool,
+    versie: int | None = None,
+    snapshot_token: str = "",
+) -> Koppeling:
+    """Who guides the koppeling. A koppeling that needs a professional never
+    gets a volunteer coordinator (also a database constraint)."""
+    _professional(door)
+    current = _claim(door, koppeling, versie=versie, snapshot_token=snapshot_token)
+    current.check_step("begeleiding")
+    values = {
+        "coordinator_id": coordinator.pk,
+        "vrijwilliger_id": vrijwilliger.pk if vrijwilliger else None,
+        "professional_nodig": professional_nodig,
+    }
+    changed = [name for name, value in values.items() if getattr(current, name) != value]
+    for name in changed:
+        setattr(current, name, values[name])
+    current.full_clean()
+    current.save(update_fields=changed)
+    labels = {"coordinator_id": "coördinator", "vrijwilliger_id": "vrijwillig coördinator"}
+    what = ", ".join(labels.get(name, name.replace("_", " ")) for name in changed)
+    _audit(door, current, f"begeleiding: {what or 'niets gewijzigd'}")
+    return _sync(koppeling, current)
 
 
 @transaction.atomic
 def koppeling_afsluiten(
     *,
-    request: HttpRequest,
+    door: User,
     koppeling: Koppeling,
     einde_op: datetime.date,
     reden: str,
     uitkomst: str,
     vraaggezin_naar: str,
     steungezin_naar: str,
+    versie: int | None = None,
 ) -> Koppeling:
     """End the match with a reason; each family goes back (waiting /
-    available) or leaves the programme."""
-    koppeling = Koppeling.objects.select_for_update().get(pk=koppeling.pk)
-    if koppeling.status == Koppeling.Status.AFGESLOTEN:
-        raise KoppelingError("Deze koppeling is al afgesloten.")
-    redenen = {r.code: r.tekst for r in EindReden.objects.voor(koppeling.organisatie)}
+    available) or leaves the programme.
+
+    A steungezin stays available only if it still passes the screening rules
+    on that day; otherwise it goes back to screening with the reason.
+    """
+    _professional(door)
+    steun = _lock_steungezin(koppeling.steungezin_id)
+    current = _claim(door, koppeling, versie=versie)
+    redenen = {r.code: r.tekst for r in EindReden.objects.voor(current.organisatie)}
     if reden not in redenen:
         raise KoppelingError("Kies een reden voor het einde.")
-    if koppeling.start_op and einde_op < koppeling.start_op:
-        raise KoppelingError("Het einde kan niet vóór de start liggen.")
-    koppeling.status = Koppeling.Status.AFGESLOTEN
-    koppeling.einde_op = einde_op
-    koppeling.einde_reden = reden
-    koppeling.einde_uitkomst = uitkomst
-    koppeling.volgende_contact_op = None
-    koppeling.save()
+    current.check_step("afsluiten", reden=reden)
+    if vraaggezin_naar not in (Vraaggezin.Status.WACHTEND, Vraaggezin.Status.AFGESLOTEN):
+        raise ValidationError({"vraaggezin_naar": "Kies wat er met het vraaggezin gebeurt."})
+    if steungezin_naar not in (Steungezin.Status.BESCHIKBAAR, Steungezin.Status.GESTOPT):
+        raise ValidationError({"steungezin_naar": "Kies wat er met het steungezin gebeurt."})
+    if einde_op > today():
+        raise ValidationError({"einde_op": "Het einde kan niet in de toekomst liggen."})
+    was_actief = current.status == Koppeling.Status.ACTIEF
+    current.status = Koppeling.Status.AFGESLOTEN
+    current.einde_op = einde_op
+    current.einde_reden = reden
+    current.einde_uitkomst = uitkomst
+    current.volgende_contact_op = None
+    current.full_clean()
+    current.save(
+        update_fields=["status", "einde_op", "einde_reden", "einde_uitkomst", "volgende_contact_op"]
+    )
     label = redenen[reden]
-    vraag = koppeling.vraaggezin
-    if vraag.status != vraaggezin_naar:
-        vraag.change_status(
-            vraaggezin_naar, door=request.user, reden=f"koppeling beëindigd: {label}"
+    vraag = claim(Vraaggezin, current.vraaggezin_id, versie=None)
+    if was_actief:
+        vraag.apply_step(
+            "weer_wachten"
+            if vraaggezin_naar == Vraaggezin.Status.WACHTEND
+            else "koppeling_verlaten",
+            door=door,
+            reden=f"koppeling beëindigd: {label}",
         )
-    steun = koppeling.steungezin
-    if steungezin_naar != steun.status:
-        steun.change_status(
-            steungezin_naar, door=request.user, reden=f"koppeling beëindigd: {label}"
+    elif vraaggezin_naar == Vraaggezin.Status.AFGESLOTEN:
+        vraag.apply_step("afsluiten", door=door, reden=f"koppeling beëindigd: {label}")
+    _steungezin_na_afloop(door, steun, steungezin_naar, f"koppeling beëindigd: {label}")
+    _audit(door, current, f"afgesloten: {label}")
+    return _sync(koppeling, current)
+
+
+def _steungezin_na_afloop(door: User, steun: Steungezin, naar: str, reden: str) -> None:
+    steun = claim(Steungezin, steun.pk, versie=None)
+    if naar == Steungezin.Status.GESTOPT:
+        steun.apply_step("stoppen", door=door, reden=reden)
+        return
+    if steun.status != Steungezin.Status.BESCHIKBAAR:
+        return  # in screening already: it stays there
+    fresh = with_screening(Steungezin.objects.filter(pk=steun.pk)).get()
+    if problemen := herscreening_redenen(fresh, today()):
+        steun.apply_step(
+            "opnieuw_screenen", door=door, reden=f"{reden}; opnieuw screenen: {' '.join(problemen)}"
         )
-    _audit(request, koppeling, f"afgesloten: {label}")
-    return koppeling
 
 
 def _refresh_next_checkin(koppeling: Koppeling) -> None:
@@ -198,65 +331,184 @@ def _refresh_next_checkin(koppeling: Koppeling) -> None:
 
 @transaction.atomic
 def contactmoment_vastleggen(
-    *, request: HttpRequest, koppeling: Koppeling, contact: Contactmoment
+    *,
+    door: User,
+    koppeling: Koppeling,
+    datum: datetime.date,
+    met: str,
+    hoe: str,
+    verloop: str,
+    notities: str = "",
+    volgende_op: datetime.date | None = None,
 ) -> Contactmoment:
     """Log a check-in; the next one follows from the cadence unless set by hand."""
-    if koppeling.status != Koppeling.Status.ACTIEF:
-        raise KoppelingError("Contactmomenten horen bij een actieve koppeling.")
-    contact.koppeling = koppeling
-    contact.door = request.user
+    current = _lock(door, koppeling)
+    current.check_step("contactmoment")
+    if current.start_op and datum < current.start_op:
+        raise ValidationError({"datum": "Een contactmoment kan niet vóór de start liggen."})
+    contact = Contactmoment(
+        koppeling=current,
+        door=door,
+        datum=datum,
+        met=met,
+        hoe=hoe,
+        verloop=verloop,
+        notities=notities,
+        volgende_op=volgende_op,
+    )
     contact.full_clean()
     contact.save()
-    _refresh_next_checkin(koppeling)
-    _audit(request, koppeling, f"contactmoment {contact.datum:%d-%m-%Y}")
+    _refresh_next_checkin(current)
+    koppeling.volgende_contact_op = current.volgende_contact_op
+    _audit(door, current, f"contactmoment {contact.datum:%d-%m-%Y}")
     return contact
 
 
 @transaction.atomic
 def signaal_melden(
     *,
-    request: HttpRequest,
+    door: User,
     koppeling: Koppeling,
     omschrijving: str,
     contactmoment: Contactmoment | None = None,
 ) -> Signaal:
-    signaal = Signaal.objects.create(
-        koppeling=koppeling,
-        contactmoment=contactmoment,
-        omschrijving=omschrijving,
-        gemeld_door=request.user,
+    current = _lock(door, koppeling)
+    current.check_step("signaal_melden")
+    if contactmoment is not None and contactmoment.koppeling_id != current.pk:
+        raise ValidationError("Dit contactmoment hoort niet bij deze koppeling.")
+    signaal = Signaal(
+        koppeling=current, contactmoment=contactmoment, omschrijving=omschrijving, gemeld_door=door
     )
-    _audit(request, koppeling, "signaal gemeld", AuditEntry.Action.CREATE)
+    signaal.full_clean()
+    signaal.save()
+    _audit(door, current, "signaal gemeld", AuditEntry.Action.CREATE)
     return signaal
 
 
 @transaction.atomic
 def meldcode_stap_vastleggen(
-    *, request: HttpRequest, signaal: Signaal, stap: MeldcodeStap
+    *,
+    door: User,
+    signaal: Signaal,
+    stap: int,
+    datum: datetime.date,
+    notitie: str,
+    hulp_georganiseerd: bool = False,
+    melding_veilig_thuis: bool = False,
 ) -> MeldcodeStap:
-    """Record a step of the Meldcode; the decision (step 5) closes the signal."""
-    if not request.user.is_coordinator:
-        raise KoppelingError("Alleen een professionele coördinator handelt signalen af.")
-    if not signaal.is_open:
-        raise KoppelingError("Dit signaal is al afgehandeld.")
-    stap.signaal = signaal
-    stap.door = request.user
-    stap.full_clean()
-    stap.save()
-    if stap.stap == MeldcodeStap.Stap.BESLUIT:
-        signaal.afgehandeld_op = stap.datum
-        signaal.save(update_fields=["afgehandeld_op"])
-    _audit(request, signaal.koppeling, f"signaal: {stap.get_stap_display()}")
-    return stap
+    """Record a step of the Meldcode; the decision (step 5), which comes after
+    steps 1 to 4, closes the signal."""
+    _professional(door)
+    try:
+        current = (
+            Signaal.objects.filter(koppeling__in=Koppeling.objects.visible_to(door))
+            .select_for_update()
+            .get(pk=signaal.pk)
+        )
+    except ObjectDoesNotExist as error:
+        raise KoppelingError("Dit signaal bestaat niet of is niet van u.") from error
+    current.check_step("stap_vastleggen")
+    besluit = stap == MeldcodeStap.Stap.BESLUIT
+    if besluit:
+        current.check_step("afhandelen")
+    record = MeldcodeStap(
+        signaal=current,
+        stap=stap,
+        datum=datum,
+        door=door,
+        notitie=notitie,
+        hulp_georganiseerd=hulp_georganiseerd,
+        melding_veilig_thuis=melding_veilig_thuis,
+    )
+    record.full_clean()
+    record.save()
+    if besluit:
+        current.status = Signaal.Status.AFGEHANDELD
+        current.afgehandeld_op = datum
+        current.save(update_fields=["status", "afgehandeld_op"])
+        signaal.status, signaal.afgehandeld_op = current.status, current.afgehandeld_op
+    _audit(door, current.koppeling, f"signaal: {record.get_stap_display()}")
+    return record
 
 
 @transaction.atomic
 def evaluatie_vastleggen(
-    *, request: HttpRequest, koppeling: Koppeling, evaluatie: Evaluatie
+    *,
+    door: User,
+    koppeling: Koppeling,
+    soort: str,
+    datum: datetime.date,
+    vraag_scores: dict[str, int],
+    steun_scores: dict[str, int],
+    conclusie: str,
+    vraag_goed: str = "",
+    vraag_beter: str = "",
+    vraag_doorgaan: bool | None = None,
+    steun_goed: str = "",
+    steun_beter: str = "",
+    steun_doorgaan: bool | None = None,
 ) -> Evaluatie:
-    evaluatie.koppeling = koppeling
-    evaluatie.door = request.user
+    _professional(door)
+    current = _lock(door, koppeling)
+    current.check_step("evaluatie")
+    if current.start_op and datum < current.start_op:
+        raise ValidationError({"datum": "Een evaluatie kan niet vóór de start liggen."})
+    for scores in (vraag_scores, steun_scores):
+        if any(not 1 <= int(score) <= 5 for score in scores.values()):
+            raise ValidationError("Een score is 1 tot en met 5.")
+    evaluatie = Evaluatie(
+        koppeling=current,
+        door=door,
+        soort=soort,
+        datum=datum,
+        vraag_scores=vraag_scores,
+        steun_scores=steun_scores,
+        conclusie=conclusie,
+        vraag_goed=vraag_goed,
+        vraag_beter=vraag_beter,
+        vraag_doorgaan=vraag_doorgaan,
+        steun_goed=steun_goed,
+        steun_beter=steun_beter,
+        steun_doorgaan=steun_doorgaan,
+    )
     evaluatie.full_clean()
     evaluatie.save()
-    _audit(request, koppeling, f"evaluatie: {evaluatie.get_soort_display()}")
+    _audit(door, current, f"evaluatie: {evaluatie.get_soort_display()}")
     return evaluatie
+
+
+@transaction.atomic
+def uren_vastleggen(
+    *, door: User, week: datetime.date, uren: Decimal, notitie: str = ""
+) -> CoordinatieUren:
+    """A coordinator's hours in one week (the Monday); a second entry for the
+    same week replaces the first."""
+    _professional(door)
+    maandag = week - datetime.timedelta(days=week.weekday())
+    # Validated before the write; the one-per-week rule is update_or_create's.
+    CoordinatieUren(
+        organisatie=door.organisatie, coordinator=door, week=maandag, uren=uren, notitie=notitie
+    ).full_clean(exclude=["coordinator"])
+    record, _ = CoordinatieUren.objects.update_or_create(
+        coordinator=door,
+        week=maandag,
+        defaults={"organisatie": door.organisatie, "uren": uren, "notitie": notitie},
+    )
+    audit.record(AuditEntry.Action.CHANGE, record, user=door, detail=f"uren: {uren}")
+    return record
+
+
+@transaction.atomic
+def agenda_feed_vernieuwen(*, door: User) -> AgendaFeed:
+    """A new secret address; the old one stops working at once."""
+    feed, _ = AgendaFeed.objects.update_or_create(
+        user=door, defaults={"token": secrets.token_urlsafe(32)}
+    )
+    audit.record(AuditEntry.Action.CHANGE, user=door, detail="agenda-adres aangemaakt")
+    return feed
+
+
+@transaction.atomic
+def agenda_feed_intrekken(*, door: User) -> None:
+    AgendaFeed.objects.filter(user=door).delete()
+    audit.record(AuditEntry.Action.CHANGE, user=door, detail="agenda-adres ingetrokken")

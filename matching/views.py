@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import datetime
-import secrets
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,6 +14,8 @@ from django.views.decorators.http import require_POST
 from accounts import audit
 from accounts.decorators import coordinator_required, team_required
 from accounts.models import AuditEntry, User
+from gezinnen.forms import add_service_error, refresh_version
+from gezinnen.integrity import EditConflict, TransitionError, once, version_fields
 from gezinnen.models import Steungezin, Vraaggezin, today
 from matching import services
 from matching.agenda import afspraken, ical
@@ -50,14 +52,6 @@ def _koppeling(request: HttpRequest, pk: int) -> Koppeling:
             "vraaggezin", "steungezin", "organisatie"
         ),
         pk=pk,
-    )
-
-
-def _form_page(
-    request, koppeling, form, title: str, intro: str = "", template="matching/form.html"
-):
-    return render(
-        request, template, {"koppeling": koppeling, "form": form, "title": title, "intro": intro}
     )
 
 
@@ -114,7 +108,7 @@ def koppeling_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    audit.record(request, AuditEntry.Action.VIEW, koppeling)
+    audit.record(AuditEntry.Action.VIEW, koppeling, user=request.user)
     evaluaties = list(koppeling.evaluaties.all())
     return render(
         request,
@@ -163,43 +157,63 @@ def voorstellen(request: HttpRequest, pk: int, steungezin: int) -> HttpResponse:
     steun = get_object_or_404(Steungezin.objects.visible_to(request.user), pk=steungezin)
     try:
         koppeling = services.koppeling_voorstellen(
-            request=request, vraaggezin=vraaggezin, steungezin=steun
+            door=request.user, vraaggezin=vraaggezin, steungezin=steun
         )
-    except services.KoppelingError as error:
-        messages.error(request, str(error))
+    except (TransitionError, ValidationError) as error:
+        messages.error(request, _message(error))
         return redirect("matching:suggesties", pk=vraaggezin.pk)
     messages.success(request, f"Voorgesteld: {koppeling}. Plan nu de kennismaking.")
     return redirect("matching:detail", pk=koppeling.pk)
 
 
-def _run(request, koppeling, step, success: str):
-    """Run a service step; a refusal becomes a message on the same page."""
+def _message(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)
+
+
+def _run(request: HttpRequest, koppeling: Koppeling, form, step, success: str):
+    """Run a service step. A refusal or a conflict stays on the same page with
+    the form as it was typed (None is returned); success redirects."""
     try:
         step()
-    except services.KoppelingError as error:
-        messages.error(request, str(error))
+    except EditConflict as error:
+        form.conflict = error
+        refresh_version(form, error.current)
+        return None
+    except (TransitionError, ValidationError) as error:
+        add_service_error(form, error)
         return None
     messages.success(request, success)
     return redirect("matching:detail", pk=koppeling.pk)
 
 
+def _versie(form) -> dict:
+    return {"versie": form.cleaned_data["versie"]}
+
+
 @coordinator_required
 def kennismaking(request: HttpRequest, pk: int) -> HttpResponse:
     koppeling = _koppeling(request, pk)
+    version = version_fields(koppeling)
     plan = KennismakingPlanForm(
         request.POST if "plannen" in request.POST else None,
-        initial={"datum": koppeling.kennismaking_op or today()},
+        initial={"datum": koppeling.kennismaking_op or today(), **version},
         prefix="plan",
     )
     uitkomst = KennismakingUitkomstForm(
-        request.POST if "uitkomst" in request.POST else None, prefix="uitkomst"
+        request.POST if "uitkomst" in request.POST else None, initial=version, prefix="uitkomst"
     )
     if plan.is_bound and plan.is_valid():
         response = _run(
             request,
             koppeling,
+            plan,
             lambda: services.kennismaking_plannen(
-                request=request, koppeling=koppeling, datum=plan.cleaned_data["datum"]
+                door=request.user,
+                koppeling=koppeling,
+                datum=plan.cleaned_data["datum"],
+                **_versie(plan),
             ),
             "De kennismaking is gepland.",
         )
@@ -209,8 +223,13 @@ def kennismaking(request: HttpRequest, pk: int) -> HttpResponse:
         response = _run(
             request,
             koppeling,
-            lambda: services.kennismaking_uitkomst(
-                request=request, koppeling=koppeling, **uitkomst.cleaned_data
+            uitkomst,
+            lambda: services.kennismaking_uitkomst_vastleggen(
+                door=request.user,
+                koppeling=koppeling,
+                uitkomst=uitkomst.cleaned_data["uitkomst"],
+                notities=uitkomst.cleaned_data["notities"],
+                **_versie(uitkomst),
             ),
             "De uitkomst van de kennismaking is vastgelegd.",
         )
@@ -219,37 +238,64 @@ def kennismaking(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "matching/kennismaking.html",
-        {"koppeling": koppeling, "plan": plan, "uitkomst": uitkomst},
+        {
+            "koppeling": koppeling,
+            "plan": plan,
+            "uitkomst": uitkomst,
+            "conflict": getattr(plan, "conflict", None) or getattr(uitkomst, "conflict", None),
+        },
+    )
+
+
+def _step_page(request, koppeling, form, naam: str, title: str, intro: str = "") -> HttpResponse:
+    """A koppeling's step form, or why the step cannot be taken now."""
+    refusal = koppeling.refusal(naam)
+    if refusal and request.method == "GET":
+        messages.info(request, refusal)
+        return redirect("matching:detail", pk=koppeling.pk)
+    return render(
+        request,
+        "matching/form.html",
+        {
+            "koppeling": koppeling,
+            "form": form,
+            "title": title,
+            "intro": intro,
+            "conflict": getattr(form, "conflict", None),
+        },
     )
 
 
 @coordinator_required
 def starten(request: HttpRequest, pk: int) -> HttpResponse:
     koppeling = _koppeling(request, pk)
-    form = StartForm(request.POST or None, koppeling=koppeling)
+    form = StartForm(request.POST or None, koppeling=koppeling, initial=version_fields(koppeling))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         response = _run(
             request,
             koppeling,
+            form,
             lambda: services.koppeling_starten(
-                request=request,
+                door=request.user,
                 koppeling=koppeling,
                 start_op=data["start_op"],
                 afspraken=data["afspraken"],
                 frequentie=data["frequentie"],
-                kinderen=list(data["kinderen"]),
+                kinderen=[kind.pk for kind in data["kinderen"]],
                 gepland_einde=data["gepland_einde"],
                 proefperiode_tot=data["proefperiode_tot"],
+                **_versie(form),
             ),
             f"De koppeling {koppeling} is gestart.",
         )
         if response:
             return response
-    return _form_page(
+    return _step_page(
         request,
         koppeling,
         form,
+        "starten",
         "Koppeling starten",
         "Leg de afspraken vast die de gezinnen bij de kennismaking maakten.",
     )
@@ -258,18 +304,29 @@ def starten(request: HttpRequest, pk: int) -> HttpResponse:
 @coordinator_required
 def begeleiding(request: HttpRequest, pk: int) -> HttpResponse:
     koppeling = _koppeling(request, pk)
-    form = BegeleidingForm(request.POST or None, instance=koppeling)
+    form = BegeleidingForm(
+        request.POST or None, instance=koppeling, initial=version_fields(koppeling)
+    )
     if request.method == "POST" and form.is_valid():
-        form.save()
-        audit.record(
+        data = form.cleaned_data
+        response = _run(
             request,
-            AuditEntry.Action.CHANGE,
             koppeling,
-            detail="begeleiding: " + ", ".join(form.changed_data),
+            form,
+            lambda: services.koppeling_begeleiding(
+                door=request.user,
+                koppeling=koppeling,
+                coordinator=data["coordinator"],
+                vrijwilliger=data["vrijwilliger"],
+                professional_nodig=data["professional_nodig"],
+                snapshot_token=data["snapshot"],
+                **_versie(form),
+            ),
+            "De begeleiding is bijgewerkt.",
         )
-        messages.success(request, "De begeleiding is bijgewerkt.")
-        return redirect("matching:detail", pk=koppeling.pk)
-    return _form_page(request, koppeling, form, "Begeleiding")
+        if response:
+            return response
+    return _step_page(request, koppeling, form, "begeleiding", "Begeleiding")
 
 
 @coordinator_required
@@ -282,25 +339,41 @@ def afsluiten(request: HttpRequest, pk: int) -> HttpResponse:
             "einde_op": today(),
             "vraaggezin_naar": Vraaggezin.Status.WACHTEND,
             "steungezin_naar": Steungezin.Status.BESCHIKBAAR,
+            **version_fields(koppeling),
         },
     )
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         response = _run(
             request,
             koppeling,
+            form,
             lambda: services.koppeling_afsluiten(
-                request=request, koppeling=koppeling, **form.cleaned_data
+                door=request.user,
+                koppeling=koppeling,
+                einde_op=data["einde_op"],
+                reden=data["reden"],
+                uitkomst=data["uitkomst"],
+                vraaggezin_naar=data["vraaggezin_naar"],
+                steungezin_naar=data["steungezin_naar"],
+                **_versie(form),
             ),
             f"De koppeling {koppeling} is afgesloten.",
         )
         if response:
             return response
-    return _form_page(request, koppeling, form, "Koppeling afsluiten")
+    return _step_page(request, koppeling, form, "afsluiten", "Koppeling afsluiten")
+
+
+ALREADY_SAVED = "Dit formulier was al verstuurd; het is één keer opgeslagen."
 
 
 @team_required
 def contactmoment(request: HttpRequest, pk: int) -> HttpResponse:
     koppeling = _koppeling(request, pk)
+    if (refusal := koppeling.refusal("contactmoment")) and request.method == "GET":
+        messages.info(request, refusal)
+        return redirect("matching:detail", pk=koppeling.pk)
     form = ContactmomentForm(request.POST or None, initial={"datum": today()})
     signaal = (
         SignaalForm(request.POST or None, prefix="signaal")
@@ -308,20 +381,30 @@ def contactmoment(request: HttpRequest, pk: int) -> HttpResponse:
         else None
     )
     if request.method == "POST" and form.is_valid() and (signaal is None or signaal.is_valid()):
+        data = form.cleaned_data
 
-        def step():
+        def create():
             contact = services.contactmoment_vastleggen(
-                request=request, koppeling=koppeling, contact=form.instance
+                door=request.user,
+                koppeling=koppeling,
+                **{name: data[name] for name in ContactmomentForm.Meta.fields},
             )
             if signaal is not None:
                 services.signaal_melden(
-                    request=request,
+                    door=request.user,
                     koppeling=koppeling,
                     contactmoment=contact,
                     omschrijving=signaal.cleaned_data["omschrijving"],
                 )
+            return contact
 
-        response = _run(request, koppeling, step, "Het contactmoment is vastgelegd.")
+        response = _run(
+            request,
+            koppeling,
+            form,
+            lambda: _once_message(request, data, create, Contactmoment),
+            "Het contactmoment is vastgelegd.",
+        )
         if response:
             return response
     return render(
@@ -331,18 +414,40 @@ def contactmoment(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _once_message(request: HttpRequest, data: dict, create, model) -> None:
+    """``create`` once per form token; a repeat tells the user so."""
+    _, created = once(data["inzending"], request.user, create, model)
+    if not created:
+        messages.info(request, ALREADY_SAVED)
+
+
 @team_required
 def signaal_melden(request: HttpRequest, pk: int) -> HttpResponse:
     koppeling = _koppeling(request, pk)
     form = SignaalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.signaal_melden(request=request, koppeling=koppeling, **form.cleaned_data)
-        messages.success(request, "Het signaal is doorgegeven aan de coördinator.")
-        return redirect("matching:detail", pk=koppeling.pk)
-    return _form_page(
+        data = form.cleaned_data
+        response = _run(
+            request,
+            koppeling,
+            form,
+            lambda: _once_message(
+                request,
+                data,
+                lambda: services.signaal_melden(
+                    door=request.user, koppeling=koppeling, omschrijving=data["omschrijving"]
+                ),
+                Signaal,
+            ),
+            "Het signaal is doorgegeven aan de coördinator.",
+        )
+        if response:
+            return response
+    return _step_page(
         request,
         koppeling,
         form,
+        "signaal_melden",
         "Signaal melden",
         "Maakt u zich zorgen over de veiligheid van een kind? Meld het hier; een professionele "
         "coördinator handelt het af volgens de meldcode.",
@@ -363,15 +468,26 @@ def signaal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     next_step = next((s for s in MeldcodeStap.Stap if s not in done), MeldcodeStap.Stap.BESLUIT)
     form = MeldcodeStapForm(request.POST or None, initial={"stap": next_step, "datum": today()})
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            services.meldcode_stap_vastleggen(request=request, signaal=signaal, stap=form.instance)
-        except services.KoppelingError as error:
-            messages.error(request, str(error))
+            _, created = once(
+                data["inzending"],
+                request.user,
+                lambda: services.meldcode_stap_vastleggen(
+                    door=request.user,
+                    signaal=signaal,
+                    **{name: data[name] for name in MeldcodeStapForm.Meta.fields},
+                ),
+                MeldcodeStap,
+            )
+        except (TransitionError, ValidationError) as error:
+            add_service_error(form, error)
         else:
-            messages.success(request, f"{form.instance.get_stap_display()} is vastgelegd.")
+            stap = MeldcodeStap.Stap(data["stap"]).label
+            messages.success(request, f"{stap} is vastgelegd." if created else ALREADY_SAVED)
             return redirect("matching:signaal", pk=signaal.pk)
     if request.method == "GET":
-        audit.record(request, AuditEntry.Action.VIEW, signaal.koppeling, detail="signaal")
+        audit.record(AuditEntry.Action.VIEW, signaal.koppeling, user=request.user, detail="signaal")
     return render(
         request,
         "matching/signaal.html",
@@ -382,15 +498,29 @@ def signaal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @coordinator_required
 def evaluatie(request: HttpRequest, pk: int) -> HttpResponse:
     koppeling = _koppeling(request, pk)
+    if (refusal := koppeling.refusal("evaluatie")) and request.method == "GET":
+        messages.info(request, refusal)
+        return redirect("matching:detail", pk=koppeling.pk)
     due = koppeling.evaluatie_due(list(koppeling.evaluaties.all()))
     initial = {"datum": today(), "soort": due[0] if due else Evaluatie.Soort.JAARLIJKS}
     form = EvaluatieForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.evaluatie_vastleggen(
-            request=request, koppeling=koppeling, evaluatie=form.save(commit=False)
+        response = _run(
+            request,
+            koppeling,
+            form,
+            lambda: _once_message(
+                request,
+                form.cleaned_data,
+                lambda: services.evaluatie_vastleggen(
+                    door=request.user, koppeling=koppeling, **form.answers()
+                ),
+                Evaluatie,
+            ),
+            "De evaluatie is vastgelegd.",
         )
-        messages.success(request, "De evaluatie is vastgelegd.")
-        return redirect("matching:detail", pk=koppeling.pk)
+        if response:
+            return response
     return render(
         request,
         "matching/evaluatie.html",
@@ -408,19 +538,17 @@ def uren(request: HttpRequest) -> HttpResponse:
     form = UrenForm(request.POST or None, initial={"week": today()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        CoordinatieUren.objects.update_or_create(
-            coordinator=request.user,
-            week=data["week"],
-            defaults={
-                "organisatie": request.user.organisatie,
-                "uren": data["uren"],
-                "notitie": data["notitie"],
-            },
-        )
-        messages.success(
-            request, f"De uren voor de week van {data['week']:%d-%m-%Y} zijn opgeslagen."
-        )
-        return redirect("matching:uren")
+        try:
+            services.uren_vastleggen(
+                door=request.user, week=data["week"], uren=data["uren"], notitie=data["notitie"]
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request, f"De uren voor de week van {data['week']:%d-%m-%Y} zijn opgeslagen."
+            )
+            return redirect("matching:uren")
     weken = CoordinatieUren.objects.filter(coordinator=request.user)[:26]
     return render(request, "matching/uren.html", {"form": form, "weken": weken})
 
@@ -437,7 +565,9 @@ def agenda(request: HttpRequest) -> HttpResponse:
     )
     wie = request.GET.get("coordinator", str(user.pk) if user.is_coordinator else "")
     if user.is_coordinator and wie != "alle":
-        koppelingen = koppelingen.filter(coordinator_id=wie if wie.isdigit() else user.pk)
+        # Only an id of the team counts; anything else is the user's own agenda.
+        chosen = next((member.pk for member in team if str(member.pk) == wie), user.pk)
+        koppelingen = koppelingen.filter(coordinator_id=chosen)
     start = today()
     items = afspraken(koppelingen, start, start + datetime.timedelta(weeks=AGENDA_WEKEN))
     feed = AgendaFeed.objects.filter(user=user).first()
@@ -462,9 +592,7 @@ def agenda(request: HttpRequest) -> HttpResponse:
 @require_POST
 def agenda_feed_nieuw(request: HttpRequest) -> HttpResponse:
     """A new secret address; the old one stops working at once."""
-    AgendaFeed.objects.update_or_create(
-        user=request.user, defaults={"token": secrets.token_urlsafe(32)}
-    )
+    services.agenda_feed_vernieuwen(door=request.user)
     messages.success(request, "Uw agenda-adres is aangemaakt. Een eerder adres werkt niet meer.")
     return redirect("matching:agenda")
 
@@ -472,7 +600,7 @@ def agenda_feed_nieuw(request: HttpRequest) -> HttpResponse:
 @team_required
 @require_POST
 def agenda_feed_intrekken(request: HttpRequest) -> HttpResponse:
-    AgendaFeed.objects.filter(user=request.user).delete()
+    services.agenda_feed_intrekken(door=request.user)
     messages.success(request, "Het agenda-adres is ingetrokken.")
     return redirect("matching:agenda")
 
@@ -490,7 +618,7 @@ def agenda_feed(request: HttpRequest, token: str) -> HttpResponse:
         koppelingen = koppelingen.filter(coordinator=user)
     start = today() - datetime.timedelta(days=7)
     items = afspraken(koppelingen, start, start + datetime.timedelta(weeks=AGENDA_WEKEN + 6))
-    audit.record(request, AuditEntry.Action.EXPORT, user=user, detail="agenda-abonnement")
+    audit.record(AuditEntry.Action.EXPORT, user=user, detail="agenda-abonnement")
     response = HttpResponse(
         ical(items, request.build_absolute_uri("/").rstrip("/")),
         content_type="text/calendar; charset=utf-8",

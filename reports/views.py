@@ -41,7 +41,9 @@ def evaluatieverslag(request: HttpRequest, pk: int) -> HttpResponse:
             "evaluaties": list(koppeling.evaluaties.order_by("datum")),
         },
     )
-    audit.record(request, AuditEntry.Action.EXPORT, koppeling, detail="evaluatieverslag (PDF)")
+    audit.record(
+        AuditEntry.Action.EXPORT, koppeling, user=request.user, detail="evaluatieverslag (PDF)"
+    )
     return pdf_response(rendered, f"evaluatieverslag-koppeling-{koppeling.pk}.pdf")
 
 
@@ -93,7 +95,9 @@ def inzage(request: HttpRequest, pk: int) -> HttpResponse:
             "audit": entries.order_by("timestamp"),
         },
     )
-    audit.record(request, AuditEntry.Action.EXPORT, gezin, detail="inzage alle gegevens (PDF)")
+    audit.record(
+        AuditEntry.Action.EXPORT, gezin, user=request.user, detail="inzage alle gegevens (PDF)"
+    )
     return pdf_response(rendered, f"inzage-gezin-{gezin.pk}.pdf")
 
 
@@ -152,8 +156,8 @@ def gemeenterapportage_view(request: HttpRequest) -> HttpResponse:
         name = f"rapportage-{slugify(rapport.gemeente)}-{periode.start:%Y%m%d}-{periode.end:%Y%m%d}"
         if formaat in ("pdf", "csv", "xlsx"):
             audit.record(
-                request,
                 AuditEntry.Action.EXPORT,
+                user=request.user,
                 detail=f"gemeenterapportage {formaat}: {rapport.gemeente} {rapport.periode.label}",
             )
         if formaat == "pdf":
@@ -183,7 +187,7 @@ EXPORT_FORMATS = {"csv", "xlsx"}
 def _export(request, formaat: str, header, rows, name: str, title: str) -> HttpResponse:
     if formaat not in EXPORT_FORMATS:
         raise Http404
-    audit.record(request, AuditEntry.Action.EXPORT, detail=f"lijst {name} ({formaat})")
+    audit.record(AuditEntry.Action.EXPORT, user=request.user, detail=f"lijst {name} ({formaat})")
     if formaat == "csv":
         return csv_response(header, rows, name)
     return xlsx_response(header, rows, name, title)

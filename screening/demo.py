@@ -15,6 +15,7 @@ from screening.models import (
     Training,
     TrainingDeelname,
     add_months,
+    needs_vog,
 )
 
 CRITERIA = [
@@ -86,7 +87,7 @@ def _screen(gezin, stage, coordinator, criteria, trainingen, rnd, day):
             door=coordinator,
             notities="Ruim huis met tuin; traphekje aanwezig.",
         )
-    for lid in gezin.leden.filter(soort=Gezinslid.Soort.VOLWASSENE):
+    for lid in [lid for lid in gezin.leden.all() if needs_vog(lid, today())]:
         if stage == 1:
             VOG.objects.create(
                 gezinslid=lid,
@@ -135,10 +136,18 @@ def _expiring_vog(gezin, organisatie, day):
 
 def _turns_18_next_month(gezin, day):
     birthday = day + datetime.timedelta(days=30)
-    Gezinslid.objects.create(
+    sanne = Gezinslid.objects.create(
         gezin=gezin,
         voornaam="Sanne",
         achternaam=gezin.naam,
         soort=Gezinslid.Soort.KIND,
         geboortedatum=add_months(birthday, -12 * 18),
+    )
+    # Inside the window before 18, so she has her VOG already.
+    VOG.objects.create(
+        gezinslid=sanne,
+        status=VOG.Status.ONTVANGEN,
+        aangevraagd_op=day - datetime.timedelta(days=20),
+        afgegeven_op=day - datetime.timedelta(days=10),
+        ontvangen_op=day - datetime.timedelta(days=8),
     )

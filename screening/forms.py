@@ -1,7 +1,7 @@
 from django import forms
 
 from accounts.models import User
-from gezinnen.forms import DateInput, not_in_future
+from gezinnen.forms import OnceForm, VersionedForm, date_fields, not_in_future
 from gezinnen.models import Gezinslid, today
 from screening.models import VOG, Criterium, Referentie, ScreeningGesprek, Training
 
@@ -11,9 +11,7 @@ class DatesInThePast:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field, forms.DateField):
-                field.widget = DateInput()
+        date_fields(self)
 
     def clean(self):
         cleaned = super().clean()
@@ -24,7 +22,11 @@ class DatesInThePast:
         return cleaned
 
 
-class VOGForm(forms.ModelForm):
+class BesluitForm(VersionedForm):
+    """The approval: only the version the decision was taken on."""
+
+
+class VOGForm(DatesInThePast, forms.ModelForm):
     class Meta:
         model = VOG
         fields = [
@@ -38,19 +40,10 @@ class VOGForm(forms.ModelForm):
             "gratis",
             "notitie",
         ]
-        widgets = {
-            name: DateInput()
-            for name in (
-                "klaargezet_op",
-                "aangevraagd_op",
-                "ontvangen_op",
-                "afgegeven_op",
-                "geweigerd_op",
-            )
-        } | {"notitie": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"notitie": forms.Textarea(attrs={"rows": 2})}
 
 
-class GesprekForm(DatesInThePast, forms.ModelForm):
+class GesprekForm(OnceForm, DatesInThePast, forms.ModelForm):
     class Meta:
         model = ScreeningGesprek
         fields = ["datum", "door", "notities"]
@@ -63,7 +56,7 @@ class GesprekForm(DatesInThePast, forms.ModelForm):
         )
 
 
-class ReferentieForm(DatesInThePast, forms.ModelForm):
+class ReferentieForm(OnceForm, DatesInThePast, forms.ModelForm):
     class Meta:
         model = Referentie
         fields = ["naam", "relatie", "benaderd_op", "uitkomst", "notitie"]
@@ -108,11 +101,14 @@ class CriteriaForm(forms.Form):
             yield self[f"c{criterium.pk}"], self[f"n{criterium.pk}"]
 
 
-class TrainingForm(forms.ModelForm):
+class TrainingForm(OnceForm, forms.ModelForm):
     class Meta:
         model = Training
         fields = ["datum", "titel", "trainer", "plaats"]
-        widgets = {"datum": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        date_fields(self)
 
 
 class DeelnameForm(forms.Form):

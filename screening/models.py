@@ -9,9 +9,6 @@ from django.db import models
 from accounts.models import Organisatie, OrganisatieQuerySet, User
 from gezinnen.models import Gezinslid, Steungezin, age_on, today
 
-# A member this close to 18 already gets a VOG, so it is there on the birthday.
-VOG_VOORUIT_DAGEN = 60
-
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
     """The same day so many months later (or earlier); 31 Jan + 1 = 28/29 Feb."""
@@ -23,8 +20,10 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 
 
 def needs_vog(lid: Gezinslid, day: datetime.date) -> bool:
-    """Every household member of 18 or older, and one who turns 18 within 60 days."""
-    return age_on(lid.geboortedatum, day + datetime.timedelta(days=VOG_VOORUIT_DAGEN)) >= 18
+    """Every household member of 18 or older on that day, and one who turns 18
+    within the organisation's window: by birth date, whatever ``soort`` says."""
+    window = datetime.timedelta(days=lid.gezin.organisatie.vog_vooruit_dagen)
+    return age_on(lid.geboortedatum, day + window) >= 18
 
 
 class VOGQuerySet(models.QuerySet):
@@ -85,6 +84,13 @@ class VOG(models.Model):
         Status.ONTVANGEN: ["ontvangen_op", "afgegeven_op"],
         Status.GEWEIGERD: ["geweigerd_op"],
     }
+    # The statuses a VOG went through to reach its status, in order.
+    STEPS = {
+        Status.KLAARGEZET: [Status.KLAARGEZET],
+        Status.AANGEVRAAGD: [Status.KLAARGEZET, Status.AANGEVRAAGD],
+        Status.ONTVANGEN: [Status.KLAARGEZET, Status.AANGEVRAAGD, Status.ONTVANGEN],
+        Status.GEWEIGERD: [Status.KLAARGEZET, Status.AANGEVRAAGD, Status.GEWEIGERD],
+    }
 
     def clean(self) -> None:
         errors = {}
@@ -132,10 +138,28 @@ class VOG(models.Model):
             day, -organisatie.vog_hoogstens_maanden_oud
         )
 
-    def at_justis_since(self) -> datetime.date | None:
-        if self.status not in self.AT_JUSTIS:
+    def status_on(self, day: datetime.date) -> VOG.Status | None:
+        """The status it had on that day, read from its dates: None when it
+        was entered with only later dates. An aan-te-vragen VOG has no date and
+        is taken as it is."""
+        if self.status == self.Status.AAN_TE_VRAGEN:
+            return self.Status.AAN_TE_VRAGEN
+        reached = [
+            step
+            for step in self.STEPS[self.status]
+            if all(
+                getattr(self, name) and getattr(self, name) <= day
+                for name in self.REQUIRED_DATES[step]
+            )
+        ]
+        return reached[-1] if reached else None
+
+    def at_justis_on(self, day: datetime.date) -> datetime.date | None:
+        """Since when it was at Justis on that day; None if it was not there then."""
+        status = self.status_on(day)
+        if status not in self.AT_JUSTIS:
             return None
-        return self.aangevraagd_op or self.klaargezet_op
+        return getattr(self, self.REQUIRED_DATES[status][0])
 
 
 class ScreeningGesprek(models.Model):

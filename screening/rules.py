@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
 
+from accounts.models import Organisatie
 from gezinnen.models import Gezinslid, Steungezin, age_on
 from screening.models import VOG, ScreeningGesprek, TrainingDeelname, add_months, needs_vog
 
@@ -32,12 +33,66 @@ def with_screening(steungezinnen: QuerySet) -> QuerySet:
     )
 
 
-def current_vog(lid: Gezinslid) -> VOG | None:
+def latest_vog(lid: Gezinslid) -> VOG | None:
+    """The VOG record entered last: the one the edit page shows and a renewal
+    follows on. Not necessarily the one that counts: see ``vog_stand``."""
     return max(lid.vogs.all(), key=lambda vog: vog.pk, default=None)
 
 
-def last_gesprek(steungezin: Steungezin, soort: str) -> ScreeningGesprek | None:
-    done = [g for g in steungezin.screeningsgesprekken.all() if g.soort == soort]
+@dataclass(frozen=True)
+class VogStand:
+    """Where a member's VOG stood on one day, from what was dated by then."""
+
+    day: datetime.date
+    vog: VOG | None  # the one that counts: received by then, the most recently issued
+    geweigerd: VOG | None  # a refusal by then, after that issue: no valid VOG
+    lopend: VOG | None  # a request not final by then, or one still to be made
+
+    @property
+    def aanvraag(self) -> str | None:
+        """The request at Justis on that day, in words."""
+        since = self.lopend.at_justis_on(self.day) if self.lopend else None
+        if since is None:
+            return None
+        status = self.lopend.status_on(self.day)
+        return f"{status.label} op {since:%d-%m-%Y}, nog niet ontvangen"
+
+
+def vog_stand(lid: Gezinslid, day: datetime.date) -> VogStand:
+    """A pending renewal never voids a valid VOG, nor does an older one typed
+    in later; a refusal dated after the issue of the newest one does."""
+    on_day = [(vog, vog.status_on(day)) for vog in lid.vogs.all()]
+    received = max(
+        (vog for vog, status in on_day if status == VOG.Status.ONTVANGEN),
+        key=lambda vog: (vog.afgegeven_op, vog.pk),
+        default=None,
+    )
+    refused = max(
+        (
+            vog
+            for vog, status in on_day
+            if status == VOG.Status.GEWEIGERD
+            and (received is None or vog.geweigerd_op > received.afgegeven_op)
+        ),
+        key=lambda vog: (vog.geweigerd_op, vog.pk),
+        default=None,
+    )
+    pending = max(
+        (vog for vog, status in on_day if status is not None and status not in VOG.FINAL),
+        key=lambda vog: vog.pk,
+        default=None,
+    )
+    return VogStand(day, None if refused else received, refused, pending)
+
+
+def counting_vog(lid: Gezinslid, day: datetime.date) -> VOG | None:
+    """The VOG that counts for this member on that day (it may have expired);
+    None when there is none or a later refusal voids it."""
+    return vog_stand(lid, day).vog
+
+
+def last_gesprek(steungezin: Steungezin, soort: str, day: datetime.date) -> ScreeningGesprek | None:
+    done = [g for g in steungezin.screeningsgesprekken.all() if g.soort == soort and g.datum <= day]
     return max(done, key=lambda g: (g.datum, g.pk), default=None)
 
 
@@ -45,62 +100,72 @@ def vog_members(steungezin: Steungezin, day: datetime.date) -> list[Gezinslid]:
     return [lid for lid in steungezin.leden.all() if needs_vog(lid, day)]
 
 
-def trained_adults(steungezin: Steungezin) -> list[tuple[Gezinslid, TrainingDeelname]]:
+def trained_adults(
+    steungezin: Steungezin, day: datetime.date
+) -> list[tuple[Gezinslid, TrainingDeelname]]:
+    """Members who are adults on that day, by birth date, with each training
+    they attended by then."""
     return [
         (lid, deelname)
         for lid in steungezin.leden.all()
-        if lid.soort == Gezinslid.Soort.VOLWASSENE
+        if age_on(lid.geboortedatum, day) >= 18
         for deelname in lid.deelnames.all()
+        if deelname.training.datum <= day
     ]
 
 
 def vog_problem(lid: Gezinslid, day: datetime.date, *, for_approval: bool) -> str | None:
     """What is wrong with this member's VOG on that day, in words; None if fine."""
-    vog = current_vog(lid)
+    stand = vog_stand(lid, day)
+    vog, aanvraag = stand.vog, stand.aanvraag
     organisatie = lid.gezin.organisatie
+    nieuwe = f" Een nieuwe is {aanvraag}." if aanvraag else ""
+    if stand.geweigerd:
+        return f"De VOG van {lid} is geweigerd op {stand.geweigerd.geweigerd_op:%d-%m-%Y}.{nieuwe}"
     if vog is None:
-        return f"Van {lid} is nog geen VOG aangevraagd."
-    if vog.status != VOG.Status.ONTVANGEN:
-        return f"De VOG van {lid} is nog niet ontvangen (status: {vog.get_status_display()})."
+        return (
+            f"De VOG van {lid} is {aanvraag}."
+            if aanvraag
+            else f"Van {lid} is nog geen VOG aangevraagd."
+        )
     if not vog.is_valid_on(day, organisatie):
-        return f"De VOG van {lid} is verlopen op {vog.geldig_tot(organisatie):%d-%m-%Y}."
+        return f"De VOG van {lid} is verlopen op {vog.geldig_tot(organisatie):%d-%m-%Y}.{nieuwe}"
     if for_approval and not vog.is_recent_enough_on(day, organisatie):
         return (
             f"De VOG van {lid} is afgegeven op {vog.afgegeven_op:%d-%m-%Y}: langer dan "
-            f"{organisatie.vog_hoogstens_maanden_oud} maanden geleden. Vraag een nieuwe aan."
+            f"{organisatie.vog_hoogstens_maanden_oud} maanden geleden."
+            + (nieuwe or " Vraag een nieuwe aan.")
         )
     return None
 
 
 def tekorten_voor_goedkeuring(steungezin: Steungezin, day: datetime.date) -> list[str]:
-    """Everything that stands between this steungezin and approval; empty when
-    it can be approved."""
+    """Everything that stands between this steungezin and approval on that
+    day; empty when it can be approved. Only what is dated by then counts."""
     tekorten = []
-    if last_gesprek(steungezin, ScreeningGesprek.Soort.KENNISMAKING) is None:
+    if last_gesprek(steungezin, ScreeningGesprek.Soort.KENNISMAKING, day) is None:
         tekorten.append("Het kennismakingsgesprek (intake) is nog niet gedaan.")
-    if last_gesprek(steungezin, ScreeningGesprek.Soort.HUISBEZOEK) is None:
+    if last_gesprek(steungezin, ScreeningGesprek.Soort.HUISBEZOEK, day) is None:
         tekorten.append("Het huisbezoek is nog niet gedaan.")
-    adults_today = [lid for lid in steungezin.leden.all() if age_on(lid.geboortedatum, day) >= 18]
-    if not adults_today:
+    if not any(age_on(lid.geboortedatum, day) >= 18 for lid in steungezin.leden.all()):
         tekorten.append("Er staat geen volwassene bij dit gezin.")
-    for lid in adults_today:
+    for lid in vog_members(steungezin, day):
         problem = vog_problem(lid, day, for_approval=True)
         if problem:
             tekorten.append(problem)
-    if not trained_adults(steungezin):
+    if not trained_adults(steungezin, day):
         tekorten.append("Nog geen enkele volwassene van het gezin heeft de training gevolgd.")
     return tekorten
 
 
 def herscreening_redenen(steungezin: Steungezin, day: datetime.date) -> list[str]:
     """Why an approved steungezin must be screened again before a new
-    koppeling: an adult (a new one, or a child who turned 18) without a VOG,
-    or a VOG that expired."""
+    koppeling: a member who needs a VOG (a new adult, or a child who turns 18
+    within the organisation's window) without a valid one."""
     return [
         problem
-        for lid in steungezin.leden.all()
-        if age_on(lid.geboortedatum, day) >= 18
-        and (problem := vog_problem(lid, day, for_approval=False))
+        for lid in vog_members(steungezin, day)
+        if (problem := vog_problem(lid, day, for_approval=False))
     ]
 
 
@@ -113,12 +178,33 @@ class Item:
     detail: str = ""
 
 
+def _vog_state(stand: VogStand, organisatie: Organisatie) -> tuple[str, str]:
+    """The state and detail of one VOG line of the overview."""
+    vog, aanvraag, day = stand.vog, stand.aanvraag, stand.day
+    shown = stand.geweigerd or vog or stand.lopend
+    who = f" ({shown.bijgewerkt_door.get_full_name()})" if shown and shown.bijgewerkt_door else ""
+    nieuwe = f"; nieuwe {aanvraag}" if aanvraag else ""
+    if stand.geweigerd:
+        return "attention", f"geweigerd op {stand.geweigerd.geweigerd_op:%d-%m-%Y}{who}{nieuwe}"
+    if vog is None:
+        return "missing", f"{aanvraag}{who}" if aanvraag else "nog niet aangevraagd"
+    until = vog.geldig_tot(organisatie)
+    if until <= day:
+        return "missing", f"verlopen op {until:%d-%m-%Y}{who}{nieuwe}"
+    if not aanvraag and (until - day).days <= VERLOOPT_BINNEN_DAGEN:
+        return "expiring", f"verloopt {until:%d-%m-%Y}; vraag een nieuwe aan{who}"
+    return (
+        "done",
+        f"afgegeven {vog.afgegeven_op:%d-%m-%Y}, geldig tot {until:%d-%m-%Y}{who}{nieuwe}",
+    )
+
+
 def overzicht(steungezin: Steungezin, day: datetime.date) -> list[Item]:
     """Every screening item: done, missing or expiring, with date and who."""
     organisatie = steungezin.organisatie
     items = []
     for soort in ScreeningGesprek.Soort:
-        gesprek = last_gesprek(steungezin, soort)
+        gesprek = last_gesprek(steungezin, soort, day)
         items.append(
             Item(
                 soort.label.capitalize(),
@@ -129,36 +215,11 @@ def overzicht(steungezin: Steungezin, day: datetime.date) -> list[Item]:
             else Item(soort.label.capitalize(), "missing", "nog niet gedaan")
         )
     for lid in vog_members(steungezin, day):
-        vog = current_vog(lid)
         label = f"VOG {lid}"
         if age_on(lid.geboortedatum, day) < 18:
             label += f" (wordt 18 op {add_months(lid.geboortedatum, 12 * 18):%d-%m-%Y})"
-        if vog is None:
-            items.append(Item(label, "missing", "nog niet aangevraagd"))
-            continue
-        who = f" ({vog.bijgewerkt_door.get_full_name()})" if vog.bijgewerkt_door else ""
-        until = vog.geldig_tot(organisatie)
-        if vog.status == VOG.Status.ONTVANGEN and until and until <= day:
-            items.append(Item(label, "missing", f"verlopen op {until:%d-%m-%Y}"))
-        elif until and (until - day).days <= VERLOOPT_BINNEN_DAGEN:
-            items.append(
-                Item(label, "expiring", f"verloopt {until:%d-%m-%Y}; vraag een nieuwe aan{who}")
-            )
-        elif vog.status == VOG.Status.ONTVANGEN:
-            items.append(
-                Item(
-                    label,
-                    "done",
-                    f"afgegeven {vog.afgegeven_op:%d-%m-%Y}, geldig tot {until:%d-%m-%Y}{who}",
-                )
-            )
-        elif vog.status == VOG.Status.GEWEIGERD:
-            items.append(Item(label, "attention", f"geweigerd op {vog.geweigerd_op:%d-%m-%Y}{who}"))
-        else:
-            since = vog.at_justis_since()
-            detail = vog.get_status_display() + (f" sinds {since:%d-%m-%Y}" if since else "") + who
-            items.append(Item(label, "missing", detail))
-    trained = trained_adults(steungezin)
+        items.append(Item(label, *_vog_state(vog_stand(lid, day), organisatie)))
+    trained = trained_adults(steungezin, day)
     items.append(
         Item("Training", "done", "; ".join(f"{lid.voornaam}: {d.training}" for lid, d in trained))
         if trained
@@ -210,15 +271,16 @@ def vog_werk(steungezinnen, day: datetime.date) -> VogWerk:
     werk = VogWerk()
     for gezin in steungezinnen:
         for lid in vog_members(gezin, day):
-            vog = current_vog(lid)
+            stand = vog_stand(lid, day)
             if age_on(lid.geboortedatum, day) < 18:
                 werk.wordt_18.append((gezin, lid))
-            if vog is None or vog.status == VOG.Status.AAN_TE_VRAGEN:
+            if stand.lopend and (since := stand.lopend.at_justis_on(day)):
+                if (day - since).days > JUSTIS_WACHT_DAGEN:
+                    werk.bij_justis.append((gezin, lid, stand.lopend, since))
+            elif stand.geweigerd is None and (stand.vog is None or stand.lopend):
                 werk.aan_te_vragen.append((gezin, lid))
-            elif (since := vog.at_justis_since()) and (day - since).days > JUSTIS_WACHT_DAGEN:
-                werk.bij_justis.append((gezin, lid, vog, since))
-            elif (until := vog.geldig_tot(gezin.organisatie)) and (
-                until - day
-            ).days <= VERLOOPT_BINNEN_DAGEN:
-                werk.verlopend.append((gezin, lid, vog, until))
+            elif stand.vog:
+                until = stand.vog.geldig_tot(gezin.organisatie)
+                if (until - day).days <= VERLOOPT_BINNEN_DAGEN:
+                    werk.verlopend.append((gezin, lid, stand.vog, until))
     return werk

@@ -1,16 +1,34 @@
-"""Screening workflows: each atomic, validated and audited on the steungezin."""
+"""Screening workflows: keyword-only functions of the acting user and plain
+values, each atomic, validated and audited on the steungezin.
+
+Every one of them locks the steungezin's row first, so that the screening
+cannot change under an approval that is being decided at the same moment.
+"""
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest
 
 from accounts import audit
-from accounts.models import AuditEntry
-from gezinnen.models import Gezinslid, Statuswijziging, Steungezin, TransitionError, today
-from screening.forms import CriteriaForm
-from screening.models import VOG, CriteriumBeoordeling, Training, TrainingDeelname
-from screening.rules import current_vog, tekorten_voor_goedkeuring, with_screening
+from accounts.models import AuditEntry, Organisatie, User
+from gezinnen.integrity import TransitionError, claim
+from gezinnen.models import Gezinslid, Statuswijziging, Steungezin, today
+from screening.models import (
+    VOG,
+    Criterium,
+    CriteriumBeoordeling,
+    Referentie,
+    ScreeningGesprek,
+    Training,
+    TrainingDeelname,
+)
+from screening.rules import latest_vog, tekorten_voor_goedkeuring, with_screening
+
+__all__ = ["ApprovalRefused", "TransitionError"]
 
 
 class ApprovalRefused(TransitionError):
@@ -19,82 +37,159 @@ class ApprovalRefused(TransitionError):
         super().__init__("Nog niet alles is rond: " + " ".join(tekorten))
 
 
-def _audit(request: HttpRequest, steungezin: Steungezin, detail: str) -> None:
-    audit.record(request, AuditEntry.Action.CHANGE, steungezin, detail=detail)
+def _lock(steungezin_id: int) -> Steungezin:
+    return Steungezin.objects.select_for_update().get(pk=steungezin_id)
+
+
+def _audit(door: User, steungezin: Steungezin, detail: str, action=AuditEntry.Action.CHANGE):
+    audit.record(action, steungezin, user=door, detail=detail)
 
 
 @transaction.atomic
-def vog_start(*, request: HttpRequest, lid: Gezinslid) -> VOG:
-    """A new VOG for a member: the first, or a renewal once the last one is final."""
-    vog = current_vog(lid)
+def vog_aanvragen(*, door: User, lid: Gezinslid) -> VOG:
+    """A new VOG for a member: the first, or a renewal once the last one is
+    final (received or refused). A request still open is returned as it is."""
+    _lock(lid.gezin_id)
+    vog = latest_vog(lid)
     if vog is not None and vog.status not in VOG.FINAL:
         return vog
-    vog = VOG.objects.create(gezinslid=lid, bijgewerkt_door=request.user)
-    _audit(request, lid.gezin, f"VOG {lid}: nieuwe aanvraag")
+    vog = VOG.objects.create(gezinslid=lid, bijgewerkt_door=door)
+    _audit(door, lid.gezin, f"VOG {lid}: nieuwe aanvraag")
     return vog
 
 
 @transaction.atomic
-def vog_save(*, request: HttpRequest, vog: VOG) -> VOG:
-    vog.bijgewerkt_door = request.user
+def vog_bijwerken(
+    *, door: User, lid: Gezinslid, vog_id: int | None, gegevens: dict[str, Any]
+) -> VOG:
+    """Record the status and dates of a member's VOG (``vog_id`` None: the
+    member's first one)."""
+    _lock(lid.gezin_id)
+    vog = (
+        VOG.objects.select_for_update().get(pk=vog_id, gezinslid=lid)
+        if vog_id
+        else VOG(gezinslid=lid)
+    )
+    for name, value in gegevens.items():
+        setattr(vog, name, value)
+    vog.bijgewerkt_door = door
     vog.full_clean()
     vog.save()
-    _audit(request, vog.gezinslid.gezin, f"VOG {vog.gezinslid}: {vog.get_status_display()}")
+    _audit(door, lid.gezin, f"VOG {lid}: {vog.get_status_display()}")
     return vog
 
 
 @transaction.atomic
-def screening_record(*, request: HttpRequest, steungezin: Steungezin, obj, what: str):
-    """Store a screening conversation or a reference for the steungezin."""
-    obj.steungezin = steungezin
-    obj.full_clean()
-    obj.save()
-    _audit(request, steungezin, what)
-    return obj
+def gesprek_vastleggen(
+    *,
+    door: User,
+    steungezin: Steungezin,
+    soort: str,
+    datum: datetime.date,
+    gevoerd_door: User,
+    notities: str = "",
+) -> ScreeningGesprek:
+    """A kennismakingsgesprek (the intake) or a huisbezoek."""
+    gezin = _lock(steungezin.pk)
+    if gevoerd_door.organisatie_id != gezin.organisatie_id:
+        raise ValidationError({"door": "Kies een coördinator van de eigen organisatie."})
+    gesprek = ScreeningGesprek(
+        steungezin=gezin, soort=soort, datum=datum, door=gevoerd_door, notities=notities
+    )
+    gesprek.full_clean()
+    gesprek.save()
+    _audit(door, gezin, gesprek.get_soort_display())
+    return gesprek
 
 
 @transaction.atomic
-def criteria_record(*, request: HttpRequest, steungezin: Steungezin, form: CriteriaForm) -> None:
-    for criterium, antwoord, notitie in form.answers():
+def referentie_vastleggen(*, door: User, steungezin: Steungezin, **gegevens: Any) -> Referentie:
+    """A reference that was approached: naam, relatie, benaderd_op, uitkomst, notitie."""
+    gezin = _lock(steungezin.pk)
+    referentie = Referentie(steungezin=gezin, door=door, **gegevens)
+    referentie.full_clean()
+    referentie.save()
+    _audit(door, gezin, "referentie")
+    return referentie
+
+
+@transaction.atomic
+def criteria_beoordelen(
+    *, door: User, steungezin: Steungezin, antwoorden: list[tuple[Criterium, str, str]]
+) -> None:
+    """Per criterion of the organisation 'ja', 'nee' or '' (not yet), with a note."""
+    gezin = _lock(steungezin.pk)
+    for criterium, antwoord, notitie in antwoorden:
+        if criterium.organisatie_id != gezin.organisatie_id:
+            raise ValidationError("Dit criterium hoort niet bij de organisatie.")
         if not antwoord:
-            CriteriumBeoordeling.objects.filter(steungezin=steungezin, criterium=criterium).delete()
+            CriteriumBeoordeling.objects.filter(steungezin=gezin, criterium=criterium).delete()
             continue
         CriteriumBeoordeling.objects.update_or_create(
-            steungezin=steungezin,
+            steungezin=gezin,
             criterium=criterium,
             defaults={
                 "voldoet": antwoord == "ja",
                 "notitie": notitie,
-                "door": request.user,
+                "door": door,
                 "op": today(),
             },
         )
-    _audit(request, steungezin, "criteria beoordeeld")
+    _audit(door, gezin, "criteria beoordeeld")
 
 
 @transaction.atomic
-def deelname_record(
-    *, request: HttpRequest, steungezin: Steungezin, training: Training, leden: list[Gezinslid]
+def training_aanmaken(
+    *,
+    door: User,
+    organisatie: Organisatie,
+    datum: datetime.date,
+    titel: str,
+    trainer: str,
+    plaats: str,
+) -> Training:
+    training = Training(
+        organisatie=organisatie, datum=datum, titel=titel, trainer=trainer, plaats=plaats
+    )
+    training.full_clean()
+    training.save()
+    audit.record(AuditEntry.Action.CREATE, training, user=door)
+    return training
+
+
+@transaction.atomic
+def deelname_vastleggen(
+    *, door: User, steungezin: Steungezin, training: Training, leden: list[Gezinslid]
 ) -> None:
-    if any(lid.gezin_id != steungezin.pk for lid in leden):
-        raise ValueError("Alleen leden van dit gezin kunnen als deelnemer worden vastgelegd.")
+    gezin = _lock(steungezin.pk)
+    if any(lid.gezin_id != gezin.pk for lid in leden):
+        raise ValidationError("Alleen leden van dit gezin kunnen als deelnemer worden vastgelegd.")
+    if training.organisatie_id != gezin.organisatie_id:
+        raise ValidationError("Deze training hoort niet bij de organisatie.")
+    if training.datum > today():
+        raise ValidationError("Een training die nog moet komen kan nog niet gevolgd zijn.")
     for lid in leden:
         TrainingDeelname.objects.get_or_create(training=training, gezinslid=lid)
-    _audit(request, steungezin, f"training {training}: {', '.join(map(str, leden))}")
+    _audit(door, gezin, f"training {training}: {', '.join(map(str, leden))}")
 
 
 @transaction.atomic
-def steungezin_goedkeuren(*, request: HttpRequest, steungezin: Steungezin) -> Statuswijziging:
-    """Approve a steungezin (→ beschikbaar) when DESIGN §4 holds; otherwise
-    ApprovalRefused lists exactly what is missing."""
-    # Lock the family so the screening cannot change under the decision.
-    Steungezin.objects.select_for_update().filter(pk=steungezin.pk).first()
+def steungezin_goedkeuren(
+    *, door: User, steungezin: Steungezin, versie: int | None = None
+) -> Statuswijziging:
+    """Approve a steungezin (→ beschikbaar) when DESIGN §4 holds today;
+    otherwise ApprovalRefused lists exactly what is missing.
+
+    The row lock comes first: two coordinators approving at once are taken
+    one after the other (the second finds it approved), and a screening
+    record saved meanwhile waits for the decision.
+    """
+    locked = claim(Steungezin, steungezin.pk, versie=versie)
+    locked.check_step("goedkeuren")
     fresh = with_screening(Steungezin.objects.filter(pk=steungezin.pk)).get()
-    tekorten = tekorten_voor_goedkeuring(fresh, today())
-    if tekorten:
+    if tekorten := tekorten_voor_goedkeuring(fresh, today()):
         raise ApprovalRefused(tekorten)
-    stap = steungezin.change_status(
-        Steungezin.Status.BESCHIKBAAR, door=request.user, reden="Screening afgerond: goedgekeurd."
-    )
-    _audit(request, steungezin, "goedgekeurd: beschikbaar")
+    stap = locked.apply_step("goedkeuren", door=door, reden="Screening afgerond: goedgekeurd.")
+    _audit(door, locked, "goedgekeurd: beschikbaar")
+    steungezin.status, steungezin.versie = locked.status, locked.versie
     return stap

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -9,9 +10,12 @@ from django.views.decorators.http import require_POST
 from accounts import audit
 from accounts.decorators import coordinator_required
 from accounts.models import AuditEntry
+from gezinnen.forms import add_service_error, refresh_version
+from gezinnen.integrity import EditConflict, once, version_fields
 from gezinnen.models import Steungezin, today
 from screening import services
 from screening.forms import (
+    BesluitForm,
     CriteriaForm,
     DeelnameForm,
     GesprekForm,
@@ -19,11 +23,11 @@ from screening.forms import (
     TrainingForm,
     VOGForm,
 )
-from screening.models import VOG, Criterium, ScreeningGesprek, Training, needs_vog
+from screening.models import VOG, Criterium, Referentie, ScreeningGesprek, Training, needs_vog
 from screening.rules import (
     JUSTIS_WACHT_DAGEN,
-    current_vog,
     herscreening_redenen,
+    latest_vog,
     tekorten_voor_goedkeuring,
     vog_werk,
     with_screening,
@@ -50,14 +54,23 @@ def _form_page(request, steungezin, form, title: str, intro: str = "") -> HttpRe
 def vog_edit(request: HttpRequest, pk: int, lid: int) -> HttpResponse:
     steungezin = _steungezin(request, pk)
     member = get_object_or_404(steungezin.leden.all(), pk=lid)
-    vog = current_vog(member) or VOG(gezinslid=member)
+    vog = latest_vog(member) or VOG(gezinslid=member)
     if request.method == "GET":
-        audit.record(request, AuditEntry.Action.VIEW, steungezin, detail=f"VOG {member}")
+        audit.record(AuditEntry.Action.VIEW, steungezin, user=request.user, detail=f"VOG {member}")
     form = VOGForm(request.POST or None, instance=vog)
     if request.method == "POST" and form.is_valid():
-        services.vog_save(request=request, vog=form.instance)
-        messages.success(request, f"De VOG van {member} is bijgewerkt.")
-        return redirect(_detail(steungezin))
+        try:
+            services.vog_bijwerken(
+                door=request.user,
+                lid=member,
+                vog_id=vog.pk,
+                gegevens={name: form.cleaned_data[name] for name in form._meta.fields},
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"De VOG van {member} is bijgewerkt.")
+            return redirect(_detail(steungezin))
     return _form_page(
         request,
         steungezin,
@@ -76,7 +89,7 @@ def vog_new(request: HttpRequest, pk: int, lid: int) -> HttpResponse:
     if not needs_vog(member, today()):
         messages.error(request, f"{member} is jonger dan 18 en heeft nog geen VOG nodig.")
         return redirect(_detail(steungezin))
-    services.vog_start(request=request, lid=member)
+    services.vog_aanvragen(door=request.user, lid=member)
     return redirect("screening:vog", pk=steungezin.pk, lid=member.pk)
 
 
@@ -92,12 +105,26 @@ def gesprek_create(request: HttpRequest, pk: int, soort: str) -> HttpResponse:
         initial={"datum": today(), "door": request.user},
     )
     if request.method == "POST" and form.is_valid():
-        form.instance.soort = soort
-        services.screening_record(
-            request=request, steungezin=steungezin, obj=form.instance, what=soort.label
-        )
-        messages.success(request, f"{soort.label.capitalize()} is vastgelegd.")
-        return redirect(_detail(steungezin))
+        data = form.cleaned_data
+        try:
+            once(
+                data["inzending"],
+                request.user,
+                lambda: services.gesprek_vastleggen(
+                    door=request.user,
+                    steungezin=steungezin,
+                    soort=soort,
+                    datum=data["datum"],
+                    gevoerd_door=data["door"],
+                    notities=data["notities"],
+                ),
+                ScreeningGesprek,
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"{soort.label.capitalize()} is vastgelegd.")
+            return redirect(_detail(steungezin))
     return _form_page(request, steungezin, form, soort.label.capitalize())
 
 
@@ -106,12 +133,23 @@ def referentie_create(request: HttpRequest, pk: int) -> HttpResponse:
     steungezin = _steungezin(request, pk)
     form = ReferentieForm(request.POST or None, initial={"benaderd_op": today()})
     if request.method == "POST" and form.is_valid():
-        form.instance.door = request.user
-        services.screening_record(
-            request=request, steungezin=steungezin, obj=form.instance, what="referentie"
-        )
-        messages.success(request, "De referentie is vastgelegd.")
-        return redirect(_detail(steungezin))
+        data = form.cleaned_data
+        try:
+            once(
+                data["inzending"],
+                request.user,
+                lambda: services.referentie_vastleggen(
+                    door=request.user,
+                    steungezin=steungezin,
+                    **{name: data[name] for name in form._meta.fields},
+                ),
+                Referentie,
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "De referentie is vastgelegd.")
+            return redirect(_detail(steungezin))
     return _form_page(request, steungezin, form, "Referentie")
 
 
@@ -122,9 +160,15 @@ def criteria(request: HttpRequest, pk: int) -> HttpResponse:
     current = {b.criterium_id: b for b in steungezin.criteriumbeoordelingen.all()}
     form = CriteriaForm(request.POST or None, criteria=active, beoordelingen=current)
     if request.method == "POST" and form.is_valid():
-        services.criteria_record(request=request, steungezin=steungezin, form=form)
-        messages.success(request, "De criteria zijn opgeslagen.")
-        return redirect(_detail(steungezin))
+        try:
+            services.criteria_beoordelen(
+                door=request.user, steungezin=steungezin, antwoorden=list(form.answers())
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "De criteria zijn opgeslagen.")
+            return redirect(_detail(steungezin))
     return render(request, "screening/criteria.html", {"gezin": steungezin, "form": form})
 
 
@@ -134,14 +178,14 @@ def deelname(request: HttpRequest, pk: int) -> HttpResponse:
     form = DeelnameForm(request.POST or None, steungezin=steungezin)
     if request.method == "POST" and form.is_valid():
         try:
-            services.deelname_record(
-                request=request,
+            services.deelname_vastleggen(
+                door=request.user,
                 steungezin=steungezin,
                 training=form.cleaned_data["training"],
                 leden=list(form.cleaned_data["leden"]),
             )
-        except ValueError as error:
-            form.add_error("leden", str(error))
+        except ValidationError as error:
+            add_service_error(form, error)
         else:
             messages.success(request, "De deelname aan de training is vastgelegd.")
             return redirect(_detail(steungezin))
@@ -159,11 +203,23 @@ def besluit(request: HttpRequest, pk: int) -> HttpResponse:
         with_screening(Steungezin.objects.visible_to(request.user)), pk=pk
     )
     tekorten = tekorten_voor_goedkeuring(steungezin, today())
+    # Bound on every POST, also one without fields (only the button).
+    form = BesluitForm(
+        request.POST if request.method == "POST" else None, initial=version_fields(steungezin)
+    )
+    conflict = None
     if request.method == "GET":
-        audit.record(request, AuditEntry.Action.VIEW, steungezin, detail="screening: besluit")
-    if request.method == "POST":
+        audit.record(
+            AuditEntry.Action.VIEW, steungezin, user=request.user, detail="screening: besluit"
+        )
+    if request.method == "POST" and form.is_valid():
         try:
-            services.steungezin_goedkeuren(request=request, steungezin=steungezin)
+            services.steungezin_goedkeuren(
+                door=request.user, steungezin=steungezin, versie=form.cleaned_data["versie"]
+            )
+        except EditConflict as error:
+            conflict = error
+            refresh_version(form, error.current)
         except services.ApprovalRefused as error:
             tekorten = error.tekorten
             messages.error(request, "Nog niet goed te keuren: zie hieronder wat ontbreekt.")
@@ -178,7 +234,10 @@ def besluit(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "gezin": steungezin,
             "tekorten": tekorten,
-            "kan": steungezin.status == Steungezin.Status.IN_SCREENING,
+            "form": form,
+            "conflict": conflict,
+            "kan": steungezin.refusal("goedkeuren") is None,
+            "waarom_niet": steungezin.refusal("goedkeuren"),
         },
     )
 
@@ -223,9 +282,21 @@ def training_list(request: HttpRequest) -> HttpResponse:
     )
     form = TrainingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        form.instance.organisatie = request.user.organisatie
-        training = form.save()
-        audit.record(request, AuditEntry.Action.CREATE, training)
-        messages.success(request, f"De training {training} is aangemaakt.")
-        return redirect("screening:trainingen")
+        data = form.cleaned_data
+        try:
+            training, _ = once(
+                data["inzending"],
+                request.user,
+                lambda: services.training_aanmaken(
+                    door=request.user,
+                    organisatie=request.user.organisatie,
+                    **{name: data[name] for name in form._meta.fields},
+                ),
+                Training,
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"De training {training} is aangemaakt.")
+            return redirect("screening:trainingen")
     return render(request, "screening/trainingen.html", {"trainingen": trainingen, "form": form})

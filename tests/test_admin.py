@@ -76,8 +76,8 @@ def test_it_shows_a_superuser_every_organisation(client, superuser, coordinator,
 
 
 def test_it_shows_the_own_audit_log_read_only(client, beheerder, coordinator, outsider):
-    own = audit.record(None, AuditEntry.Action.VIEW, coordinator, user=coordinator)
-    foreign = audit.record(None, AuditEntry.Action.VIEW, outsider, user=outsider)
+    own = audit.record(AuditEntry.Action.VIEW, coordinator, user=coordinator)
+    foreign = audit.record(AuditEntry.Action.VIEW, outsider, user=outsider)
     client.force_login(beheerder)
 
     response = client.get(reverse("admin:accounts_auditentry_changelist"))

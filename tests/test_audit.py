@@ -1,6 +1,5 @@
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.test import RequestFactory
 
 from accounts import audit
 from accounts.models import AuditEntry
@@ -9,9 +8,11 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_records_who_did_what_to_which_record(coordinator, outsider):
-    request = RequestFactory().get("/", REMOTE_ADDR="192.0.2.7")
-    request.user = coordinator
-    entry = audit.record(request, AuditEntry.Action.VIEW, outsider, detail="uit test")
+    token = audit.current_ip.set("192.0.2.7")
+    try:
+        entry = audit.record(AuditEntry.Action.VIEW, outsider, user=coordinator, detail="uit test")
+    finally:
+        audit.current_ip.reset(token)
 
     entry.refresh_from_db()
     assert entry.user == coordinator
@@ -25,12 +26,12 @@ def test_it_records_who_did_what_to_which_record(coordinator, outsider):
 
 
 def test_it_files_an_entry_without_record_under_the_users_organisation(coordinator):
-    entry = audit.record(None, AuditEntry.Action.EXPORT, user=coordinator)
+    entry = audit.record(AuditEntry.Action.EXPORT, user=coordinator)
     assert entry.organisatie == coordinator.organisatie
 
 
 def test_it_refuses_to_change_an_entry(coordinator):
-    entry = audit.record(None, AuditEntry.Action.EXPORT, user=coordinator)
+    entry = audit.record(AuditEntry.Action.EXPORT, user=coordinator)
     entry.detail = "anders"
     with pytest.raises(PermissionDenied):
         entry.save()
@@ -40,9 +41,21 @@ def test_it_refuses_to_change_an_entry(coordinator):
 
 
 def test_it_refuses_to_delete_an_entry(coordinator):
-    entry = audit.record(None, AuditEntry.Action.EXPORT, user=coordinator)
+    entry = audit.record(AuditEntry.Action.EXPORT, user=coordinator)
     with pytest.raises(PermissionDenied):
         entry.delete()
     with pytest.raises(PermissionDenied):
         AuditEntry.objects.all().delete()
     assert AuditEntry.objects.count() == 1
+
+
+def test_the_ip_address_of_the_request_reaches_a_service_entry(client, coordinator):
+    """Services never see the request; the middleware hands them its address."""
+    from tests.factories import VraaggezinFactory
+
+    gezin = VraaggezinFactory(organisatie=coordinator.organisatie)
+    client.force_login(coordinator)
+    client.get(f"/vraaggezinnen/{gezin.pk}/", REMOTE_ADDR="198.51.100.4")
+    entry = AuditEntry.objects.filter(action=AuditEntry.Action.VIEW).get()
+    assert entry.ip_address == "198.51.100.4"
+    assert audit.current_ip.get() is None

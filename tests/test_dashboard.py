@@ -6,14 +6,14 @@ import datetime
 import pytest
 from django.core import mail
 from django.db import connection
-from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from gezinnen.models import today
+from gezinnen.services import gezin_status_wijzigen
 from matching import services
 from matching.dashboard import coordinator_due, volunteer_due
-from matching.models import AgendaFeed, Contactmoment, Evaluatie, Koppeling, MeldcodeStap, Signaal
+from matching.models import AgendaFeed, Evaluatie, Koppeling, Signaal
 from matching.reminders import send_reminders
 from screening.models import VOG, ScreeningGesprek, add_months
 from tests.factories import (
@@ -30,9 +30,8 @@ DAY = today()
 
 
 def as_request(user):
-    request = RequestFactory().post("/")
-    request.user = user
-    return request
+    # Services take the acting user, never a request.
+    return user
 
 
 def due(user, day=DAY, mine=False):
@@ -49,9 +48,12 @@ def test_an_overdue_checkin_shows_until_it_is_logged(organisatie, coordinator):
     later = DAY + datetime.timedelta(days=3)
     assert due(coordinator, later).checkins_overdue == [koppeling]
     services.contactmoment_vastleggen(
-        request=as_request(coordinator),
+        door=as_request(coordinator),
         koppeling=koppeling,
-        contact=Contactmoment(datum=DAY, met="beide", hoe="telefoon", verloop="goed"),
+        datum=DAY,
+        met="beide",
+        hoe="telefoon",
+        verloop="goed",
     )
     assert due(coordinator, later).checkins_overdue == []
 
@@ -88,8 +90,8 @@ def test_a_planned_kennismaking_shows_until_its_outcome(organisatie, coordinator
     assert due(coordinator).kennismakingen == [koppeling]
     koppeling.kennismaking_op = DAY
     koppeling.save()
-    services.kennismaking_uitkomst(
-        request=as_request(coordinator), koppeling=koppeling, uitkomst="go", notities=""
+    services.kennismaking_uitkomst_vastleggen(
+        door=as_request(coordinator), koppeling=koppeling, uitkomst="go", notities=""
     )
     assert due(coordinator).kennismakingen == []
 
@@ -99,7 +101,7 @@ def test_a_new_signup_shows_until_the_intake_starts(organisatie, coordinator):
     steun = SteungezinFactory(organisatie=organisatie)
     assert due(coordinator).nieuw_vraag == [gezin]
     assert due(coordinator).nieuw_steun == [steun]
-    gezin.change_status("intake", door=coordinator)
+    gezin_status_wijzigen(door=coordinator, gezin=gezin, naar="intake")
     assert due(coordinator).nieuw_vraag == []
 
 
@@ -154,10 +156,18 @@ def test_an_open_signal_shows_until_the_decision(organisatie, coordinator):
         koppeling=koppeling, omschrijving="Zorg", gemeld_door=coordinator
     )
     assert due(coordinator).signalen == [signaal]
+    for stap in (1, 2, 3, 4):
+        services.meldcode_stap_vastleggen(
+            door=coordinator, signaal=signaal, stap=stap, datum=DAY, notitie="gedaan"
+        )
+    assert due(coordinator).signalen == [signaal]
     services.meldcode_stap_vastleggen(
-        request=as_request(coordinator),
+        door=coordinator,
         signaal=signaal,
-        stap=MeldcodeStap(stap=5, notitie="Hulp", hulp_georganiseerd=True),
+        stap=5,
+        datum=DAY,
+        notitie="Hulp",
+        hulp_georganiseerd=True,
     )
     assert due(coordinator).signalen == []
 

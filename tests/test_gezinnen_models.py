@@ -4,8 +4,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from gezinnen.models import Gezin, Gezinslid, Steungezin, TransitionError, Vraaggezin, Wijk, age_on
+from gezinnen.services import gezin_status_wijzigen
 from gezinnen.validators import normalise_phone, normalise_postcode
-from tests.factories import SteungezinFactory, VraaggezinFactory, WijkFactory
+from matching.models import Koppeling
+from tests.factories import KoppelingFactory, SteungezinFactory, VraaggezinFactory, WijkFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -80,13 +82,13 @@ def test_it_refuses_a_pc4_that_is_not_four_digits(organisatie):
 
 def test_it_takes_a_vraaggezin_through_its_lifecycle(organisatie, coordinator):
     gezin = VraaggezinFactory(organisatie=organisatie, wacht_sinds=datetime.date(2026, 1, 5))
-    gezin.change_status(Vraaggezin.Status.INTAKE, door=coordinator)
-    gezin.change_status(Vraaggezin.Status.WACHTEND, door=coordinator)
+    gezin.apply_step("intake_beginnen", door=coordinator)
+    gezin.apply_step("intake_vastleggen", door=coordinator)
     gezin.refresh_from_db()
     assert gezin.status == Vraaggezin.Status.WACHTEND
     # Waiting counts from the registration, not from the intake.
     assert gezin.wacht_sinds == datetime.date(2026, 1, 5)
-    gezin.change_status(Vraaggezin.Status.GEKOPPELD, door=coordinator)
+    gezin.apply_step("koppelen", door=coordinator)
     assert gezin.wacht_sinds is None
     steps = list(gezin.statuswijzigingen.order_by("id").values_list("van", "naar"))
     assert steps == [("aangemeld", "intake"), ("intake", "wachtend"), ("wachtend", "gekoppeld")]
@@ -97,7 +99,9 @@ def test_it_refuses_an_illegal_transition(organisatie, coordinator):
     with pytest.raises(
         TransitionError, match="Van aangemeld kan een vraaggezin niet naar gekoppeld"
     ):
-        gezin.change_status(Vraaggezin.Status.GEKOPPELD, door=coordinator)
+        gezin_status_wijzigen(door=coordinator, gezin=gezin, naar=Vraaggezin.Status.GEKOPPELD)
+    with pytest.raises(TransitionError, match="Koppelen kan nu niet: de status is aangemeld"):
+        gezin.apply_step("koppelen", door=coordinator)
     gezin.refresh_from_db()
     assert gezin.status == Vraaggezin.Status.AANGEMELD
     assert not gezin.statuswijzigingen.exists()
@@ -114,17 +118,35 @@ def test_it_refuses_an_illegal_transition(organisatie, coordinator):
 def test_it_needs_a_reason_to_end(organisatie, coordinator, factory, naar):
     gezin = factory(organisatie=organisatie)
     with pytest.raises(TransitionError, match="reden"):
-        gezin.change_status(naar, door=coordinator, reden="  ")
-    gezin.change_status(naar, door=coordinator, reden="Verhuisd")
+        gezin_status_wijzigen(door=coordinator, gezin=gezin, naar=naar, reden="  ")
+    gezin_status_wijzigen(door=coordinator, gezin=gezin, naar=naar, reden="Verhuisd")
     assert gezin.statuswijzigingen.get().reden == "Verhuisd"
+    gezin.refresh_from_db()
+    assert (gezin.status, gezin.versie) == (naar, 2)  # the refused try left no trace
 
 
 def test_it_leaves_approval_and_matching_to_their_own_steps(organisatie):
     steun = SteungezinFactory(organisatie=organisatie, status=Steungezin.Status.IN_SCREENING)
-    assert Steungezin.Status.BESCHIKBAAR in steun.allowed_transitions()
+    assert steun.kan["goedkeuren"]
     assert Steungezin.Status.BESCHIKBAAR not in steun.manual_transitions()
     vraag = VraaggezinFactory(organisatie=organisatie, status=Vraaggezin.Status.WACHTEND)
+    assert vraag.kan["koppelen"]
     assert Vraaggezin.Status.GEKOPPELD not in vraag.manual_transitions()
+
+
+def test_a_family_with_a_running_koppeling_cannot_be_withdrawn_or_stopped(organisatie, coordinator):
+    koppeling = KoppelingFactory(organisatie=organisatie, status=Koppeling.Status.VOORGESTELD)
+    vraag, steun = koppeling.vraaggezin, koppeling.steungezin
+    Vraaggezin.objects.filter(pk=vraag.pk).update(status=Vraaggezin.Status.WACHTEND)
+    vraag.refresh_from_db()
+    assert not vraag.kan["intrekken"]
+    with pytest.raises(TransitionError, match="lopende koppeling"):
+        gezin_status_wijzigen(door=coordinator, gezin=vraag, naar="ingetrokken", reden="weg")
+    with pytest.raises(TransitionError, match="lopende koppeling"):
+        gezin_status_wijzigen(door=coordinator, gezin=steun, naar="gestopt", reden="weg")
+    vraag.refresh_from_db()
+    steun.refresh_from_db()
+    assert (vraag.status, steun.status) == ("wachtend", "beschikbaar")
 
 
 def test_it_shows_families_only_to_the_own_coordinators(all_roles, organisatie, other_organisatie):

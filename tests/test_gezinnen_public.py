@@ -67,13 +67,17 @@ def signup_url(organisatie, kind="steungezin"):
     return reverse(f"gezinnen:aanmelden-{kind}", args=[organisatie.slug])
 
 
-def test_a_steungezin_signs_up(client, organisatie, coordinator, outsider):
+def test_a_steungezin_signs_up(
+    client, organisatie, coordinator, outsider, django_capture_on_commit_callbacks
+):
     colleague = UserFactory(organisatie=organisatie, email="tweede@humanitas.example")
     UserFactory(organisatie=organisatie, rol=User.Rol.VRIJWILLIG_COORDINATOR)
     response = client.get(signup_url(organisatie))
     assert organisatie.privacytekst in response.text
 
-    response = client.post(signup_url(organisatie), signup_data())
+    # The notice goes out once the sign-up is committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(signup_url(organisatie), signup_data())
     assert response.status_code == 302
     assert response.url == reverse("gezinnen:bedankt", args=[organisatie.slug])
     gezin = Steungezin.objects.get()

@@ -209,6 +209,15 @@ def test_the_meldcode_decision_needs_what_was_decided(client, koppeling, coordin
     assert "Leg bij het besluit vast" in response.text
     response = client.post(
         url,
+        {"stap": 5, "datum": DAY.isoformat(), "notitie": "Besloten", "hulp_georganiseerd": "on"},
+    )
+    assert "Het besluit (stap 5) komt na de stappen 1 tot en met 4" in response.text
+    assert "Besloten" in response.text  # what was typed stays
+    for stap in (1, 2, 3, 4):
+        response = client.post(url, {"stap": stap, "datum": DAY.isoformat(), "notitie": "Gedaan"})
+        assert response.status_code == 302
+    response = client.post(
+        url,
         {"stap": 5, "datum": DAY.isoformat(), "notitie": "Besloten", "melding_veilig_thuis": "on"},
     )
     assert response.status_code == 302

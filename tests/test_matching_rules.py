@@ -2,14 +2,13 @@ import datetime
 import threading
 
 import pytest
-from django.db import IntegrityError, connection, connections
-from django.test import RequestFactory
+from django.db import IntegrityError, connection, connections, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gezinnen.models import Vraaggezin, today
 from matching import services
-from matching.models import Contactmoment, Evaluatie, Koppeling, MeldcodeStap
+from matching.models import Evaluatie, Koppeling, MeldcodeStap, Signaal
 from matching.suggestions import score, suggesties
 from screening.models import VOG, add_months
 from tests.factories import (
@@ -27,9 +26,8 @@ DAY = today()
 
 
 def as_request(user):
-    request = RequestFactory().post("/")
-    request.user = user
-    return request
+    # Services take the acting user, never a request.
+    return user
 
 
 def waiting(organisatie, **kwargs) -> Vraaggezin:
@@ -159,27 +157,27 @@ def request_(coordinator):
 
 def propose(request_, organisatie, **kwargs):
     return services.koppeling_voorstellen(
-        request=request_,
+        door=request_,
         vraaggezin=waiting(organisatie),
         steungezin=approved_steungezin(organisatie, **kwargs),
     )
 
 
 def go(request_, koppeling):
-    services.kennismaking_plannen(request=request_, koppeling=koppeling, datum=DAY)
-    return services.kennismaking_uitkomst(
-        request=request_, koppeling=koppeling, uitkomst="go", notities="Klik!"
+    services.kennismaking_plannen(door=request_, koppeling=koppeling, datum=DAY)
+    return services.kennismaking_uitkomst_vastleggen(
+        door=request_, koppeling=koppeling, uitkomst="go", notities="Klik!"
     )
 
 
 def start(request_, koppeling, day=DAY):
     return services.koppeling_starten(
-        request=request_,
+        door=request_,
         koppeling=koppeling,
         start_op=day,
         afspraken="Speelmiddag",
         frequentie="wekelijks",
-        kinderen=list(koppeling.vraaggezin.leden.filter(soort="kind")),
+        kinderen=list(koppeling.vraaggezin.leden.filter(soort="kind").values_list("pk", flat=True)),
         gepland_einde=None,
         proefperiode_tot=day + datetime.timedelta(weeks=8),
     )
@@ -203,7 +201,7 @@ def test_only_a_waiting_vraaggezin_is_proposed(request_, organisatie):
     vraag = VraaggezinFactory(organisatie=organisatie, status="intake")
     with pytest.raises(services.KoppelingError, match="na de intake"):
         services.koppeling_voorstellen(
-            request=request_, vraaggezin=vraag, steungezin=approved_steungezin(organisatie)
+            door=request_, vraaggezin=vraag, steungezin=approved_steungezin(organisatie)
         )
 
 
@@ -211,7 +209,7 @@ def test_a_vraaggezin_has_at_most_one_running_match(request_, organisatie):
     koppeling = propose(request_, organisatie)
     with pytest.raises(services.KoppelingError, match="al een lopende koppeling"):
         services.koppeling_voorstellen(
-            request=request_,
+            door=request_,
             vraaggezin=koppeling.vraaggezin,
             steungezin=approved_steungezin(organisatie),
         )
@@ -226,9 +224,9 @@ def test_a_vraaggezin_has_at_most_one_running_match(request_, organisatie):
 
 def test_a_no_go_ends_the_proposal_and_the_family_keeps_waiting(request_, organisatie):
     koppeling = propose(request_, organisatie)
-    services.kennismaking_plannen(request=request_, koppeling=koppeling, datum=DAY)
-    koppeling = services.kennismaking_uitkomst(
-        request=request_, koppeling=koppeling, uitkomst="no_go", notities=""
+    services.kennismaking_plannen(door=request_, koppeling=koppeling, datum=DAY)
+    koppeling = services.kennismaking_uitkomst_vastleggen(
+        door=request_, koppeling=koppeling, uitkomst="no_go", notities=""
     )
     assert (koppeling.status, koppeling.einde_reden) == ("afgesloten", "klik")
     koppeling.vraaggezin.refresh_from_db()
@@ -237,7 +235,10 @@ def test_a_no_go_ends_the_proposal_and_the_family_keeps_waiting(request_, organi
 
 def test_starting_needs_a_go(request_, organisatie):
     koppeling = propose(request_, organisatie)
-    with pytest.raises(services.KoppelingError, match="go"):
+    with pytest.raises(services.KoppelingError, match="Starten kan nu niet"):
+        start(request_, koppeling)
+    services.kennismaking_plannen(door=request_, koppeling=koppeling, datum=DAY)
+    with pytest.raises(services.KoppelingError, match="uitkomst 'go'"):
         start(request_, koppeling)
 
 
@@ -257,7 +258,7 @@ def test_starting_respects_the_capacity(request_, organisatie):
     second = go(
         request_,
         services.koppeling_voorstellen(
-            request=request_, vraaggezin=waiting(organisatie), steungezin=first.steungezin
+            door=request_, vraaggezin=waiting(organisatie), steungezin=first.steungezin
         ),
     )
     start(request_, first)
@@ -276,7 +277,7 @@ def test_two_coordinators_starting_at_once_never_exceed_the_capacity(organisatie
     second = go(
         request_,
         services.koppeling_voorstellen(
-            request=request_, vraaggezin=waiting(organisatie), steungezin=first.steungezin
+            door=request_, vraaggezin=waiting(organisatie), steungezin=first.steungezin
         ),
     )
     barrier = threading.Barrier(2)
@@ -308,7 +309,7 @@ def test_ending_needs_a_reason_and_sends_the_families_back(request_, organisatie
     koppeling = start(request_, go(request_, propose(request_, organisatie)))
     with pytest.raises(services.KoppelingError, match="reden"):
         services.koppeling_afsluiten(
-            request=request_,
+            door=request_,
             koppeling=koppeling,
             einde_op=DAY,
             reden="",
@@ -317,7 +318,7 @@ def test_ending_needs_a_reason_and_sends_the_families_back(request_, organisatie
             steungezin_naar="beschikbaar",
         )
     services.koppeling_afsluiten(
-        request=request_,
+        door=request_,
         koppeling=koppeling,
         einde_op=DAY,
         reden="verhuisd",
@@ -368,19 +369,24 @@ def test_a_checkin_moves_the_next_date_unless_set_by_hand(request_, organisatie)
         organisatie=organisatie, start_op=DAY - datetime.timedelta(days=20)
     )
     services.contactmoment_vastleggen(
-        request=request_,
+        door=request_,
         koppeling=koppeling,
-        contact=Contactmoment(datum=DAY, met="beide", hoe="telefoon", verloop="goed"),
+        datum=DAY,
+        met="beide",
+        hoe="telefoon",
+        verloop="goed",
     )
     koppeling.refresh_from_db()
     assert koppeling.volgende_contact_op == koppeling.start_op + datetime.timedelta(weeks=6)
     by_hand = DAY + datetime.timedelta(days=3)
     services.contactmoment_vastleggen(
-        request=request_,
+        door=request_,
         koppeling=koppeling,
-        contact=Contactmoment(
-            datum=DAY, met="vraaggezin", hoe="bezoek", verloop="zorgen", volgende_op=by_hand
-        ),
+        datum=DAY,
+        met="vraaggezin",
+        hoe="bezoek",
+        verloop="zorgen",
+        volgende_op=by_hand,
     )
     koppeling.refresh_from_db()
     assert koppeling.volgende_contact_op == by_hand
@@ -409,26 +415,85 @@ def test_evaluations_are_due_after_the_trial_and_every_year(organisatie, coordin
     assert koppeling.evaluatie_due(done) == ("jaarlijks", datetime.date(2027, 3, 1))
 
 
-def test_the_meldcode_decision_closes_a_signal(request_, organisatie, vrijwilliger):
-    koppeling = KoppelingFactory(organisatie=organisatie)
+def test_the_meldcode_decision_closes_a_signal_after_all_five_steps(
+    request_, organisatie, vrijwilliger
+):
+    koppeling = KoppelingFactory(organisatie=organisatie, vrijwilliger=vrijwilliger)
     signaal = services.signaal_melden(
-        request=as_request(vrijwilliger), koppeling=koppeling, omschrijving="Blauwe plekken"
+        door=vrijwilliger, koppeling=koppeling, omschrijving="Blauwe plekken"
     )
-    with pytest.raises(services.KoppelingError, match="professionele"):
-        services.meldcode_stap_vastleggen(
-            request=as_request(vrijwilliger),
-            signaal=signaal,
-            stap=MeldcodeStap(stap=1, notitie="x"),
+
+    def step(stap, door=request_, **kwargs):
+        return services.meldcode_stap_vastleggen(
+            door=door, signaal=signaal, stap=stap, datum=DAY, notitie=f"stap {stap}", **kwargs
         )
-    services.meldcode_stap_vastleggen(
-        request=request_, signaal=signaal, stap=MeldcodeStap(stap=1, notitie="In kaart")
-    )
-    assert signaal.is_open
-    services.meldcode_stap_vastleggen(
-        request=request_,
-        signaal=signaal,
-        stap=MeldcodeStap(stap=5, notitie="Hulp via wijkteam", hulp_georganiseerd=True),
-    )
+
+    with pytest.raises(services.KoppelingError, match="professionele"):
+        step(1, door=vrijwilliger)
+    step(1)
+    # Step 1 and the decision are not the Meldcode: steps 2, 3 and 4 are missing.
+    with pytest.raises(services.KoppelingError, match=r"2\. collega.*3\. gesprek.*4\. gewogen"):
+        step(5, hulp_georganiseerd=True)
     signaal.refresh_from_db()
-    assert signaal.afgehandeld_op == DAY
-    assert [s.stap for s in signaal.stappen.all()] == [1, 5]
+    assert signaal.is_open
+    for stap in (2, 3, 4):
+        step(stap)
+    assert signaal.is_open
+    step(5, hulp_georganiseerd=True)
+    signaal.refresh_from_db()
+    assert (signaal.status, signaal.afgehandeld_op) == ("afgehandeld", DAY)
+    assert [s.stap for s in signaal.stappen.all()] == [1, 2, 3, 4, 5]
+    with pytest.raises(services.KoppelingError, match="de status is afgehandeld"):
+        step(4)
+
+
+def test_the_database_holds_the_meldcode_rules(organisatie, coordinator):
+    koppeling = KoppelingFactory(organisatie=organisatie)
+    signaal = Signaal.objects.create(koppeling=koppeling, omschrijving="x", gemeld_door=coordinator)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MeldcodeStap.objects.create(signaal=signaal, stap=5, door=coordinator, notitie="x")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Signaal.objects.filter(pk=signaal.pk).update(status="afgehandeld")
+    MeldcodeStap.objects.create(
+        signaal=signaal, stap=5, door=coordinator, notitie="x", melding_veilig_thuis=True
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MeldcodeStap.objects.create(
+            signaal=signaal, stap=5, door=coordinator, notitie="y", hulp_georganiseerd=True
+        )
+
+
+def test_nothing_is_added_to_a_closed_koppeling(request_, organisatie):
+    koppeling = KoppelingFactory(
+        organisatie=organisatie,
+        status=Koppeling.Status.AFGESLOTEN,
+        einde_op=DAY,
+        einde_reden="verhuisd",
+    )
+    with pytest.raises(services.KoppelingError, match="de status is afgesloten"):
+        services.signaal_melden(door=request_, koppeling=koppeling, omschrijving="Zorgen")
+    with pytest.raises(services.KoppelingError, match="de status is afgesloten"):
+        services.evaluatie_vastleggen(
+            door=request_,
+            koppeling=koppeling,
+            soort="afsluiting",
+            datum=DAY,
+            vraag_scores={"contact": 4},
+            steun_scores={"contact": 4},
+            conclusie="x",
+        )
+    with pytest.raises(services.KoppelingError, match="de status is afgesloten"):
+        services.contactmoment_vastleggen(
+            door=request_, koppeling=koppeling, datum=DAY, met="beide", hoe="bezoek", verloop="goed"
+        )
+    with pytest.raises(services.KoppelingError, match="de status is afgesloten"):
+        services.koppeling_begeleiding(
+            door=request_,
+            koppeling=koppeling,
+            coordinator=request_,
+            vrijwilliger=None,
+            professional_nodig=True,
+        )
+    assert not koppeling.signalen.exists()
+    assert not koppeling.evaluaties.exists()
+    assert not koppeling.contactmomenten.exists()

@@ -61,6 +61,7 @@ PK_OF = {
     "matching:signaal": "signaal",
     "reports:evaluatieverslag": "koppeling",
     "reports:inzage": "vraaggezin",
+    "matching:starten": "klaar",
 }
 
 
@@ -70,11 +71,20 @@ def values(organisatie, vrijwilliger):
     vraag = VraaggezinFactory(organisatie=organisatie)
     steun = SteungezinFactory(organisatie=organisatie)
     koppeling = KoppelingFactory(organisatie=organisatie, vrijwilliger=vrijwilliger)
+    # The start page is there for a koppeling that can start.
+    klaar = KoppelingFactory(
+        organisatie=organisatie,
+        status="kennismaking",
+        kennismaking_uitkomst="go",
+        start_op=None,
+        vraaggezin__status="wachtend",
+    )
     signaal = Signaal.objects.create(
         koppeling=koppeling, omschrijving="Zorgen", gemeld_door=vrijwilliger
     )
     return {
         "koppeling": koppeling.pk,
+        "klaar": klaar.pk,
         "signaal": signaal.pk,
         "lid": steun.leden.first().pk,
         "soort": "huisbezoek",

@@ -3,8 +3,8 @@ from django import template
 from gezinnen.models import Steungezin, today
 from screening.models import VOG, ScreeningGesprek
 from screening.rules import (
-    current_vog,
     herscreening_redenen,
+    latest_vog,
     overzicht,
     vog_members,
     with_screening,
@@ -27,7 +27,7 @@ def screening_sectie(gezin: Steungezin) -> dict:
     steungezin = with_screening(Steungezin.objects.filter(pk=gezin.pk)).get()
     vogs = []
     for lid in vog_members(steungezin, day):
-        vog = current_vog(lid)
+        vog = latest_vog(lid)
         vogs.append({"lid": lid, "vog": vog, "renew": vog is not None and vog.status in VOG.FINAL})
     return {
         "gezin": steungezin,
