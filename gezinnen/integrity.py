@@ -192,6 +192,21 @@ def new_token() -> str:
     return uuid.uuid4().hex
 
 
+def already_saved(token: str, user: User | None, model: type[M]) -> M | None:
+    """The record a form with this token already made, if any: a repeated
+    submission is answered with it before anything else is checked."""
+    from gezinnen.models import Inzending
+
+    done = (
+        Inzending.objects.filter(
+            token=(token or "")[:64], user=user, object_type=model._meta.label_lower
+        )
+        .exclude(object_id="")
+        .first()
+    )
+    return model._default_manager.filter(pk=done.object_id).first() if done else None
+
+
 def once(token: str, user: User | None, create: Callable[[], M], model: type[M]) -> tuple[M, bool]:
     """Run ``create`` once per form token: (record, created).
 
@@ -213,15 +228,8 @@ def once(token: str, user: User | None, create: Callable[[], M], model: type[M])
                     token=token, user=user, object_type=model._meta.label_lower
                 )
         except IntegrityError:
-            done = (
-                Inzending.objects.filter(
-                    token=token, user=user, object_type=model._meta.label_lower
-                )
-                .exclude(object_id="")
-                .first()
-            )
-            if done is not None:
-                return model._default_manager.get(pk=done.object_id), False
+            if (done := already_saved(token, user, model)) is not None:
+                return done, False
             # Somebody else's token: it proves nothing about this submission.
             return create(), True
         obj = create()

@@ -28,7 +28,7 @@ from gezinnen.forms import (
     leden_formset,
     refresh_version,
 )
-from gezinnen.integrity import EditConflict, once, version_fields
+from gezinnen.integrity import EditConflict, already_saved, once, version_fields
 from gezinnen.models import (
     Gezinslid,
     Statuswijziging,
@@ -215,6 +215,9 @@ def gezin_create(request: HttpRequest, soort: Soort) -> HttpResponse:
     leden = _leden_formset(soort, extra=4)(request.POST or None, prefix="leden")
     duplicates = []
     if request.method == "POST" and form.is_valid() and leden.is_valid():
+        if saved := already_saved(form.cleaned_data["inzending"], request.user, soort.model):
+            messages.info(request, ALREADY_SAVED.format(saved))
+            return redirect(soort.url("detail", saved.pk))
         duplicates = list(form.resembling())
         if not duplicates or request.POST.get("toch_opslaan"):
             try:
