@@ -236,6 +236,13 @@ class Koppeling(Steps, models.Model):
         return self.status in self.LOPEND
 
     @property
+    def badge(self) -> str:
+        """The colour of the status badge: green running, grey ended, blue before the start."""
+        return {self.Status.ACTIEF: "success", self.Status.AFGESLOTEN: "secondary"}.get(
+            self.status, "info"
+        )
+
+    @property
     def kennismaking_gepland(self) -> bool:
         return bool(
             self.status == self.Status.KENNISMAKING

@@ -53,7 +53,9 @@ def vog_aanvragen(*, door: User, lid: Gezinslid) -> VOG:
     vog = latest_vog(lid)
     if vog is not None and vog.status not in VOG.FINAL:
         return vog
-    vog = VOG.objects.create(gezinslid=lid, bijgewerkt_door=door)
+    vog = VOG(gezinslid=lid, bijgewerkt_door=door)
+    vog.full_clean()
+    vog.save()
     _audit(door, lid.gezin, f"VOG {lid}: nieuwe aanvraag")
     return vog
 
@@ -122,19 +124,19 @@ def criteria_beoordelen(
     for criterium, antwoord, notitie in antwoorden:
         if criterium.organisatie_id != gezin.organisatie_id:
             raise ValidationError("Dit criterium hoort niet bij de organisatie.")
+        current = CriteriumBeoordeling.objects.filter(steungezin=gezin, criterium=criterium)
         if not antwoord:
-            CriteriumBeoordeling.objects.filter(steungezin=gezin, criterium=criterium).delete()
+            current.delete()
             continue
-        CriteriumBeoordeling.objects.update_or_create(
-            steungezin=gezin,
-            criterium=criterium,
-            defaults={
-                "voldoet": antwoord == "ja",
-                "notitie": notitie,
-                "door": door,
-                "op": today(),
-            },
-        )
+        if antwoord not in ("ja", "nee"):
+            raise ValidationError("Een criterium is 'ja', 'nee' of nog niet beoordeeld.")
+        beoordeling = current.first() or CriteriumBeoordeling(steungezin=gezin, criterium=criterium)
+        beoordeling.voldoet = antwoord == "ja"
+        beoordeling.notitie = notitie
+        beoordeling.door = door
+        beoordeling.op = today()
+        beoordeling.full_clean()
+        beoordeling.save()
     _audit(door, gezin, "criteria beoordeeld")
 
 
@@ -169,7 +171,10 @@ def deelname_vastleggen(
     if training.datum > today():
         raise ValidationError("Een training die nog moet komen kan nog niet gevolgd zijn.")
     for lid in leden:
-        TrainingDeelname.objects.get_or_create(training=training, gezinslid=lid)
+        if not TrainingDeelname.objects.filter(training=training, gezinslid=lid).exists():
+            deelname = TrainingDeelname(training=training, gezinslid=lid)
+            deelname.full_clean()
+            deelname.save()
     _audit(door, gezin, f"training {training}: {', '.join(map(str, leden))}")
 
 
