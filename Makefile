@@ -22,6 +22,9 @@ run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py demo
 	@echo "Open http://127.0.0.1:8000 en log in met een van de accounts hierboven."
+	@# The task worker runs beside the web server and stops with it.
+	DEBUG=1 $(BIN)/python manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install lint migrations-check deploy-check pytest

@@ -1,8 +1,10 @@
 from django import forms
-from django.contrib.auth.forms import AdminUserCreationForm, AuthenticationForm
+from django.contrib.auth.forms import AdminUserCreationForm, AuthenticationForm, PasswordResetForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
+from django.template import loader
 
 from accounts.models import User
+from accounts.tasks import mail_na_commit
 
 
 class LoginForm(AuthenticationForm):
@@ -18,6 +20,29 @@ class LoginForm(AuthenticationForm):
         super().__init__(request, *args, **kwargs)
         self.fields["username"].label = "E-mailadres"
         self.fields["username"].widget.attrs.update({"autocomplete": "email", "type": "email"})
+
+
+class BackgroundPasswordResetForm(PasswordResetForm):
+    """The reset mail leaves as a background task: a mail server that is down
+    shows the same "sent" page and the mail is tried again later."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ) -> None:
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        html = (
+            loader.render_to_string(html_email_template_name, context)
+            if html_email_template_name
+            else ""
+        )
+        mail_na_commit(subject, body, [to_email], html)
 
 
 class UserCreationForm(AdminUserCreationForm):

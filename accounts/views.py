@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import reverse_lazy
 
-from accounts.forms import LoginForm
+from accounts.forms import BackgroundPasswordResetForm, LoginForm
 
 
 class LoginView(auth_views.LoginView):
@@ -10,6 +10,7 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = BackgroundPasswordResetForm
     success_url = reverse_lazy("accounts:password-reset-done")
     subject_template_name = "registration/password_reset_subject.txt"
     email_template_name = "registration/password_reset_email.txt"

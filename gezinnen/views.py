@@ -1,14 +1,11 @@
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, F, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +15,7 @@ from accounts import audit
 from accounts.decorators import coordinator_required
 from accounts.models import AuditEntry, Organisatie, User
 from accounts.ratelimit import within_limit
+from accounts.tasks import mail_na_commit
 from gezinnen import public_forms
 from gezinnen.forms import (
     IntakeForm,
@@ -43,8 +41,6 @@ from gezinnen.services import (
     gezin_wijzigen,
     intake_vastleggen,
 )
-
-logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 25
 ALLE = "alle"
@@ -410,8 +406,8 @@ def bedankt(request: HttpRequest, organisatie: str) -> HttpResponse:
 
 
 def notify_coordinators(gezin, soort_label: str, link: str) -> None:
-    """Mail the coordinators about a new sign-up once it is committed. A mail
-    server that is down is logged; it never undoes or hides the sign-up."""
+    """Mail the coordinators about a new sign-up, in the background once it
+    is committed: a mail server that is down never undoes or hides it."""
     recipients = list(
         User.objects.filter(
             organisatie=gezin.organisatie, rol=User.Rol.COORDINATOR, is_active=True
@@ -426,10 +422,4 @@ def notify_coordinators(gezin, soort_label: str, link: str) -> None:
         f"aangemeld op {gezin.aangemeld_op:%d-%m-%Y}.\n\nBekijk de aanmelding: {link}\n"
     )
 
-    def send() -> None:
-        try:
-            send_mail(subject, body, None, recipients)
-        except Exception:
-            logger.exception("Melding van aanmelding %s niet verstuurd", gezin.pk)
-
-    transaction.on_commit(send)
+    mail_na_commit(subject, body, recipients)

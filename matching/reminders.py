@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from accounts.models import User
+from accounts.tasks import mail_na_commit
 from matching.dashboard import Due, coordinator_due, volunteer_due
 from matching.models import Herinnering
 
@@ -111,7 +111,8 @@ def digest(due: Due) -> list[str]:
 
 def send_reminders(day: datetime.date) -> int:
     """Send today's digest to everyone with something due; at most once a day
-    per person, however often this runs. Returns the number sent."""
+    per person, however often this runs (the Herinnering row is the proof).
+    The mails leave as background tasks. Returns the number sent."""
     sent = 0
     users = User.objects.filter(is_active=True, organisatie__isnull=False).exclude(rol="")
     for user in users.select_related("organisatie"):
@@ -128,12 +129,11 @@ def send_reminders(day: datetime.date) -> int:
         try:
             with transaction.atomic():
                 Herinnering.objects.create(user=user, dag=day)
-                send_mail(
+                mail_na_commit(
                     f"Steungezinnen: wat er vandaag voor u klaarstaat ({day:%d-%m-%Y})",
                     f"Beste {user.first_name},\n\nDit staat er voor u klaar:\n\n"
                     + "\n".join(lines)
                     + f"\nOverzicht: {_link('home')}\n",
-                    None,
                     [user.email],
                 )
         except IntegrityError:

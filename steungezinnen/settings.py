@@ -2,6 +2,7 @@
 environment (see README.md for the list)."""
 
 from datetime import timedelta
+from email.utils import getaddresses
 from pathlib import Path
 
 import environ
@@ -39,6 +40,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "health_check",
     "accounts",
     "gezinnen",
     "screening",
@@ -88,6 +92,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
+# Background tasks: the database backend needs nothing else to run; a worker
+# (`python manage.py db_worker`) executes them.
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
 # Accounts -----------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
@@ -136,6 +149,8 @@ SESSION_MAX_LIFETIME = timedelta(hours=12)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# The load balancer asks over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^gezond/$"]
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
@@ -198,14 +213,53 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Steungezinnen <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Errors and logs ------------------------------------------------------------
+
+# "Naam <adres>, Naam <adres>": they get a mail for every server error.
+ADMINS = [
+    (name or address, address)
+    for name, address in getaddresses([env.str("ADMINS", default="")])
+    if address
+]
+DEFAULT_EXCEPTION_REPORTER_FILTER = "steungezinnen.observability.NoPersonalDataFilter"
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "include_html": False,
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        "django.request": {
+            "handlers": ["console", *(["mail_admins"] if ADMINS else [])],
+            "level": "ERROR",
+            "propagate": False,
+        },
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Sentry only when configured; see steungezinnen/observability.py for what is scrubbed.
+if SENTRY_DSN := env.str("SENTRY_DSN", default=""):
+    from steungezinnen.observability import init_sentry
+
+    init_sentry(SENTRY_DSN, env.str("SENTRY_ENVIRONMENT", default="productie"))

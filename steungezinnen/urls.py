@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from steungezinnen import views
+from steungezinnen import health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("matching.urls")),
     path("", include("reports.urls")),
     path("beheer/", admin.site.urls),
+    path("gezond/", health.health, name="health"),
 ]

@@ -25,6 +25,7 @@ PUBLIC = {
     "gezinnen:aanmelden-vraaggezin": 200,
     "gezinnen:bedankt": 200,
     "matching:agenda-feed": 404,  # the secret token is the key; a wrong one finds nothing
+    "health": 200,  # for the load balancer: the state of each check, nothing else
 }
 
 # Pages of a koppeling that its volunteer coordinator uses too.

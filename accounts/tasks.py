@@ -1,0 +1,57 @@
+"""Background tasks of the whole application: sending mail.
+
+A mail server that is down must never undo or hide what a person saved, so
+every mail leaves through a task that is enqueued once the transaction that
+asked for it has committed. A failed attempt is retried later (with a
+backend that can defer, such as the database backend of ``db_worker``) and
+every failed attempt shows as a failed task in the back office.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+logger = logging.getLogger(__name__)
+
+# Minutes to wait before each next attempt; after the last one it stays failed.
+WACHTTIJDEN = [1, 5, 30, 120]
+MAX_POGINGEN = len(WACHTTIJDEN) + 1
+
+
+@task()
+def mail_versturen(
+    onderwerp: str, tekst: str, aan: list[str], html: str = "", poging: int = 1
+) -> int:
+    """Send one e-mail; when that fails, enqueue the next attempt and fail."""
+    try:
+        return send_mail(onderwerp, tekst, None, aan, html_message=html or None)
+    except Exception:
+        backend = mail_versturen.get_backend()
+        if poging < MAX_POGINGEN and backend.supports_defer:
+            later = timezone.now() + datetime.timedelta(minutes=WACHTTIJDEN[poging - 1])
+            mail_versturen.using(run_after=later).enqueue(onderwerp, tekst, aan, html, poging + 1)
+            logger.warning("Mail niet verstuurd (poging %s); volgende poging om %s", poging, later)
+        else:
+            logger.error("Mail niet verstuurd na %s poging(en); opgegeven", poging)
+        raise
+
+
+def mail_na_commit(onderwerp: str, tekst: str, aan: list[str], html: str = "") -> None:
+    """Send a mail in the background once the current transaction commits (at
+    once outside one). Enqueuing that fails is logged: it never breaks the
+    page that asked for the mail."""
+
+    def enqueue() -> None:
+        try:
+            mail_versturen.enqueue(onderwerp, tekst, list(aan), html)
+        except Exception:
+            logger.exception("Mail kon niet in de wachtrij: %s", onderwerp)
+
+    if aan:
+        transaction.on_commit(enqueue)
