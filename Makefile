@@ -32,6 +32,7 @@ test: install lint migrations-check deploy-check pytest
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	for script in deploy/*.sh .ci/*.sh; do [ -e "$$script" ] || continue; bash -n "$$script" || exit 1; done
 
 migrations-check:
 	DJANGO_SETTINGS_MODULE=steungezinnen.settings_test $(BIN)/python manage.py makemigrations --check --dry-run

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextvars
+import ipaddress
 
+from django.conf import settings
 from django.contrib.auth import user_logged_in, user_login_failed
 from django.db import models
 from django.http import HttpRequest
@@ -18,11 +20,19 @@ current_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("current
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    # REMOTE_ADDR only: behind a proxy, the proxy must set it (e.g. gunicorn's
-    # --forwarded-allow-ips); a client-supplied header is never trusted here.
+    """The client's address. Behind a reverse proxy that is listed in
+    TRUSTED_PROXIES, the last address of X-Forwarded-For (the one that proxy
+    saw); from anyone else that header is ignored, since a client can send it."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    remote = request.META.get("REMOTE_ADDR") or None
+    if remote and remote in settings.TRUSTED_PROXIES:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+        try:
+            return str(ipaddress.ip_address(forwarded))
+        except ValueError:
+            return remote
+    return remote
 
 
 def record(

@@ -134,6 +134,10 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(hours=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "accounts.audit.attempted_email"
+AXES_CLIENT_IP_CALLABLE = "accounts.audit.client_ip"
+# The reverse proxies (Caddy, nginx on the same machine) whose X-Forwarded-For
+# names the client; see accounts.audit.client_ip.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429

@@ -59,3 +59,13 @@ def test_the_ip_address_of_the_request_reaches_a_service_entry(client, coordinat
     entry = AuditEntry.objects.filter(action=AuditEntry.Action.VIEW).get()
     assert entry.ip_address == "198.51.100.4"
     assert audit.current_ip.get() is None
+
+
+def test_the_client_address_comes_from_a_trusted_proxy_only(rf, settings):
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    behind = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="10.9.8.7, 203.0.113.5")
+    assert audit.client_ip(behind) == "203.0.113.5"  # what the proxy itself saw
+    forged = rf.get("/", REMOTE_ADDR="198.51.100.9", HTTP_X_FORWARDED_FOR="203.0.113.5")
+    assert audit.client_ip(forged) == "198.51.100.9"
+    garbage = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="niet-een-adres")
+    assert audit.client_ip(garbage) == "127.0.0.1"

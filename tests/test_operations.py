@@ -21,6 +21,12 @@ pytestmark = pytest.mark.django_db
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
+# The worker closes its database connection when done, as a real one does:
+# these tests commit for real instead of running in a rolled-back transaction.
+worker_test = pytest.mark.django_db(transaction=True)
+
+
+@worker_test
 @override_settings(TASKS=DATABASE_TASKS)
 def test_a_queued_mail_is_sent_once_by_the_worker():
     mail_versturen.enqueue("Onderwerp", "Tekst", ["a@example.nl"])
@@ -31,6 +37,7 @@ def test_a_queued_mail_is_sent_once_by_the_worker():
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
 
 
+@worker_test
 @override_settings(TASKS=DATABASE_TASKS)
 def test_a_mail_server_that_is_down_is_tried_again_later_and_shows_as_failed(caplog):
     mail_versturen.enqueue("Onderwerp", "Tekst", ["a@example.nl"])
