@@ -217,18 +217,7 @@ def gezin_create(request: HttpRequest, soort: Soort) -> HttpResponse:
         duplicates = list(form.resembling())
         if not duplicates or request.POST.get("toch_opslaan"):
             try:
-                gezin, created = once(
-                    form.cleaned_data["inzending"],
-                    request.user,
-                    lambda: gezin_aanmelden(
-                        door=request.user,
-                        model=soort.model,
-                        organisatie=organisatie,
-                        gegevens=form.gegevens(),
-                        leden=leden.rows(),
-                    ),
-                    soort.model,
-                )
+                gezin, created = _aanmelden(request.user, soort, organisatie, form, leden)
             except ValidationError as error:
                 add_service_error(form, error)
             else:
@@ -240,6 +229,23 @@ def gezin_create(request: HttpRequest, soort: Soort) -> HttpResponse:
         request,
         "gezinnen/gezin_form.html",
         {"soort": soort, "form": form, "leden": leden, "duplicates": duplicates},
+    )
+
+
+def _aanmelden(door: User | None, soort: Soort, organisatie: Organisatie, form, leden):
+    """The one door for a new family, from the coordinator's form and the
+    public ones alike: (gezin, created), once per form token."""
+    return once(
+        form.cleaned_data["inzending"],
+        door,
+        lambda: gezin_aanmelden(
+            door=door,
+            model=soort.model,
+            organisatie=organisatie,
+            gegevens=form.gegevens(),
+            leden=leden.rows(),
+        ),
+        soort.model,
     )
 
 
@@ -374,18 +380,7 @@ def aanmelden(request: HttpRequest, organisatie: str, soort: Soort) -> HttpRespo
         limited = not within_limit(request, "aanmelden", limit=PUBLIC_LIMIT, seconds=3600)
         if not limited and form.is_valid() and leden.is_valid():
             try:
-                gezin, created = once(
-                    form.cleaned_data["inzending"],
-                    None,
-                    lambda: gezin_aanmelden(
-                        door=None,
-                        model=soort.model,
-                        organisatie=org,
-                        gegevens=form.gegevens(),
-                        leden=leden.rows(),
-                    ),
-                    soort.model,
-                )
+                gezin, created = _aanmelden(None, soort, org, form, leden)
             except ValidationError as error:
                 add_service_error(form, error)
             else:
