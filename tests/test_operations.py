@@ -133,3 +133,31 @@ def test_sentry_events_lose_what_names_a_person():
     assert "carla" not in str(scrubbed).lower()
     assert scrubbed["user"] == {"id": 7}
     assert scrubbed["request"]["headers"] == {"User-Agent": "Firefox"}
+
+
+# A mail server that is down (nothing listens on port 9 here).
+SMTP_DOWN = {
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "EMAIL_HOST": "127.0.0.1",
+    "EMAIL_PORT": 9,
+    "EMAIL_TIMEOUT": 2,
+}
+
+
+@override_settings(**SMTP_DOWN)
+def test_a_mail_server_that_is_down_breaks_no_page(
+    client, organisatie, coordinator, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    from tests.test_gezinnen_public import signup_data
+
+    cache.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        reset = client.post(reverse("accounts:password-reset"), {"email": coordinator.email})
+        signup = client.post(
+            reverse("gezinnen:aanmelden-steungezin", args=[organisatie.slug]), signup_data()
+        )
+    assert reset.status_code == 302
+    assert signup.status_code == 302
+    assert signup.url == reverse("gezinnen:bedankt", args=[organisatie.slug])
