@@ -149,7 +149,11 @@ def claim(
     on, nothing is written and EditConflict names what the other person
     changed, by comparing the signed snapshot of the form with the row now.
     """
-    obj = model.objects.select_for_update().get(pk=pk)
+    # FOR NO KEY UPDATE: as exclusive as a change of the row needs, but it
+    # lets the foreign-key checks of other transactions (which take KEY SHARE
+    # on the rows they reference) pass, so that two steps that lock rows of
+    # the same families in turn cannot deadlock on them.
+    obj = model.objects.select_for_update(no_key=True).get(pk=pk)
     if versie is not None and obj.versie != versie:
         labels = labels or {}
         try:

@@ -67,13 +67,15 @@ def _lock(door: User, koppeling: Koppeling) -> Koppeling:
     (contactmoment, signaal, evaluatie), which must not land on a koppeling
     that is being closed at the same moment."""
     try:
-        return Koppeling.objects.visible_to(door).select_for_update().get(pk=koppeling.pk)
+        return (
+            Koppeling.objects.visible_to(door).select_for_update(no_key=True).get(pk=koppeling.pk)
+        )
     except ObjectDoesNotExist as error:
         raise KoppelingError("Deze koppeling bestaat niet of is niet van u.") from error
 
 
 def _lock_steungezin(steungezin_id: int) -> Steungezin:
-    return Steungezin.objects.select_for_update().get(pk=steungezin_id)
+    return Steungezin.objects.select_for_update(no_key=True).get(pk=steungezin_id)
 
 
 def _check_steungezin(steungezin: Steungezin, day: datetime.date) -> None:
@@ -99,7 +101,7 @@ def koppeling_voorstellen(
     if not (vraaggezin.organisatie_id == steungezin.organisatie_id == door.organisatie_id):
         raise KoppelingError("Deze gezinnen horen niet bij dezelfde organisatie.")
     steun = _lock_steungezin(steungezin.pk)
-    vraag = Vraaggezin.objects.select_for_update().get(pk=vraaggezin.pk)
+    vraag = Vraaggezin.objects.select_for_update(no_key=True).get(pk=vraaggezin.pk)
     if vraag.status != Vraaggezin.Status.WACHTEND:
         raise KoppelingError(
             f"{vraag} is {vraag.get_status_display()}; voorstellen kan alleen bij een "
@@ -402,7 +404,7 @@ def meldcode_stap_vastleggen(
     try:
         current = (
             Signaal.objects.filter(koppeling__in=Koppeling.objects.visible_to(door))
-            .select_for_update()
+            .select_for_update(no_key=True)
             .get(pk=signaal.pk)
         )
     except ObjectDoesNotExist as error:

@@ -38,7 +38,7 @@ class ApprovalRefused(TransitionError):
 
 
 def _lock(steungezin_id: int) -> Steungezin:
-    return Steungezin.objects.select_for_update().get(pk=steungezin_id)
+    return Steungezin.objects.select_for_update(no_key=True).get(pk=steungezin_id)
 
 
 def _audit(door: User, steungezin: Steungezin, detail: str, action=AuditEntry.Action.CHANGE):
@@ -68,7 +68,7 @@ def vog_bijwerken(
     member's first one)."""
     _lock(lid.gezin_id)
     vog = (
-        VOG.objects.select_for_update().get(pk=vog_id, gezinslid=lid)
+        VOG.objects.select_for_update(no_key=True).get(pk=vog_id, gezinslid=lid)
         if vog_id
         else VOG(gezinslid=lid)
     )

@@ -263,6 +263,9 @@ def test_a_complete_screening_is_approved(logged_in, gezin, training, coordinato
     assert gezin.status == Steungezin.Status.BESCHIKBAAR
     stap = gezin.statuswijzigingen.get()
     assert (stap.van, stap.naar, stap.door) == ("in_screening", "beschikbaar", coordinator)
+    assert AuditEntry.objects.filter(
+        object_id=str(gezin.pk), user=coordinator, detail="goedgekeurd: beschikbaar"
+    ).exists()
 
 
 def test_the_overview_lists_what_needs_doing(logged_in, organisatie, gezin):
