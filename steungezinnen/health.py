@@ -5,6 +5,7 @@ of each check and nothing else."""
 from __future__ import annotations
 
 import dataclasses
+from typing import ClassVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
@@ -17,12 +18,21 @@ from health_check.views import HealthCheckView
 
 @dataclasses.dataclass
 class Migrations(HealthCheck):
-    """Every migration of the code is applied to the database."""
+    """Every migration of the code is applied to the database.
+
+    Loading the migration graph is slow, so once a process has seen them all
+    applied it does not ask again: code and migrations only change with a
+    restart."""
+
+    applied: ClassVar[bool] = False
 
     def run(self) -> None:
+        if Migrations.applied:
+            return
         executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
         if executor.migration_plan(executor.loader.graph.leaf_nodes()):
             raise ServiceUnavailable("Niet alle migraties zijn uitgevoerd.")
+        Migrations.applied = True
 
 
 @dataclasses.dataclass

@@ -94,6 +94,9 @@ def test_the_health_endpoint_needs_no_login_and_names_no_one(client, coordinator
 
 
 def test_the_health_endpoint_fails_when_migrations_are_missing(client):
+    from steungezinnen.health import Migrations
+
+    Migrations.applied = False
     with mock.patch(
         "django.db.migrations.executor.MigrationExecutor.migration_plan", return_value=[1]
     ):
