@@ -1,7 +1,13 @@
+from django.apps import apps
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
 from django.http import HttpRequest
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
 
+from accounts import audit
 from accounts.forms import UserChangeForm, UserCreationForm
 from accounts.models import AuditEntry, Organisatie, User
 
@@ -9,6 +15,34 @@ admin.site.site_header = "Steungezinnen – beheer"
 admin.site.site_title = "Steungezinnen beheer"
 admin.site.index_title = "Beheer van uw organisatie"
 admin.site.site_url = "/"
+
+
+def record_label(object_type: str, object_id: object) -> str:
+    """Which record, not whose: "vraaggezin nr. 12". The back office is not
+    where families are read, so it names records by type and number only."""
+    if not object_type:
+        return ""
+    try:
+        soort = apps.get_model(object_type)._meta.verbose_name
+    except (LookupError, ValueError):
+        soort = object_type
+    return f"{soort} nr. {object_id}"
+
+
+def _rights(user: User) -> dict[str, str]:
+    """Someone's rights as the audit log shows them, by field name."""
+    yes_no = {True: "ja", False: "nee"}
+    return {
+        "rol": user.get_rol_display() or "geen",
+        "is_beheerder": yes_no[user.is_beheerder],
+        "is_active": yes_no[user.is_active],
+        "organisatie": str(user.organisatie or "geen"),
+        "is_superuser": yes_no[user.is_superuser],
+    }
+
+
+def _field_name(name: str) -> str:
+    return str(User._meta.get_field(name).verbose_name)
 
 
 class OrganisatieScopedAdmin(admin.ModelAdmin):
@@ -123,6 +157,15 @@ class UserAdmin(OrganisatieScopedAdmin, DjangoUserAdmin):
                 fieldsets.append((name, {**options, "fields": fields}))
         return fieldsets
 
+    def get_form(self, request: HttpRequest, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is None:
+            # The add form has no superuser box, so a new user is never a
+            # superuser and needs an organisation. The form cannot validate
+            # the constraint that says so without that box.
+            form.base_fields["organisatie"].required = True
+        return form
+
     def get_list_filter(self, request: HttpRequest):
         filters = super().get_list_filter(request)
         return (
@@ -131,26 +174,119 @@ class UserAdmin(OrganisatieScopedAdmin, DjangoUserAdmin):
             else tuple(f for f in filters if f != "organisatie")
         )
 
+    def get_queryset(self, request: HttpRequest):
+        # A beheerder who could edit a superuser could take over the whole
+        # installation: superusers are out of their sight, like other
+        # organisations' users.
+        qs = super().get_queryset(request)
+        return qs if request.user.is_superuser else qs.filter(is_superuser=False)
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        # Nobody changes their own rights: a beheerder neither locks themselves
+        # out nor gives themselves a role, and with it the families' files.
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.pk == request.user.pk:
+            readonly += ("organisatie", "rol", "is_beheerder", "is_active")
+            readonly += self.superuser_only_fields
+        return readonly
+
+    def _in_reach(self, request: HttpRequest, obj: User | None) -> bool:
+        # The queryset is the rule; views that fetch through it 404 already.
+        return obj is None or request.user.is_superuser or self.get_queryset(request).contains(obj)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_view_permission(request, obj) and self._in_reach(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and self._in_reach(request, obj)
+
     # Accounts are deactivated, not deleted: their audit trail must stay.
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return request.user.is_superuser
 
+    def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
+        """Save, and log who gave whom which rights: old → new for the rights,
+        the names of the other fields that changed."""
+        # Locked, so that the change logged is the one this save makes, also
+        # when two beheerders save the same user at once.
+        before = _rights(User.objects.select_for_update().get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+        after = _rights(obj)
+        label = record_label(obj._meta.label_lower, obj.pk)
+        if before is None:
+            rights = "; ".join(f"{_field_name(name)} {value}" for name, value in after.items())
+            audit.record(
+                AuditEntry.Action.CREATE, obj, user=request.user, detail=f"{label}: {rights}"
+            )
+            return
+        changes = [
+            f"{_field_name(name)} {before[name]} → {after[name]}"
+            for name in after
+            if before[name] != after[name]
+        ]
+        others = [_field_name(name) for name in form.changed_data if name not in after]
+        if others:
+            changes.append("ook gewijzigd: " + ", ".join(others))
+        audit.record(
+            AuditEntry.Action.CHANGE,
+            obj,
+            user=request.user,
+            detail=f"{label}: " + ("; ".join(changes) or "niets gewijzigd"),
+        )
+
+    @method_decorator(sensitive_post_parameters())
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = ""):
+        # Django's view saves the password without telling anyone; the stored
+        # hash, before and after, tells whether it did.
+        with transaction.atomic():
+            target = self.get_object(request, unquote(id))
+            response = super().user_change_password(request, id, form_url)
+            if target is not None and request.method == "POST":
+                before = target.password
+                target.refresh_from_db(fields=["password"])
+                if target.password != before:
+                    what = (
+                        "wachtwoord opnieuw ingesteld"
+                        if target.has_usable_password()
+                        else "inloggen met wachtwoord uitgezet"
+                    )
+                    audit.record(
+                        AuditEntry.Action.CHANGE,
+                        target,
+                        user=request.user,
+                        detail=f"{record_label(target._meta.label_lower, target.pk)}: "
+                        f"{what} door de beheerder",
+                    )
+        return response
+
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(OrganisatieScopedAdmin):
-    list_display = (
-        "timestamp",
-        "user",
-        "action",
-        "object_type",
-        "object_id",
-        "object_repr",
-        "ip_address",
-    )
+    """The log as the back office shows it: which record, never whose. The
+    stored description (``object_repr``) of a family record is the family's
+    name, and so is much of the detail of one ("VOG Anna Jansen"); the back
+    office is not where families are read, whoever logs in to it."""
+
+    list_display = ("timestamp", "user", "action", "gegeven", "toelichting", "ip_address")
+    fields = ("timestamp", "user", "organisatie", "action", "gegeven", "toelichting", "ip_address")
+    readonly_fields = ("gegeven", "toelichting")
     list_filter = ("action", "object_type", ("timestamp", admin.DateFieldListFilter))
-    search_fields = ("user__email", "user__last_name", "object_type", "object_id", "object_repr")
+    # By who, type and number: names of families are not searchable here.
+    search_fields = ("user__email", "user__last_name", "object_type", "=object_id")
     date_hierarchy = "timestamp"
     list_select_related = ("user",)
+
+    @admin.display(description="gegeven", ordering="object_type")
+    def gegeven(self, entry: AuditEntry) -> str:
+        return record_label(entry.object_type, entry.object_id)
+
+    @admin.display(description="toelichting")
+    def toelichting(self, entry: AuditEntry) -> str:
+        # Back-office records (users) and entries without a record (logins,
+        # exports of lists) carry no family data in their detail.
+        if entry.object_type.partition(".")[0] in ("", "accounts"):
+            return entry.detail
+        return "alleen in de app"
 
     # Read-only for everyone, superusers included: the log is append-only.
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -60,12 +60,16 @@ def record(
 
 
 def attempted_email(request: HttpRequest | None, credentials: dict | None = None) -> str:
-    """The e-mail address a login attempt was for, normalised: the lock-out
-    (AXES_USERNAME_CALLABLE) and the audit log count attempts by it."""
-    value = (credentials or {}).get("username")
+    """The e-mail address a login attempt was for, normalised exactly as the
+    account lookup does: the lock-out (AXES_USERNAME_CALLABLE) and the audit
+    log count attempts by it."""
+    credentials = credentials or {}
+    # Django's failed-login signal names it "username"; axes' own check names
+    # it after User.USERNAME_FIELD.
+    value = credentials.get("username", credentials.get(User.USERNAME_FIELD))
     if value is None and request is not None and request.method == "POST":
         value = request.POST.get("username")
-    return str(value or "").strip().lower()
+    return User.objects.normalize_email(str(value or ""))
 
 
 def _on_login(sender, request: HttpRequest, user: User, **kwargs) -> None:
@@ -74,7 +78,7 @@ def _on_login(sender, request: HttpRequest, user: User, **kwargs) -> None:
 
 def _on_login_failed(sender, credentials: dict, request: HttpRequest | None = None, **kwargs):
     attempted = attempted_email(request, credentials)
-    known = User.objects.filter(email__iexact=attempted).first() if attempted else None
+    known = User.objects.filter(email=attempted).first() if attempted else None
     record(
         AuditEntry.Action.LOGIN_FAILED,
         user=known,

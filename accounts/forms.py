@@ -24,7 +24,23 @@ class LoginForm(AuthenticationForm):
 
 class BackgroundPasswordResetForm(PasswordResetForm):
     """The reset mail leaves as a background task: a mail server that is down
-    shows the same "sent" page and the mail is tried again later."""
+    shows the same "sent" page and the mail is tried again later.
+
+    An address without an account goes through the same steps as one with an
+    account (one lookup, a token, the mail's templates rendered) for an
+    unsaved stand-in, and only the mail itself is left out: neither the answer
+    nor the time it takes tells who has an account here."""
+
+    def get_users(self, email: str) -> list[User]:
+        # The same normalised address and exact match as the login, so a
+        # look-alike address is no account (see UserManager.normalize_email).
+        address = User.objects.normalize_email(email)
+        users = [
+            user
+            for user in User.objects.filter(email=address, is_active=True)
+            if user.has_usable_password()
+        ]
+        return users or [User(email=address)]
 
     def send_mail(
         self,
@@ -42,7 +58,8 @@ class BackgroundPasswordResetForm(PasswordResetForm):
             if html_email_template_name
             else ""
         )
-        mail_na_commit(subject, body, [to_email], html)
+        if context["user"].pk is not None:  # not the stand-in for an unknown address
+            mail_na_commit(subject, body, [to_email], html)
 
 
 class UserCreationForm(AdminUserCreationForm):

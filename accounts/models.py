@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import unicodedata
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -112,10 +114,20 @@ class OrganisatieQuerySet(models.QuerySet):
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        """The one form of an e-mail address: stored, looked up and counted by
+        the lock-out alike. NFKC turns look-alikes such as fullwidth letters
+        into the letters they stand for and casefold ignores case for every
+        script, so that two spellings either are the same address here or are
+        different accounts; never one account under two lock-out counters."""
+        folded = unicodedata.normalize("NFKC", email or "").casefold()
+        return unicodedata.normalize("NFKC", folded).strip()
+
     def create_user(self, email: str, password: str | None = None, **fields) -> User:
         if not email:
             raise ValueError("Een e-mailadres is verplicht.")
-        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user = self.model(email=self.normalize_email(email), **fields)
         user.set_password(password)
         user.full_clean(exclude=["password"])
         user.save(using=self._db)
@@ -126,8 +138,11 @@ class UserManager(BaseUserManager):
         return self.create_user(email, password, **fields)
 
     def get_by_natural_key(self, email: str) -> User:
-        # E-mail addresses are matched without regard to case.
-        return self.get(email__iexact=email)
+        # An exact match on the normalised address. A case-insensitive lookup
+        # would let the database fold case its own way (PostgreSQL's UPPER()
+        # turns a dotless ı into I) and find an account under an address the
+        # lock-out counts separately.
+        return self.get(email=self.normalize_email(email))
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -195,7 +210,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def clean(self) -> None:
         super().clean()
-        self.email = self.email.strip().lower()
+        self.email = UserManager.normalize_email(self.email)
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()

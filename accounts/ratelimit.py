@@ -1,14 +1,21 @@
+import hashlib
+
 from django.core.cache import cache
 from django.http import HttpRequest
 
 from accounts.audit import client_ip
 
 
-def within_limit(request: HttpRequest, scope: str, *, limit: int, seconds: int) -> bool:
-    """Counts one attempt for the client's IP address; False once there were
-    more than ``limit`` in the window. Needs a cache shared by all processes
-    (CACHE_URL) when there is more than one."""
-    key = f"ratelimit:{scope}:{client_ip(request)}"
+def within_limit(
+    request: HttpRequest, scope: str, *, limit: int, seconds: int, by: str | None = None
+) -> bool:
+    """Counts one attempt for the client's IP address, or for ``by`` (such as
+    an e-mail address) when given; False once there were more than ``limit``
+    in the window. Needs a cache shared by all processes (CACHE_URL) when
+    there is more than one."""
+    # Hashed: the cache holds no e-mail addresses, and any text makes a valid key.
+    counted = hashlib.sha256(str(client_ip(request) if by is None else by).encode()).hexdigest()
+    key = f"ratelimit:{scope}:{counted}"
     cache.add(key, 0, timeout=seconds)
     try:
         count = cache.incr(key)

@@ -1,35 +1,84 @@
-"""Tables as CSV or XLSX downloads: one writer for every export."""
+"""Tables as CSV or XLSX downloads: one writer for every export.
+
+Every cell passes through ``cell_value``, so that no export can carry a
+formula (OWASP "CSV injection"): a family's name comes from a public form
+and a spreadsheet would run ``=HYPERLINK(...)`` in it."""
 
 from __future__ import annotations
 
 import csv
+import datetime
 import io
+import re
+from collections.abc import Iterable
+from decimal import Decimal
+from itertools import chain
 
 from django.http import HttpResponse
 
+# A spreadsheet reads text that starts with one of these as a formula (tab and
+# carriage return can be dropped in front of one).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-def csv_response(header: list[str], rows, filename: str) -> HttpResponse:
+# Text that is nothing but a number or a date: the views hand over the
+# municipality report's figures and the lists' dates as text ("12", "-3",
+# "4.5", "2026-01-31"). No leading zeros, so that a telephone number stays text.
+PLAIN_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?")
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+DUTCH_DATE = "dd-mm-yyyy"  # Excel's format code for dd-mm-jjjj
+
+
+def neutralise(text: str) -> str:
+    """Text that a spreadsheet would read as a formula gets a leading quote."""
+    return f"'{text}" if text.startswith(FORMULA_START) else text
+
+
+def cell_value(value):
+    """The value as the sheet should hold it: a number or a date as one (also
+    when it comes as plain text, so that the XLSX can sum it), any other text
+    harmless."""
+    if not isinstance(value, str):
+        return value
+    if PLAIN_NUMBER.fullmatch(value):
+        return Decimal(value) if "." in value else int(value)
+    if ISO_DATE.fullmatch(value):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
+    return neutralise(value)
+
+
+def csv_response(header: list[str], rows: Iterable, filename: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     response.write("\ufeff")  # so that Excel reads the accents right
     writer = csv.writer(response, delimiter=";")
-    writer.writerow(header)
-    writer.writerows(rows)
+    # Numbers and dates come out as they came in: 12, 4.5, 2026-01-31.
+    for row in chain([header], rows):
+        writer.writerow([cell_value(value) for value in row])
     return response
 
 
-def xlsx_response(header: list[str], rows, filename: str, title: str) -> HttpResponse:
+def xlsx_response(header: list[str], rows: Iterable, filename: str, title: str) -> HttpResponse:
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
-    sheet.append(header)
+    for row in chain([header], rows):
+        # Control characters are not allowed in an XLSX file (openpyxl refuses
+        # them): dropped before the check for a formula.
+        values = [ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row]
+        sheet.append([cell_value(value) for value in values])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, datetime.date):
+                cell.number_format = DUTCH_DATE
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(list(row))
     for column in sheet.columns:
         width = max(len(str(cell.value or "")) for cell in column)
         sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, width + 2))

@@ -41,3 +41,24 @@ class NulBytesMiddleware:
         if request.method == "POST" and _has_nul(request.POST):
             request.POST = _without_nul(request.POST)
         return self.get_response(request)
+
+
+class OutOfRangeMiddleware:
+    """A number or date in a web address beyond what the calendar or the
+    database can hold (``?timestamp__year=99999999999`` on a back-office
+    list) is bad input: a 400 with a Dutch message, not a server error.
+    Forms refuse such values themselves and keep what was typed."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if isinstance(exception, OverflowError):
+            return HttpResponseBadRequest(
+                "Een getal of datum in dit webadres is te groot of te klein.",
+                content_type="text/plain; charset=utf-8",
+            )
+        return None

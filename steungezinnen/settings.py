@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "steungezinnen.middleware.NulBytesMiddleware",
+    "steungezinnen.middleware.OutOfRangeMiddleware",
     "accounts.middleware.RequestContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +14,12 @@ from tests.factories import PASSWORD, UserFactory
 pytestmark = pytest.mark.django_db
 
 LOGIN_URL = reverse("accounts:login")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limit():
+    # Password resets are limited per address and per IP address in the cache.
+    cache.clear()
 
 
 def login(client, email: str, password: str = PASSWORD, **extra):

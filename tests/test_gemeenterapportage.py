@@ -216,7 +216,8 @@ def test_csv_and_xlsx_carry_the_same_figures(client, dataset, coordinator):
 
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = {(r[0], r[1]): r[2] for r in sheet.iter_rows(min_row=2, values_only=True)}
-    assert rows[("Koppelingen", "gestart")] == "5"
+    assert rows[("Koppelingen", "gestart")] == 5
+    assert rows[("Aanmeldingen naar verwijzer", "school")] == "< 5"
     assert (
         AuditEntry.objects.filter(action="export", detail__startswith="gemeenterapportage").count()
         == 2

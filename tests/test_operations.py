@@ -164,3 +164,12 @@ def test_a_mail_server_that_is_down_breaks_no_page(
     assert reset.status_code == 302
     assert signup.status_code == 302
     assert signup.url == reverse("gezinnen:bedankt", args=[organisatie.slug])
+
+
+def test_a_number_too_big_for_the_calendar_is_bad_input(client, superuser):
+    client.force_login(superuser)
+    url = reverse("admin:accounts_auditentry_changelist")
+    for year in ("9" * 30, "-99999999999"):
+        response = client.get(url, {"timestamp__year": year})
+        assert response.status_code == 400
+        assert "te groot of te klein" in response.text
