@@ -109,9 +109,21 @@ M = TypeVar("M", bound=models.Model)
 SNAPSHOT_SALT = "versie-snapshot"
 
 
+def same(a, b) -> bool:
+    """Equal as a form means it: the choices of a multiple-choice field
+    (dagdelen, aanbod) are a set, whatever order they were stored in."""
+    if isinstance(a, list) and isinstance(b, list):
+        return sorted(map(str, a)) == sorted(map(str, b))
+    return a == b
+
+
+def _shown(value) -> str:
+    return str(sorted(map(str, value))) if isinstance(value, list) else str(value)
+
+
 def snapshot(obj: models.Model, fields: list[str]) -> dict[str, str]:
     """What a form showed, to tell later what someone else changed."""
-    values = {name: str(getattr(obj, name, "")) for name in fields if hasattr(obj, name)}
+    values = {name: _shown(getattr(obj, name, "")) for name in fields if hasattr(obj, name)}
     values.update(getattr(obj, "snapshot_extra", dict)())
     return values
 

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from accounts import audit
 from accounts.models import AuditEntry, Organisatie, User
-from gezinnen.integrity import EditConflict, TransitionError, claim, field_labels
+from gezinnen.integrity import EditConflict, TransitionError, claim, field_labels, same
 from gezinnen.models import Gezin, Gezinslid, Statuswijziging, Vraaggezin, Wijk
 
 __all__ = ["EditConflict", "TransitionError"]
@@ -130,7 +130,7 @@ def gezin_wijzigen(
     )
     gegevens = dict(gegevens)
     _wijk_from_postcode(current.organisatie_id, gegevens)
-    changed = [name for name, value in gegevens.items() if getattr(current, name) != value]
+    changed = [name for name, value in gegevens.items() if not same(getattr(current, name), value)]
     for name in changed:
         setattr(current, name, gegevens[name])
     if "toestemming_op" in changed and current.toestemming_op:

@@ -458,3 +458,15 @@ def test_every_step_asks_the_table_first(organisatie, coordinator):
             hoe="bezoek",
             verloop="goed",
         )
+
+
+def test_an_edit_that_only_reorders_choices_changes_nothing(organisatie, coordinator):
+    gezin = VraaggezinFactory(organisatie=organisatie, dagdelen=["wo_middag", "ma_ochtend"])
+    gezin_wijzigen(
+        door=coordinator,
+        gezin=gezin,
+        versie=gezin.versie,
+        gegevens={"dagdelen": ["ma_ochtend", "wo_middag"]},
+    )
+    entry = AuditEntry.objects.filter(object_id=str(gezin.pk)).get()
+    assert entry.detail == "gewijzigd: niets"
