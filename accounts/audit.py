@@ -59,6 +59,51 @@ def record(
     )
 
 
+# The catalogue of views: one function per kind, each with a fixed text that
+# names records by type and number, never by a person's name, so that "who
+# looked at this family?" can be answered without the log holding the family.
+
+DETAIL_LENGTH = 500
+
+
+def dossier_bekeken(*, door: User, obj: models.Model, onderdeel: str = "") -> AuditEntry:
+    """A page about one record: its detail, an edit form, a step form."""
+    return record(AuditEntry.Action.VIEW, obj, user=door, detail=onderdeel)
+
+
+def lijst_bekeken(
+    *, door: User, wat: str, records: list, obj: models.Model | None = None
+) -> AuditEntry:
+    """A list or dashboard: one entry naming each record it showed, by type
+    and number ("lijst vraaggezinnen: vraaggezin nr. 3, 7"); ``obj`` is the
+    record the list is about, if any (the suggestions for a vraaggezin)."""
+    return record(AuditEntry.Action.VIEW, obj, user=door, detail=_nummers(f"{wat}: ", records))
+
+
+def _nummers(prefix: str, records: list) -> str:
+    """The records' numbers grouped by type, in order of appearance, cut off
+    with "… en N meer" where the detail field would overflow."""
+    groups: dict[str, list[str]] = {}
+    for item in records:
+        numbers = groups.setdefault(item._meta.verbose_name, [])
+        if str(item.pk) not in numbers:
+            numbers.append(str(item.pk))
+    if not groups:
+        return prefix + "geen"
+    total = sum(len(numbers) for numbers in groups.values())
+    text, shown = prefix.rstrip(), 0
+    for label, numbers in groups.items():
+        part = f"{';' if shown else ''} {label} nr. "
+        for index, number in enumerate(numbers):
+            piece = (part if index == 0 else ", ") + number
+            rest = f" … en {total - shown - 1} meer"
+            if len(text) + len(piece) + len(rest) > DETAIL_LENGTH and shown + 1 < total:
+                return f"{text} … en {total - shown} meer"
+            text += piece
+            shown += 1
+    return text
+
+
 def attempted_email(request: HttpRequest | None, credentials: dict | None = None) -> str:
     """The e-mail address a login attempt was for, normalised exactly as the
     account lookup does: the lock-out (AXES_USERNAME_CALLABLE) and the audit

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from accounts import audit
 from accounts.decorators import coordinator_required
-from accounts.models import AuditEntry, Organisatie, User
+from accounts.models import Organisatie, User
 from accounts.ratelimit import within_limit
 from accounts.tasks import mail_na_commit
 from gezinnen import public_forms
@@ -170,6 +170,9 @@ def filtered_gezinnen(request: HttpRequest, soort: Soort):
 def gezin_list(request: HttpRequest, soort: Soort) -> HttpResponse:
     filters, gezinnen = filtered_gezinnen(request, soort)
     page = Paginator(gezinnen, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    audit.lijst_bekeken(
+        door=request.user, wat=f"lijst {soort.label_plural}", records=list(page.object_list)
+    )
     query = request.GET.copy()
     query.pop("pagina", None)
     return render(
@@ -192,7 +195,7 @@ def gezin_detail(request: HttpRequest, soort: Soort, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    audit.record(AuditEntry.Action.VIEW, gezin, user=request.user)
+    audit.dossier_bekeken(door=request.user, obj=gezin)
     return render(
         request,
         "gezinnen/gezin_detail.html",
@@ -282,6 +285,8 @@ def gezin_edit(request: HttpRequest, soort: Soort, pk: int) -> HttpResponse:
         else:
             messages.success(request, "De wijzigingen zijn opgeslagen.")
             return redirect(soort.url("detail", gezin.pk))
+    if request.method == "GET":
+        audit.dossier_bekeken(door=request.user, obj=gezin, onderdeel="bewerkformulier")
     return render(
         request,
         "gezinnen/gezin_form.html",
@@ -315,6 +320,8 @@ def gezin_status(request: HttpRequest, soort: Soort, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"{gezin} is nu {gezin.Status(stap.naar).label}.")
             return redirect(soort.url("detail", gezin.pk))
+    if request.method == "GET":
+        audit.dossier_bekeken(door=request.user, obj=gezin, onderdeel="status")
     return render(
         request,
         "gezinnen/gezin_status.html",
@@ -354,6 +361,8 @@ def intake(request: HttpRequest, pk: int) -> HttpResponse:
                 request, f"De intake is vastgelegd; {gezin} wacht nu op een steungezin."
             )
             return redirect(VRAAG.url("detail", gezin.pk))
+    if request.method == "GET":
+        audit.dossier_bekeken(door=request.user, obj=gezin, onderdeel="intake")
     return render(
         request,
         "gezinnen/intake.html",

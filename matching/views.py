@@ -82,6 +82,7 @@ def filtered_koppelingen(request: HttpRequest):
 def koppeling_list(request: HttpRequest) -> HttpResponse:
     filters, koppelingen = filtered_koppelingen(request)
     page = Paginator(koppelingen, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    audit.lijst_bekeken(door=request.user, wat="lijst koppelingen", records=list(page.object_list))
     query = request.GET.copy()
     query.pop("pagina", None)
     return render(
@@ -108,7 +109,7 @@ def koppeling_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    audit.record(AuditEntry.Action.VIEW, koppeling, user=request.user)
+    audit.dossier_bekeken(door=request.user, obj=koppeling)
     evaluaties = list(koppeling.evaluaties.all())
     return render(
         request,
@@ -127,6 +128,17 @@ def suggesties_voor(request: HttpRequest, pk: int) -> HttpResponse:
     vraaggezin = get_object_or_404(Vraaggezin.objects.visible_to(request.user), pk=pk)
     ranked, left_out = suggesties(vraaggezin, today())
     lopend = vraaggezin.koppelingen.lopend().select_related("steungezin").first()
+    toon_uitgesloten = request.GET.get("uitgesloten") == "1"
+    audit.lijst_bekeken(
+        door=request.user,
+        wat="suggesties",
+        obj=vraaggezin,
+        records=[
+            *(s.steungezin for s in ranked),
+            *(steungezin for steungezin, _ in left_out if toon_uitgesloten),
+            *([lopend.steungezin] if lopend else []),
+        ],
+    )
     return render(
         request,
         "matching/suggesties.html",
@@ -134,7 +146,7 @@ def suggesties_voor(request: HttpRequest, pk: int) -> HttpResponse:
             "vraaggezin": vraaggezin,
             "suggesties": ranked,
             "uitgesloten": left_out,
-            "toon_uitgesloten": request.GET.get("uitgesloten") == "1",
+            "toon_uitgesloten": toon_uitgesloten,
             "lopend": lopend,
         },
     )
@@ -143,10 +155,15 @@ def suggesties_voor(request: HttpRequest, pk: int) -> HttpResponse:
 @coordinator_required
 def passend_voor(request: HttpRequest, pk: int) -> HttpResponse:
     steungezin = get_object_or_404(Steungezin.objects.visible_to(request.user), pk=pk)
+    passend = passende_vraaggezinnen(steungezin, today())
+    audit.lijst_bekeken(
+        door=request.user,
+        wat="passende vraaggezinnen",
+        obj=steungezin,
+        records=[s.vraaggezin for s in passend],
+    )
     return render(
-        request,
-        "matching/passend.html",
-        {"steungezin": steungezin, "suggesties": passende_vraaggezinnen(steungezin, today())},
+        request, "matching/passend.html", {"steungezin": steungezin, "suggesties": passend}
     )
 
 
@@ -235,6 +252,8 @@ def kennismaking(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if response:
             return response
+    if request.method == "GET":
+        audit.dossier_bekeken(door=request.user, obj=koppeling, onderdeel="kennismaking")
     return render(
         request,
         "matching/kennismaking.html",
@@ -253,6 +272,8 @@ def _step_page(request, koppeling, form, naam: str, title: str, intro: str = "")
     if refusal and request.method == "GET":
         messages.info(request, refusal)
         return redirect("matching:detail", pk=koppeling.pk)
+    if request.method == "GET":
+        audit.dossier_bekeken(door=request.user, obj=koppeling, onderdeel=naam.replace("_", " "))
     return render(
         request,
         "matching/form.html",
@@ -407,6 +428,8 @@ def contactmoment(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if response:
             return response
+    if request.method == "GET":
+        audit.dossier_bekeken(door=request.user, obj=koppeling, onderdeel="contactmoment-formulier")
     return render(
         request,
         "matching/contactmoment.html",
@@ -487,7 +510,7 @@ def signaal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"{stap} is vastgelegd." if created else ALREADY_SAVED)
             return redirect("matching:signaal", pk=signaal.pk)
     if request.method == "GET":
-        audit.record(AuditEntry.Action.VIEW, signaal.koppeling, user=request.user, detail="signaal")
+        audit.dossier_bekeken(door=request.user, obj=signaal.koppeling, onderdeel="signaal")
     return render(
         request,
         "matching/signaal.html",
@@ -521,6 +544,8 @@ def evaluatie(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if response:
             return response
+    if request.method == "GET":
+        audit.dossier_bekeken(door=request.user, obj=koppeling, onderdeel="evaluatie-formulier")
     return render(
         request,
         "matching/evaluatie.html",
@@ -570,6 +595,7 @@ def agenda(request: HttpRequest) -> HttpResponse:
         koppelingen = koppelingen.filter(coordinator_id=chosen)
     start = today()
     items = afspraken(koppelingen, start, start + datetime.timedelta(weeks=AGENDA_WEKEN))
+    audit.lijst_bekeken(door=request.user, wat="agenda", records=[item.koppeling for item in items])
     feed = AgendaFeed.objects.filter(user=user).first()
     return render(
         request,

@@ -9,7 +9,6 @@ from django.views.decorators.http import require_POST
 
 from accounts import audit
 from accounts.decorators import coordinator_required
-from accounts.models import AuditEntry
 from gezinnen.forms import add_service_error, refresh_version
 from gezinnen.integrity import EditConflict, once, version_fields
 from gezinnen.models import Steungezin, today
@@ -42,7 +41,15 @@ def _detail(steungezin: Steungezin) -> str:
     return reverse("gezinnen:steungezin-detail", args=[steungezin.pk]) + "#screening"
 
 
-def _form_page(request, steungezin, form, title: str, intro: str = "") -> HttpResponse:
+def _form_page(
+    request, steungezin, form, title: str, intro: str = "", *, onderdeel: str = ""
+) -> HttpResponse:
+    """A screening form; its GET is logged as a view of the steungezin, as
+    ``onderdeel`` where the title names a person."""
+    if request.method == "GET":
+        audit.dossier_bekeken(
+            door=request.user, obj=steungezin, onderdeel=onderdeel or f"screening: {title}"
+        )
     return render(
         request,
         "screening/form.html",
@@ -55,8 +62,6 @@ def vog_edit(request: HttpRequest, pk: int, lid: int) -> HttpResponse:
     steungezin = _steungezin(request, pk)
     member = get_object_or_404(steungezin.leden.all(), pk=lid)
     vog = latest_vog(member) or VOG(gezinslid=member)
-    if request.method == "GET":
-        audit.record(AuditEntry.Action.VIEW, steungezin, user=request.user, detail=f"VOG {member}")
     form = VOGForm(request.POST or None, instance=vog)
     if request.method == "POST" and form.is_valid():
         try:
@@ -78,6 +83,7 @@ def vog_edit(request: HttpRequest, pk: int, lid: int) -> HttpResponse:
         f"VOG van {member}",
         f"{member} is {member.leeftijd} jaar. Alleen de status en de data worden bewaard, "
         "nooit een kopie van de verklaring.",
+        onderdeel=f"VOG gezinslid nr. {member.pk}",
     )
 
 
@@ -169,6 +175,8 @@ def criteria(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "De criteria zijn opgeslagen.")
             return redirect(_detail(steungezin))
+    if request.method == "GET":
+        audit.dossier_bekeken(door=request.user, obj=steungezin, onderdeel="screening: criteria")
     return render(request, "screening/criteria.html", {"gezin": steungezin, "form": form})
 
 
@@ -209,9 +217,7 @@ def besluit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     conflict = None
     if request.method == "GET":
-        audit.record(
-            AuditEntry.Action.VIEW, steungezin, user=request.user, detail="screening: besluit"
-        )
+        audit.dossier_bekeken(door=request.user, obj=steungezin, onderdeel="screening: besluit")
     if request.method == "POST" and form.is_valid():
         try:
             services.steungezin_goedkeuren(
@@ -260,6 +266,19 @@ def overzicht(request: HttpRequest) -> HttpResponse:
         elif redenen := herscreening_redenen(gezin, day):
             herscreening.append((gezin, redenen))
     werk = vog_werk(steungezinnen, day)
+    shown = [
+        row[0]
+        for rows in (
+            in_screening,
+            herscreening,
+            werk.aan_te_vragen,
+            werk.bij_justis,
+            werk.verlopend,
+            werk.wordt_18,
+        )
+        for row in rows
+    ]
+    audit.lijst_bekeken(door=request.user, wat="screeningsoverzicht", records=shown)
     return render(
         request,
         "screening/overzicht.html",
@@ -299,4 +318,11 @@ def training_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"De training {training} is aangemaakt.")
             return redirect("screening:trainingen")
+    if request.method == "GET":
+        # The participants are named on the page, with a link to their family.
+        audit.lijst_bekeken(
+            door=request.user,
+            wat="trainingen",
+            records=[d.gezinslid.gezin for t in trainingen for d in t.deelnames.all()],
+        )
     return render(request, "screening/trainingen.html", {"trainingen": trainingen, "form": form})

@@ -2,9 +2,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from accounts import audit
 from accounts.models import User
 from gezinnen.models import today
 from matching import dashboard
+from matching.models import Signaal
 
 HOME_TEMPLATES = {
     User.Rol.COORDINATOR: "home/coordinator.html",
@@ -21,12 +23,27 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {}
     if user.is_coordinator and user.sees_family_data:
         mine = request.GET.get("weergave") == "mijn"
+        due = dashboard.coordinator_due(user, today(), mine=mine)
+        audit.lijst_bekeken(door=user, wat="dashboard", records=_shown(due))
         context = {
-            "due": dashboard.coordinator_due(user, today(), mine=mine),
+            "due": due,
             "mine": mine,
             "figures": dashboard.figures(user),
             "wijken": dashboard.vraag_en_aanbod(user),
         }
     elif user.is_vrijwillig_coordinator and user.sees_family_data:
-        context = {"koppelingen": dashboard.mijn_koppelingen(user)}
+        koppelingen = dashboard.mijn_koppelingen(user)
+        audit.lijst_bekeken(door=user, wat="startpagina", records=koppelingen)
+        context = {"koppelingen": koppelingen}
     return render(request, template, context)
+
+
+def _shown(due: dashboard.Due) -> list:
+    """The families and koppelingen the dashboard names: the first of each
+    row, and for a signal its koppeling."""
+    shown = []
+    for name in due.__dataclass_fields__:
+        for row in getattr(due, name):
+            item = row[0] if isinstance(row, tuple) else row
+            shown.append(item.koppeling if isinstance(item, Signaal) else item)
+    return shown

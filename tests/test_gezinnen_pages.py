@@ -78,8 +78,9 @@ def edit_data(gezin, **overrides) -> dict:
     return data
 
 
-# session, user, organisation, count, wijken of the filter, page, session save (3)
-LIST_QUERIES = 9
+# session, user, organisation, count, wijken of the filter, page, audit entry,
+# session save (3)
+LIST_QUERIES = 10
 # session, user, family, members, timeline, koppelingen (their families: 2 more, if any),
 # audit entry,
 # organisation, session save (3);

@@ -263,8 +263,9 @@ def test_coordination_hours_per_week(client, coordinator):
     assert "kan niet in de toekomst liggen" in response.text
 
 
-# list: session, user, organisation, filter users (2), count, page, session save (3)
-LIST_QUERIES = 10
+# list: session, user, organisation, filter users (2), count, page, audit entry,
+# session save (3)
+LIST_QUERIES = 11
 # detail: session, user, koppeling, kinderen, members (2), contacts, signals, evaluations,
 # audit entry, organisation, session save (3)
 DETAIL_QUERIES = 14
