@@ -1,5 +1,6 @@
 from collections.abc import Callable
 
+from django.core.exceptions import FieldDoesNotExist
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 
 NUL = "\x00"
@@ -56,6 +57,12 @@ class OutOfRangeMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception):
+        # A field name from the address that does not exist (the back
+        # office's ``?_to_field=``) is a broken address as well.
+        if isinstance(exception, FieldDoesNotExist):
+            return HttpResponseBadRequest(
+                "Dit webadres klopt niet.", content_type="text/plain; charset=utf-8"
+            )
         if isinstance(exception, OverflowError):
             return HttpResponseBadRequest(
                 "Een getal of datum in dit webadres is te groot of te klein.",

@@ -173,3 +173,12 @@ def test_a_number_too_big_for_the_calendar_is_bad_input(client, superuser):
         response = client.get(url, {"timestamp__year": year})
         assert response.status_code == 400
         assert "te groot of te klein" in response.text
+
+
+def test_a_field_name_that_does_not_exist_is_a_broken_address(client, superuser):
+    client.force_login(superuser)
+    url = reverse("admin:accounts_user_change", args=[superuser.pk])
+    for send in (client.get, client.post):
+        response = send(url, {"_to_field": ""})
+        assert response.status_code == 400
+        assert "Dit webadres klopt niet." in response.text
