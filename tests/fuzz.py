@@ -28,6 +28,7 @@ DATES = [
     "31-12-9999",
 ]
 NUMBERS = [
+    "²",
     "-1",
     "0",
     "1.5",
@@ -39,7 +40,6 @@ NUMBERS = [
     "NaN",
     "inf",
     "0x1F",
-    "²",
     "½",
     "٣",
     "Ⅻ",
@@ -65,7 +65,7 @@ TEXTS = [
     "None",
     "[]",
 ]
-NASTY = DATES + NUMBERS + TEXTS
+NASTY = TEXTS + NUMBERS + DATES
 # One of each kind of trouble, for all of a list's parameters at once.
 SHARP = ["²", "-1", "99999999999999999999", "0001-01-01", "9999-12-31", "x" * 5000, "\x00"]
 # Formset counts stay small: for a large TOTAL_FORMS Django builds up to 2,000
@@ -245,12 +245,13 @@ def _one(value) -> list[str]:
 
 
 # The strategies every field shares; made once, as Hypothesis checks each new one.
+# Hypothesis starts from the first choice of each: the most likely trouble.
 ANY_FIELD = [
-    st.none(),
     st.sampled_from(NASTY).map(_one),
     st.text(max_size=30).map(_one),
     st.integers(min_value=-(10**20), max_value=10**20).map(_one),
     st.dates().map(lambda day: [day.isoformat()]),
+    st.none(),
 ]
 DATE_FIELD = [st.sampled_from(DATES).map(_one)] * 2
 NUMBER_FIELD = [st.sampled_from(NUMBERS).map(_one)] * 2
@@ -258,44 +259,44 @@ MANAGEMENT_FIELD = st.sampled_from(MANAGEMENT).map(_one)
 
 
 def bad_values(f: Field, foreign_ids: list[str]):
-    """One field's values as a tamperer might send them; None leaves it out."""
+    """One field's values as a tamperer might send them; None leaves it out.
+    What a field of its kind is most likely to choke on comes first, and twice."""
     if f.name.endswith("_FORMS"):
         return MANAGEMENT_FIELD
     options = f.values()
+    name = f.name.lower()
+    dated = f.kind == "date" or any(hint in name for hint in DATE_HINTS)
+    numbered = f.kind == "number" or any(hint in name for hint in NUMBER_HINTS)
+    numbered = numbered or (bool(options) and all(o.isdigit() for o in options if o))
     strategies = [
+        *(DATE_FIELD if dated else []),
+        *(NUMBER_FIELD if numbered else []),
         *ANY_FIELD,
         st.lists(st.sampled_from(NASTY + options), min_size=2, max_size=3),
         st.sampled_from(options).map(lambda v: [v + "\x00"]),
     ]
-    # What a field of this kind is most likely to choke on, twice as often.
-    name = f.name.lower()
-    if f.kind == "date" or any(hint in name for hint in DATE_HINTS):
-        strategies += DATE_FIELD
-    numbered = options and all(option.isdigit() for option in options if option)
-    if f.kind == "number" or numbered or any(hint in name for hint in NUMBER_HINTS):
-        strategies += NUMBER_FIELD
     if foreign_ids:
         strategies.append(st.sampled_from(foreign_ids).map(_one))
     return st.one_of(strategies)
 
 
 def submissions(form: Form, foreign_ids: list[str]):
-    """The form as a browser would send it, then tampered: some hidden fields,
-    or one, some or all of the fields a person types in."""
+    """The form as a browser would send it, tampered: every field, one or some
+    of the fields a person types in, some hidden ones, or none."""
     hidden = [name for name, f in form.fields.items() if f.kind == "hidden"]
     visible = [name for name, f in form.fields.items() if f.kind != "hidden"]
-    modes = ["valid"] + ["hidden"] * 2 * bool(hidden) + ["one", "some", "all"] * bool(visible)
+    modes = ["all", *["one", "some"] * bool(visible), *["hidden"] * 2 * bool(hidden), "valid"]
     valid = {name: st.sampled_from(f.valid()) for name, f in form.fields.items()}
     bad = {name: bad_values(f, foreign_ids) for name, f in form.fields.items()}
 
     @st.composite
     def submission(draw) -> dict[str, list[str]]:
         tampered = {
-            "valid": lambda: set(),
-            "hidden": lambda: {name for name in hidden if draw(st.booleans())},
+            "all": lambda: set(form.fields),
             "one": lambda: {draw(st.sampled_from(visible))},
             "some": lambda: {name for name in visible if draw(st.booleans())},
-            "all": lambda: set(visible),
+            "hidden": lambda: {name for name in hidden if draw(st.booleans())},
+            "valid": lambda: set(),
         }[draw(st.sampled_from(modes))]()
         data = {}
         for name in form.fields:
@@ -312,23 +313,25 @@ def submissions(form: Form, foreign_ids: list[str]):
 
 
 def queries(params: dict[str, Field], own: list[str], examples: list[dict], foreign_ids):
-    """A query string: none or one of the page's own links, with 1–3 parameters
-    (the page's own ones half of the time) set to valid or tampered values."""
-    pick = st.sampled_from(sorted(params))
+    """A query string: every parameter of the page's own (or, without those,
+    every one the project reads) tampered; or none or one of the page's links
+    with 1–3 parameters (the page's own ones half of the time) set to valid or
+    tampered values."""
+    bad = {name: bad_values(f, foreign_ids) for name, f in params.items()}
+    either = {name: st.one_of(bad[name], st.sampled_from(f.valid())) for name, f in params.items()}
+    pick = st.sampled_from(list(params))
     if own:
         pick = st.one_of(st.sampled_from(own), pick)
-    names = st.lists(pick, min_size=1, max_size=3)
-    values = {
-        name: st.one_of(st.sampled_from(f.valid()), bad_values(f, foreign_ids))
-        for name, f in params.items()
-    }
     links = st.sampled_from([{}, *examples])
 
     @st.composite
     def query(draw) -> dict[str, list[str]]:
-        data = {key: [value] for key, value in draw(links).items()}
-        for name in draw(names):
-            value = draw(values[name])
+        if draw(st.booleans()):
+            data = {key: [value] for key, value in draw(links).items()}
+            changes = {name: draw(either[name]) for name in draw(st.lists(pick, max_size=3))}
+        else:
+            data, changes = {}, {name: draw(bad[name]) for name in own or params}
+        for name, value in changes.items():
             if value is None:
                 data.pop(name, None)
             else:

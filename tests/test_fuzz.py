@@ -10,9 +10,10 @@ import os
 import re
 import sys
 import zlib
-from collections import Counter
 from dataclasses import dataclass, field, replace
+from functools import partial
 from http.cookies import SimpleCookie
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 import pytest
@@ -23,6 +24,7 @@ from django.http import HttpResponse
 from django.test import Client
 from django.urls import Resolver404, resolve
 from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import strategies as st
 
 from accounts.models import AuditEntry, User
 from gezinnen.models import Gezinslid, Steungezin, Vraaggezin, Wijk
@@ -59,15 +61,15 @@ from tests.test_url_sweep import PUBLIC, TEAM, url_for
 
 pytestmark = pytest.mark.django_db
 
-# Hypothesis examples: for one form of the project or of the back office
-# (shared by the records that have it, at least one each, after the form as it
-# comes), per list or report, per other page; of the pages of one kind, the
-# first SAME_PAGE get them. FUZZ_SCALE=10 makes a deeper run.
+# Hypothesis examples per form of the project or of the back office (shared by
+# the records that have it, after each one's form as it comes), per list or
+# report, per other kind of page (of which the first SAME_PAGE take part).
+# FUZZ_SCALE=5 makes a deeper run.
 SCALE = int(os.environ.get("FUZZ_SCALE", "1"))
 FORM_EXAMPLES = 12 * SCALE
 ADMIN_FORM_EXAMPLES = 4 * SCALE
 LIST_EXAMPLES = 5 * SCALE
-PAGE_EXAMPLES = 1 * SCALE
+PAGE_EXAMPLES = 2 * SCALE
 SAME_PAGE = 2
 
 PARAMS = [
@@ -114,18 +116,30 @@ class _Rollback(Exception):
 
 
 @dataclass
-class Target:
-    role: str
-    method: str
+class Variant:
+    """One URL of a target: a record's form, or one page of a kind."""
+
     url: str
     strategy: object
-    examples: int
+    baseline: dict  # what a failure is shown against: the form as it comes
     multipart: bool = False
     explicit: list[dict] = field(default_factory=list)  # sent before the examples
-    baseline: dict | None = None  # what a failure is shown against
-    # Sent if the last explicit one was accepted, for the first target of its shape.
-    stretch: list[dict] = field(default_factory=list)
-    shape: tuple = ()
+    stretch: list[dict] = field(default_factory=list)  # sent if the last one is accepted
+
+
+class Pair(NamedTuple):
+    variant: Variant
+    data: dict
+
+
+@dataclass
+class Target:
+    """One form, or one kind of page, as one role; its records share the examples."""
+
+    role: str
+    method: str
+    variants: list[Variant]
+    examples: int
 
 
 @dataclass
@@ -133,7 +147,6 @@ class Fuzzer:
     clients: dict[str, Client]
     requests: int = 0
     failures: dict[tuple, list] = field(default_factory=dict)
-    stretched: set = field(default_factory=set)
 
     def send(self, role: str, method: str, url: str, data=None, multipart=False, baseline=None):
         """One request, undone afterwards; a 500 or an exception is written down
@@ -176,21 +189,24 @@ class Fuzzer:
         return response
 
     def run(self, target: Target) -> None:
-        """The target's explicit requests, then Hypothesis' examples."""
+        """Each variant's explicit requests; for the first that accepts the form
+        as it comes, its stretch; then Hypothesis' examples over all variants."""
 
-        def one(data):
+        def one(variant: Variant, data: dict) -> HttpResponse | None:
             return self.send(
-                target.role, target.method, target.url, data, target.multipart, target.baseline
+                target.role, target.method, variant.url, data, variant.multipart, variant.baseline
             )
 
-        response = None
-        for data in target.explicit:
-            response = one(data)
-        accepted = response is not None and response.status_code in (301, 302, 303)
-        if accepted and target.stretch and target.shape not in self.stretched:
-            self.stretched.add(target.shape)
-            for data in target.stretch:
-                one(data)
+        stretched = False
+        for variant in target.variants:
+            response = None
+            for data in variant.explicit:
+                response = one(variant, data)
+            accepted = response is not None and response.status_code in (301, 302, 303)
+            if accepted and variant.stretch and not stretched:
+                stretched = True
+                for data in variant.stretch:
+                    one(variant, data)
 
         @settings(
             max_examples=target.examples,
@@ -199,11 +215,12 @@ class Fuzzer:
             phases=[Phase.generate],
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
         )
-        @given(target.strategy)
-        def test(data):
-            one(data)
+        @given(st.one_of([v.strategy.map(partial(Pair, v)) for v in target.variants]))
+        def test(pair: Pair):
+            one(pair.variant, pair.data)
 
-        seed(zlib.crc32(f"{target.role} {target.method} {target.url}".encode()))(test)()
+        first = target.variants[0].url
+        seed(zlib.crc32(f"{target.role} {target.method} {first}".encode()))(test)()
 
     def report(self) -> str:
         total = sum(map(len, self.failures.values()))
@@ -479,36 +496,36 @@ def view_name(path: str) -> str:
 
 
 def post_targets(forms: dict, foreign: list[str]):
-    """Each form, first as it comes. The same form for several records shares
-    one budget of examples; for the first record that accepts it as it comes,
-    each date also goes to the ends of the calendar."""
-    posts = [(role, form) for (role, _), form in forms.items() if form.method == "post"]
-    same = Counter((role, view_name(form.action), tuple(form.fields)) for role, form in posts)
-    for role, form in posts:
-        shape = (role, view_name(form.action), tuple(form.fields))
-        budget = ADMIN_FORM_EXAMPLES if form.action.startswith("/beheer/") else FORM_EXAMPLES
-        yield Target(
-            role,
-            "post",
-            form.action,
-            submissions(form, foreign),
-            max(1, budget // same[shape]),
-            form.multipart,
-            explicit=[form.default()],
-            baseline=form.default(),
-            stretch=form.extremes(),
-            shape=shape,
-        )
+    """Each form, for each record first as it comes; for the first record that
+    accepts it, each date also at the ends of the calendar."""
+    shapes = {}
+    for (role, _), form in forms.items():
+        if form.method == "post":
+            shape = (role, view_name(form.action), tuple(form.fields))
+            shapes.setdefault(shape, []).append(form)
+    for (role, _, _), same in shapes.items():
+        admin = same[0].action.startswith("/beheer/")
+        variants = [
+            Variant(
+                form.action,
+                submissions(form, foreign),
+                form.default(),
+                form.multipart,
+                explicit=[form.default()],
+                stretch=form.extremes(),
+            )
+            for form in same
+        ]
+        yield Target(role, "post", variants, ADMIN_FORM_EXAMPLES if admin else FORM_EXAMPLES)
 
 
 def get_targets(pages: dict, forms: dict, links: dict, foreign: list[str]):
     """The first pages of each kind, with the parameters of their filter forms
     and links and the ones the project reads. A list gets more examples, and
     each SHARP value in all its own parameters at once."""
-    seen = Counter()
+    kinds = {}
     for (role, url), content_type in pages.items():
         name = view_name(url)
-        seen[role, name] += 1
         own = {}
         for (who, _), form in forms.items():
             if who == role and form.method == "get" and form.action == url:
@@ -518,20 +535,17 @@ def get_targets(pages: dict, forms: dict, links: dict, foreign: list[str]):
             for key, value in query.items():
                 own.setdefault(key, Field(key, "text")).options.append(value)
         listing = name in LISTS or name.endswith("_changelist") or bool(own)
-        if seen[role, name] > SAME_PAGE or not (listing or "html" in content_type):
+        same = kinds.setdefault((role, name, listing), [])
+        if len(same) == SAME_PAGE or not (listing or "html" in content_type):
             continue
         generic = ADMIN_PARAMS if url.startswith("/beheer/") else PARAMS
         params = {p: Field(p, "text") for p in generic} | own
         sharp = [{p: [value] for p in own or params} for value in SHARP] if listing else []
-        yield Target(
-            role,
-            "get",
-            url,
-            queries(params, list(own), examples[:20], foreign),
-            LIST_EXAMPLES if listing else PAGE_EXAMPLES,
-            explicit=sharp,
-            baseline={},
-        )
+        strategy = queries(params, list(own), examples[:20], foreign)
+        same.append(Variant(url, strategy, {}, explicit=sharp))
+    for (role, _, listing), variants in kinds.items():
+        if variants:
+            yield Target(role, "get", variants, LIST_EXAMPLES if listing else PAGE_EXAMPLES)
 
 
 def _own(model, organisatie) -> dict:
