@@ -214,14 +214,9 @@ def test_a_closed_koppeling_offers_no_steps(client, organisatie, coordinator):
     assert not koppeling.signalen.exists()
 
 
-def test_ending_a_koppeling_sends_a_steungezin_without_valid_vog_back_to_screening(
-    organisatie, coordinator
-):
-    steun = approved_steungezin(organisatie)
-    VOG.objects.filter(gezinslid__gezin=steun).update(afgegeven_op=add_months(DAY, -40))
-    koppeling = KoppelingFactory(organisatie=organisatie, steungezin=steun)
+def end_koppeling(door, koppeling) -> None:
     services.koppeling_afsluiten(
-        door=coordinator,
+        door=door,
         koppeling=koppeling,
         einde_op=DAY,
         reden="doel_bereikt",
@@ -229,6 +224,14 @@ def test_ending_a_koppeling_sends_a_steungezin_without_valid_vog_back_to_screeni
         vraaggezin_naar="wachtend",
         steungezin_naar="beschikbaar",
     )
+
+
+def test_ending_a_koppeling_sends_a_steungezin_without_valid_vog_back_to_screening(
+    organisatie, coordinator
+):
+    steun = approved_steungezin(organisatie)
+    VOG.objects.filter(gezinslid__gezin=steun).update(afgegeven_op=add_months(DAY, -40))
+    end_koppeling(coordinator, KoppelingFactory(organisatie=organisatie, steungezin=steun))
     steun.refresh_from_db()
     assert steun.status == Steungezin.Status.IN_SCREENING
     stap = steun.statuswijzigingen.first()
@@ -239,15 +242,7 @@ def test_ending_a_koppeling_sends_a_steungezin_without_valid_vog_back_to_screeni
 def test_ending_keeps_a_steungezin_available_when_it_still_passes(organisatie, coordinator):
     steun = approved_steungezin(organisatie)
     koppeling = KoppelingFactory(organisatie=organisatie, steungezin=steun)
-    services.koppeling_afsluiten(
-        door=coordinator,
-        koppeling=koppeling,
-        einde_op=DAY,
-        reden="doel_bereikt",
-        uitkomst="Klaar",
-        vraaggezin_naar="wachtend",
-        steungezin_naar="beschikbaar",
-    )
+    end_koppeling(coordinator, koppeling)
     steun.refresh_from_db()
     assert steun.status == Steungezin.Status.BESCHIKBAAR
     assert AuditEntry.objects.filter(object_id=str(koppeling.pk), detail__startswith="afgesloten")
