@@ -282,6 +282,9 @@ def leden_formset(*, for_vraaggezin: bool, extra: int):
         fields=fields,
         extra=extra,
         can_delete=True,
+        # A household, not a thousand forms from a tampered TOTAL_FORMS.
+        max_num=30,
+        absolute_max=30,
     )
     formset.needs_child = for_vraaggezin
     return formset

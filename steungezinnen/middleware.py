@@ -63,6 +63,12 @@ class OutOfRangeMiddleware:
             return HttpResponseBadRequest(
                 "Dit webadres klopt niet.", content_type="text/plain; charset=utf-8"
             )
+        # The back office's bulk actions take ids from the form unchecked
+        # (``_selected_action=x``); Django's admin is not ours to rewrite.
+        if isinstance(exception, ValueError) and request.path.startswith("/beheer/"):
+            return HttpResponseBadRequest(
+                "Dit verzoek bevat een ongeldige waarde.", content_type="text/plain; charset=utf-8"
+            )
         if isinstance(exception, OverflowError):
             return HttpResponseBadRequest(
                 "Een getal of datum in dit webadres is te groot of te klein.",

@@ -182,3 +182,17 @@ def test_a_field_name_that_does_not_exist_is_a_broken_address(client, superuser)
         response = send(url, {"_to_field": ""})
         assert response.status_code == 400
         assert "Dit webadres klopt niet." in response.text
+
+
+def test_a_bulk_action_with_a_broken_id_is_bad_input(client, superuser, organisatie):
+    from tests.factories import WijkFactory
+
+    wijk = WijkFactory(organisatie=organisatie)
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:gezinnen_wijk_changelist"),
+        {"action": "delete_selected", "_selected_action": "x"},
+    )
+    assert response.status_code == 400
+    assert "ongeldige waarde" in response.text
+    assert type(wijk).objects.filter(pk=wijk.pk).exists()
