@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import ClassVar, TypeVar
 
@@ -78,9 +78,29 @@ class Steps:
         return stap
 
     @property
-    def kan(self) -> dict[str, bool]:
+    def kan(self) -> Allowed:
         """For templates: ``{% if koppeling.kan.starten %}``."""
-        return {naam: self.refusal(naam) is None for naam in self.STEPS}
+        return Allowed(self)
+
+
+class Allowed(Mapping):
+    """Which steps of the table can be taken now, asked one at a time: a
+    template that needs one step does not evaluate the conditions (some of
+    them queries) of all the others, e.g. once per family of a list."""
+
+    def __init__(self, obj: Steps):
+        self.obj = obj
+
+    def __getitem__(self, naam: str) -> bool:
+        if naam not in self.obj.STEPS:
+            raise KeyError(naam)
+        return self.obj.refusal(naam) is None
+
+    def __iter__(self):
+        return iter(self.obj.STEPS)
+
+    def __len__(self) -> int:
+        return len(self.obj.STEPS)
 
 
 # Row locks with a version ------------------------------------------------------

@@ -153,11 +153,23 @@ def gezin_wijzigen(
 
 @transaction.atomic
 def gezin_status_wijzigen(
-    *, door: User, gezin: Gezin, naar: str, reden: str = "", versie: int | None = None
+    *,
+    door: User,
+    gezin: Gezin,
+    naar: str,
+    reden: str = "",
+    versie: int | None = None,
+    snapshot_token: str = "",
 ) -> Statuswijziging:
     """A step of the status page (withdraw, stop, start screening, ...), as
     the family's transition table allows it now."""
-    current = claim(type(gezin), gezin.pk, versie=versie, labels=_labels(type(gezin)))
+    current = claim(
+        type(gezin),
+        gezin.pk,
+        versie=versie,
+        snapshot_token=snapshot_token,
+        labels=_labels(type(gezin)),
+    )
     naam = next(
         (naam for naam, stap in current.STEPS.items() if stap.met_de_hand and stap.naar == naar),
         None,

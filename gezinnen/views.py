@@ -311,6 +311,7 @@ def gezin_status(request: HttpRequest, soort: Soort, pk: int) -> HttpResponse:
                 naar=form.cleaned_data["naar"],
                 reden=form.cleaned_data["reden"],
                 versie=form.cleaned_data["versie"],
+                snapshot_token=form.cleaned_data["snapshot"],
             )
         except EditConflict as error:
             conflict = error
