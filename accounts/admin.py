@@ -1,15 +1,22 @@
 from django.apps import apps
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import audit
+from accounts import audit, tweestaps
 from accounts.forms import UserChangeForm, UserCreationForm
 from accounts.models import AuditEntry, Organisatie, User
+
+# django-otp's own pages for devices would change and delete them unlogged;
+# the back office resets someone's two-factor setup through the user list.
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
 
 admin.site.site_header = "Steungezinnen – beheer"
 admin.site.site_title = "Steungezinnen beheer"
@@ -121,9 +128,10 @@ class UserAdmin(OrganisatieScopedAdmin, DjangoUserAdmin):
     list_filter = ("rol", "is_beheerder", "is_active", "organisatie")
     search_fields = ("email", "first_name", "last_name")
     ordering = ("first_name", "last_name")
-    readonly_fields = ("last_login", "date_joined")
+    readonly_fields = ("last_login", "date_joined", "tweestapsverificatie")
+    actions = ["tweestaps_terugzetten"]
     fieldsets = (
-        (None, {"fields": ("email", "password")}),
+        (None, {"fields": ("email", "password", "tweestapsverificatie")}),
         ("Persoon", {"fields": ("first_name", "last_name")}),
         ("Rol en rechten", {"fields": ("organisatie", "rol", "is_beheerder", "is_active")}),
         ("Alleen voor superusers", {"fields": ("is_superuser", "groups", "user_permissions")}),
@@ -181,6 +189,44 @@ class UserAdmin(OrganisatieScopedAdmin, DjangoUserAdmin):
         qs = super().get_queryset(request)
         return qs if request.user.is_superuser else qs.filter(is_superuser=False)
 
+    @admin.display(description="tweestapsverificatie")
+    def tweestapsverificatie(self, user: User) -> str:
+        if tweestaps.app_van(user) is not None:
+            return f"ingesteld, nog {tweestaps.herstelcodes_over(user)} herstelcodes"
+        if tweestaps.tweestaps_verplicht(user):
+            return "verplicht, nog niet ingesteld: gebeurt bij de volgende keer inloggen"
+        return "niet ingesteld"
+
+    @admin.action(
+        description="Tweestapsverificatie terugzetten (telefoon kwijt)", permissions=["change"]
+    )
+    def tweestaps_terugzetten(self, request: HttpRequest, queryset) -> None:
+        """For someone who lost both phone and recovery codes: the next login
+        sets the app up anew. The queryset is the beheerder's reach already."""
+        reset, skipped = [], []
+        for user in queryset:
+            if user.pk == request.user.pk:
+                self.message_user(
+                    request,
+                    "Uw eigen tweestapsverificatie regelt u op de pagina Tweestapsverificatie.",
+                    messages.WARNING,
+                )
+            elif tweestaps.tweestaps_terugzetten(door=request.user, gebruiker=user):
+                reset.append(str(user))
+            else:
+                skipped.append(str(user))
+        if reset:
+            self.message_user(
+                request,
+                "Teruggezet voor " + ", ".join(reset) + ". Bij de volgende keer inloggen "
+                "stellen zij de app opnieuw in, als het voor hen verplicht is.",
+                messages.SUCCESS,
+            )
+        if skipped:
+            self.message_user(
+                request, "Niet ingesteld, niets teruggezet: " + ", ".join(skipped) + "."
+            )
+
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         # Nobody changes their own rights: a beheerder neither locks themselves
         # out nor gives themselves a role, and with it the families' files.
@@ -212,12 +258,9 @@ class UserAdmin(OrganisatieScopedAdmin, DjangoUserAdmin):
         before = _rights(User.objects.select_for_update().get(pk=obj.pk)) if change else None
         super().save_model(request, obj, form, change)
         after = _rights(obj)
-        label = record_label(obj._meta.label_lower, obj.pk)
         if before is None:
             rights = "; ".join(f"{_field_name(name)} {value}" for name, value in after.items())
-            audit.record(
-                AuditEntry.Action.CREATE, obj, user=request.user, detail=f"{label}: {rights}"
-            )
+            audit.account_aangemaakt(door=request.user, gebruiker=obj, rechten=rights)
             return
         changes = [
             f"{_field_name(name)} {before[name]} → {after[name]}"
@@ -225,14 +268,19 @@ class UserAdmin(OrganisatieScopedAdmin, DjangoUserAdmin):
             if before[name] != after[name]
         ]
         others = [_field_name(name) for name in form.changed_data if name not in after]
-        if others:
-            changes.append("ook gewijzigd: " + ", ".join(others))
-        audit.record(
-            AuditEntry.Action.CHANGE,
-            obj,
-            user=request.user,
-            detail=f"{label}: " + ("; ".join(changes) or "niets gewijzigd"),
-        )
+        if changes:
+            if others:
+                changes.append("ook gewijzigd: " + ", ".join(others))
+            audit.rechten_gewijzigd(
+                door=request.user, gebruiker=obj, wijzigingen="; ".join(changes)
+            )
+        else:
+            audit.gewijzigd(
+                door=request.user,
+                obj=obj,
+                wat=f"{audit.label(obj)}: "
+                + ("gewijzigd: " + ", ".join(others) if others else "niets gewijzigd"),
+            )
 
     @method_decorator(sensitive_post_parameters())
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = ""):
@@ -245,17 +293,12 @@ class UserAdmin(OrganisatieScopedAdmin, DjangoUserAdmin):
                 before = target.password
                 target.refresh_from_db(fields=["password"])
                 if target.password != before:
-                    what = (
-                        "wachtwoord opnieuw ingesteld"
+                    audit.wachtwoord(
+                        door=request.user,
+                        gebruiker=target,
+                        gebeurtenis="ingesteld door beheerder"
                         if target.has_usable_password()
-                        else "inloggen met wachtwoord uitgezet"
-                    )
-                    audit.record(
-                        AuditEntry.Action.CHANGE,
-                        target,
-                        user=request.user,
-                        detail=f"{record_label(target._meta.label_lower, target.pk)}: "
-                        f"{what} door de beheerder",
+                        else "uitgezet door beheerder",
                     )
         return response
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import contextvars
+import datetime
 import ipaddress
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import user_logged_in, user_login_failed
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.http import HttpRequest
 
-from accounts.models import AuditEntry, User
+from accounts.models import AuditEntry, AuditGezin, User
 
 # The address of the client whose request is being handled: set by
 # accounts.middleware.RequestContextMiddleware, so that services, which take a
@@ -35,31 +38,82 @@ def client_ip(request: HttpRequest | None) -> str | None:
     return remote
 
 
+def label(obj: models.Model) -> str:
+    """Which record, not whose: "vraaggezin nr. 12"."""
+    return f"{obj._meta.verbose_name} nr. {obj.pk}"
+
+
+def gezinnen_van(obj: models.Model | None) -> set[int]:
+    """The families a record is about: itself, the family of a member or of
+    a VOG, both families of a koppeling and of what hangs under one."""
+    from gezinnen.models import Gezin
+
+    if obj is None:
+        return set()
+    if isinstance(obj, Gezin):
+        return {obj.pk}
+    found = set()
+    for name in ("gezin_id", "vraaggezin_id", "steungezin_id"):
+        value = getattr(obj, name, None)
+        if value is not None:
+            found.add(value)
+    if not found:
+        for name in ("koppeling", "gezinslid", "signaal"):
+            if getattr(type(obj), f"{name}_id", None) is not None:
+                found |= gezinnen_van(getattr(obj, name))
+    return found
+
+
 def record(
     action: AuditEntry.Action,
     obj: models.Model | None = None,
     *,
     user: User | None,
     detail: str = "",
+    records: list | tuple = (),
 ) -> AuditEntry:
-    """Append one entry: who, what, which record; the IP address comes from
-    the request being handled, if any."""
+    """Append one entry: who, what, which record (by type and number, never
+    by name); the IP address comes from the request being handled, if any.
+    The families the entry concerns (of ``obj`` and of ``records``) are noted
+    beside it, so that each family's "wie heeft dit gezien" is one lookup.
+
+    Call it through the catalogue below, one function per kind of event."""
     if user is not None and not user.is_authenticated:
         user = None
     organisatie_id = getattr(obj, "organisatie_id", None) or getattr(user, "organisatie_id", None)
-    return AuditEntry.objects.create(
+    if organisatie_id is None and obj is not None and hasattr(obj, "koppeling_id"):
+        organisatie_id = obj.koppeling.organisatie_id
+    entry = AuditEntry.objects.create(
         user=user,
         organisatie_id=organisatie_id,
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:200] if obj is not None else "",
-        detail=detail[:500],
+        object_repr=label(obj)[:200] if obj is not None else "",
+        detail=detail[:DETAIL_LENGTH],
         ip_address=current_ip.get(),
+    )
+    families = gezinnen_van(obj)
+    for item in records:
+        families |= gezinnen_van(item)
+    AuditGezin.objects.bulk_create(
+        AuditGezin(entry=entry, gezin_id=gezin_id) for gezin_id in sorted(families)
+    )
+    return entry
+
+
+def over_gezin(gezin: models.Model):
+    """Everything the log holds about one family: who looked at it, in a
+    list or on its own pages, who changed it, exported it or erased it;
+    newest first. What "wie heeft dit dossier gezien" and the AVG inzage show."""
+    return (
+        AuditEntry.objects.filter(gezinnen__gezin_id=gezin.pk, organisatie_id=gezin.organisatie_id)
+        .select_related("user")
+        .order_by("-timestamp", "-id")
     )
 
 
-# The catalogue of views: one function per kind, each with a fixed text that
+# The catalogue: one function per kind of event, each with a fixed text that
 # names records by type and number, never by a person's name, so that "who
 # looked at this family?" can be answered without the log holding the family.
 
@@ -77,7 +131,166 @@ def lijst_bekeken(
     """A list or dashboard: one entry naming each record it showed, by type
     and number ("lijst vraaggezinnen: vraaggezin nr. 3, 7"); ``obj`` is the
     record the list is about, if any (the suggestions for a vraaggezin)."""
-    return record(AuditEntry.Action.VIEW, obj, user=door, detail=_nummers(f"{wat}: ", records))
+    return record(
+        AuditEntry.Action.VIEW,
+        obj,
+        user=door,
+        detail=_nummers(f"{wat}: ", records),
+        records=records,
+    )
+
+
+def geexporteerd(
+    *, door: User, wat: str, obj: models.Model | None = None, records: list | tuple = ()
+) -> AuditEntry:
+    """A file made for download or print: a PDF, a CSV or XLSX list, the
+    agenda feed. ``records`` are the records the file holds, if a list."""
+    detail = _nummers(f"{wat}: ", records) if records else wat
+    return record(AuditEntry.Action.EXPORT, obj, user=door, detail=detail, records=records)
+
+
+def aangemaakt(*, door: User | None, obj: models.Model, toelichting: str = "") -> AuditEntry:
+    """A new record; ``door`` is None for the public sign-up form."""
+    return record(AuditEntry.Action.CREATE, obj, user=door, detail=toelichting)
+
+
+def gewijzigd(*, door: User | None, obj: models.Model, wat: str) -> AuditEntry:
+    """A change or a step: ``wat`` is a fixed text with the fields that
+    changed, old → new where the values name nobody (see ``wijzigingen``)."""
+    return record(AuditEntry.Action.CHANGE, obj, user=door, detail=wat)
+
+
+def wijzigingen(obj: models.Model, before: dict[str, Any], names: list[str]) -> str:
+    """ "status: wachtend → gekoppeld; telefoonnummer": old → new for fields
+    whose values are choices, dates, numbers or yes/no; free text, names,
+    addresses and contact data are named, not quoted."""
+    parts = []
+    for name in names:
+        try:
+            field = obj._meta.get_field(name)
+        except FieldDoesNotExist:
+            parts.append(name)
+            continue
+        title = str(getattr(field, "verbose_name", name))
+        if field.choices or isinstance(field, _PLAIN_FIELDS):
+            old = _shown(field, before.get(name))
+            new = _shown(field, getattr(obj, name))
+            parts.append(f"{title}: {old} → {new}")
+        else:
+            parts.append(title)
+    return "; ".join(parts) or "niets gewijzigd"
+
+
+def geanonimiseerd(*, door: User | None, obj: models.Model, wijze: str) -> AuditEntry:
+    """A family's personal data erased: by the daily schedule when the
+    retention term ended (``wijze="bewaartermijn"``, ``door`` None) or on the
+    family's request (``wijze="verzoek"``, AVG art. 17)."""
+    texts = {
+        "bewaartermijn": "persoonsgegevens verwijderd: bewaartermijn verstreken",
+        "verzoek": "persoonsgegevens verwijderd op verzoek (AVG art. 17)",
+    }
+    return record(AuditEntry.Action.ERASE, obj, user=door, detail=texts[wijze])
+
+
+def account_aangemaakt(*, door: User, gebruiker: User, rechten: str) -> AuditEntry:
+    """A user account made in the back office, with the rights it got."""
+    return record(
+        AuditEntry.Action.CREATE, gebruiker, user=door, detail=f"{label(gebruiker)}: {rechten}"
+    )
+
+
+def rechten_gewijzigd(*, door: User, gebruiker: User, wijzigingen: str) -> AuditEntry:
+    """Someone's role, rights or organisation changed: old → new."""
+    return record(
+        AuditEntry.Action.RIGHTS, gebruiker, user=door, detail=f"{label(gebruiker)}: {wijzigingen}"
+    )
+
+
+WACHTWOORD = {
+    "herstel aangevraagd": "herstel van het wachtwoord aangevraagd",
+    "hersteld": "wachtwoord opnieuw ingesteld via de herstelmail",
+    "gewijzigd": "wachtwoord gewijzigd door de gebruiker",
+    "ingesteld door beheerder": "wachtwoord opnieuw ingesteld door de beheerder",
+    "uitgezet door beheerder": "inloggen met wachtwoord uitgezet door de beheerder",
+}
+
+
+def wachtwoord(*, door: User | None, gebruiker: User | None, gebeurtenis: str) -> AuditEntry:
+    """A password reset, asked for or done, or a password changed. A reset
+    asked for an address without an account is logged too (``gebruiker``
+    None, the address left out): the same work for both, and the log shows
+    someone trying addresses."""
+    if gebruiker is None:
+        return record(
+            AuditEntry.Action.PASSWORD,
+            user=None,
+            detail=f"onbekend adres: {WACHTWOORD[gebeurtenis]}",
+        )
+    return record(
+        AuditEntry.Action.PASSWORD,
+        gebruiker,
+        user=door,
+        detail=f"{label(gebruiker)}: {WACHTWOORD[gebeurtenis]}",
+    )
+
+
+TWEESTAPS = (
+    "ingesteld",
+    "code juist",
+    "code onjuist",
+    "herstelcode gebruikt",
+    "herstelcodes vernieuwd",
+    "uitgezet",
+    "teruggezet door beheerder",
+)
+
+
+def tweestaps(*, door: User | None, gebruiker: User, gebeurtenis: str) -> AuditEntry:
+    """A two-factor event: set up, a code right or wrong, a recovery code
+    used, codes renewed, switched off, reset by a beheerder."""
+    if gebeurtenis not in TWEESTAPS:
+        raise ValueError(f"Onbekende gebeurtenis: {gebeurtenis}")
+    return record(
+        AuditEntry.Action.TWO_FACTOR,
+        gebruiker,
+        user=door,
+        detail=f"{label(gebruiker)}: tweestapsverificatie {gebeurtenis}",
+    )
+
+
+def ingelogd(*, gebruiker: User) -> AuditEntry:
+    return record(AuditEntry.Action.LOGIN, user=gebruiker)
+
+
+def inloggen_mislukt(*, adres: str, gebruiker: User | None) -> AuditEntry:
+    """A failed login, for an account that exists (``gebruiker``) or not."""
+    return record(
+        AuditEntry.Action.LOGIN_FAILED, user=gebruiker, detail=f"Poging met e-mailadres {adres}"
+    )
+
+
+_PLAIN_FIELDS = (
+    models.BooleanField,
+    models.DateField,
+    models.DateTimeField,
+    models.IntegerField,
+    models.DecimalField,
+    models.FloatField,
+)
+
+
+def _shown(field: models.Field, value: Any) -> str:
+    if value is None or value == "":
+        return "leeg"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, datetime.datetime):
+        return f"{value:%d-%m-%Y %H:%M}"
+    if isinstance(value, datetime.date):
+        return f"{value:%d-%m-%Y}"
+    return str(value)
 
 
 def _nummers(prefix: str, records: list) -> str:
@@ -118,17 +331,13 @@ def attempted_email(request: HttpRequest | None, credentials: dict | None = None
 
 
 def _on_login(sender, request: HttpRequest, user: User, **kwargs) -> None:
-    record(AuditEntry.Action.LOGIN, user=user)
+    ingelogd(gebruiker=user)
 
 
 def _on_login_failed(sender, credentials: dict, request: HttpRequest | None = None, **kwargs):
     attempted = attempted_email(request, credentials)
     known = User.objects.filter(email=attempted).first() if attempted else None
-    record(
-        AuditEntry.Action.LOGIN_FAILED,
-        user=known,
-        detail=f"Poging met e-mailadres {attempted}"[:500],
-    )
+    inloggen_mislukt(adres=attempted, gebruiker=known)
 
 
 def connect_auth_signals() -> None:

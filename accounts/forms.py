@@ -73,3 +73,47 @@ class UserChangeForm(DjangoUserChangeForm):
         model = User
         fields = "__all__"
         field_classes = {"email": forms.EmailField}
+
+
+class AppCodeForm(forms.Form):
+    """A code from the authenticator app: six digits, spaces allowed. Only
+    the form is checked here; whether the code is right is the service's
+    (``accounts.tweestaps``)."""
+
+    code = forms.CharField(
+        label="Code uit de app",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "size": 8}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split())
+        if not (len(code) == 6 and code.isascii() and code.isdigit()):
+            raise forms.ValidationError("Vul de 6 cijfers in die de app nu toont.")
+        return code
+
+
+class HerstelcodeForm(forms.Form):
+    """One of the recovery codes: 8 letters and digits, as printed (case,
+    spaces and dashes do not matter)."""
+
+    herstelcode = forms.CharField(
+        label="Herstelcode",
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+                "size": 12,
+            }
+        ),
+    )
+
+    def clean_herstelcode(self) -> str:
+        code = "".join(self.cleaned_data["herstelcode"].replace("-", " ").split()).lower()
+        if not (len(code) == 8 and code.isascii() and code.isalnum()):
+            raise forms.ValidationError(
+                "Een herstelcode bestaat uit 8 letters en cijfers, zoals op uw lijst."
+            )
+        return code

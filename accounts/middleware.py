@@ -1,13 +1,17 @@
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
+from accounts import tweestaps
 from accounts.audit import client_ip, current_ip
 
 LOGIN_AT_KEY = "login_at"
@@ -51,3 +55,37 @@ class SessionLimitsMiddleware:
         if request.user.is_authenticated:
             add_never_cache_headers(response)  # includes no-store
         return response
+
+
+class TweestapsMiddleware:
+    """The second step of the login, for every page at once: someone logged
+    in with a password who must still give a code (``tweestaps.code_nodig``)
+    is sent to the code page, which sends on to setting up the app if there
+    is none yet, from every page of the app and the back office alike. Only
+    the pages in TWEESTAPS_OPEN_URLS stay open: logging in and out, the
+    password reset, the code pages themselves, the health check and the
+    public sign-up forms.
+
+    Whether a page needs a login at all stays the view's own decision
+    (``login_required`` and the decorators built on it, the back office's
+    ``admin_view``); this only completes the login of those who are in.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or user.is_verified():
+            return None
+        if request.resolver_match.view_name in settings.TWEESTAPS_OPEN_URLS:
+            return None
+        if not tweestaps.code_nodig(user):
+            return None
+        url = reverse("accounts:tweestaps-code")
+        if request.method in ("GET", "HEAD"):
+            url += "?" + urlencode({"next": request.get_full_path()})
+        return redirect(url)

@@ -80,6 +80,16 @@ class Organisatie(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(240)],
         help_text="Daarna worden persoonsgegevens verwijderd; geanonimiseerde cijfers blijven.",
     )
+    tweestaps_verplicht = models.BooleanField(
+        "tweestapsverificatie verplicht",
+        default=False,
+        help_text=(
+            "Coördinatoren en beheerders van deze organisatie loggen dan in met hun wachtwoord "
+            "én een code uit een app op hun telefoon. Wie de app nog niet heeft ingesteld, "
+            "doet dat bij de eerstvolgende keer inloggen. Vrijwillig coördinatoren kunnen het "
+            "zelf aanzetten."
+        ),
+    )
 
     class Meta:
         verbose_name = "organisatie"
@@ -260,6 +270,10 @@ class AuditEntry(models.Model):
         EXPORT = "export", "geëxporteerd"
         LOGIN = "login", "ingelogd"
         LOGIN_FAILED = "login_failed", "inloggen mislukt"
+        ERASE = "erase", "geanonimiseerd"
+        RIGHTS = "rights", "rechten gewijzigd"
+        PASSWORD = "password", "wachtwoord"
+        TWO_FACTOR = "two_factor", "tweestapsverificatie"
 
     timestamp = models.DateTimeField("tijdstip", default=timezone.now, db_index=True)
     user = models.ForeignKey(
@@ -299,6 +313,40 @@ class AuditEntry(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         # Append-only: an existing entry is never rewritten.
+        if self.pk is not None:
+            raise PermissionDenied("Een auditregel kan niet worden gewijzigd.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("Een auditregel kan niet worden verwijderd.")
+
+
+class AuditGezin(models.Model):
+    """A family an audit entry concerns: the family of the record, both
+    families of a koppeling, each family a list showed. Append-only like the
+    entry; it is what "wie heeft dit dossier gezien" and the AVG inzage read.
+
+    The family is a number, not a foreign key: the log outlives whatever
+    happens to the family's rows."""
+
+    entry = models.ForeignKey(
+        AuditEntry, verbose_name="auditregel", on_delete=models.PROTECT, related_name="gezinnen"
+    )
+    gezin_id = models.PositiveIntegerField("gezin nr.", db_index=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "gezin in het auditlog"
+        verbose_name_plural = "gezinnen in het auditlog"
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "gezin_id"], name="audit_gezin_eenmaal")
+        ]
+
+    def __str__(self) -> str:
+        return f"gezin nr. {self.gezin_id}"
+
+    def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
             raise PermissionDenied("Een auditregel kan niet worden gewijzigd.")
         super().save(*args, **kwargs)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import views
+from accounts import tweestaps_views, views
 
 app_name = "accounts"
 
@@ -29,5 +29,13 @@ urlpatterns = [
         "wachtwoord-wijzigen/klaar/",
         auth_views.PasswordChangeDoneView.as_view(),
         name="password-change-done",
+    ),
+    path("tweestapsverificatie/", tweestaps_views.overzicht, name="tweestaps"),
+    path("tweestapsverificatie/code/", tweestaps_views.code, name="tweestaps-code"),
+    path("tweestapsverificatie/instellen/", tweestaps_views.instellen, name="tweestaps-instellen"),
+    path(
+        "tweestapsverificatie/herstelcodes/",
+        tweestaps_views.herstelcodes,
+        name="tweestaps-herstelcodes",
     ),
 ]

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpResponseRedirect
 from django.urls import reverse_lazy
 
+from accounts import audit
 from accounts.forms import BackgroundPasswordResetForm, LoginForm
 from accounts.models import User
 from accounts.ratelimit import within_limit
@@ -37,6 +38,13 @@ class PasswordResetView(auth_views.PasswordResetView):
             self.request, "wachtwoord-vergeten-ip", limit=RESET_LIMIT_PER_IP, seconds=3600
         )
         if for_address and for_ip:
+            # get_users stands in an unsaved user for an unknown address.
+            for user in form.get_users(address):
+                audit.wachtwoord(
+                    door=None,
+                    gebruiker=user if user.pk else None,
+                    gebeurtenis="herstel aangevraagd",
+                )
             return super().form_valid(form)
         # Over a limit: the same "sent" page, without a mail.
         return HttpResponseRedirect(self.get_success_url())
@@ -45,6 +53,16 @@ class PasswordResetView(auth_views.PasswordResetView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("accounts:password-reset-complete")
 
+    def form_valid(self, form) -> HttpResponseRedirect:
+        response = super().form_valid(form)
+        audit.wachtwoord(door=form.user, gebruiker=form.user, gebeurtenis="hersteld")
+        return response
+
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("accounts:password-change-done")
+
+    def form_valid(self, form) -> HttpResponseRedirect:
+        response = super().form_valid(form)
+        audit.wachtwoord(door=form.user, gebruiker=form.user, gebeurtenis="gewijzigd")
+        return response

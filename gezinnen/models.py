@@ -164,6 +164,16 @@ class GezinQuerySet(OrganisatieQuerySet):
 class Gezin(models.Model):
     """A household: a vraaggezin or a steungezin (the two subclasses)."""
 
+    class Anonimisering(models.TextChoices):
+        """Why the personal data were erased (matching.bewaren)."""
+
+        BEWAARTERMIJN = "bewaartermijn", "de bewaartermijn is verstreken"
+        VERZOEK_GEZIN = "verzoek_gezin", "verzoek van het gezin (AVG art. 17)"
+        VERZOEK_VERTEGENWOORDIGER = (
+            "verzoek_vertegenwoordiger",
+            "verzoek van de wettelijk vertegenwoordiger (AVG art. 17)",
+        )
+
     organisatie = models.ForeignKey(Organisatie, on_delete=models.PROTECT, related_name="gezinnen")
     naam = models.CharField(
         "gezinsnaam", max_length=150, help_text="Zoals u het gezin noemt, bijvoorbeeld Jansen."
@@ -204,6 +214,18 @@ class Gezin(models.Model):
         related_name="+",
     )
     opmerkingen = models.TextField("opmerkingen", blank=True)
+    # Set once the personal data are erased (matching.bewaren): nothing is
+    # written to the family after that.
+    geanonimiseerd_op = models.DateTimeField(
+        "geanonimiseerd op", null=True, blank=True, editable=False
+    )
+    geanonimiseerd_wegens = models.CharField(
+        "geanonimiseerd wegens",
+        max_length=30,
+        choices=Anonimisering.choices,
+        blank=True,
+        editable=False,
+    )
     # Optimistic locking: a save counts only when nobody saved in between.
     versie = models.PositiveIntegerField(default=1, editable=False)
     aangemaakt_op = models.DateTimeField(auto_now_add=True)
@@ -222,7 +244,15 @@ class Gezin(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.geanonimiseerd_op:
+            return f"Geanonimiseerd gezin nr. {self.pk}"
         return f"Gezin {self.naam}"
+
+    def niet_geanonimiseerd(self) -> str | None:
+        """Why nothing can be written to this family any more, or None."""
+        if self.geanonimiseerd_op:
+            return f"{self} is geanonimiseerd: er kan niets meer aan worden gewijzigd."
+        return None
 
     @property
     def adres(self) -> str:
@@ -240,6 +270,8 @@ class Gezin(models.Model):
     @property
     def initialen(self) -> str:
         """For places where a name says too much (calendar, e-mail)."""
+        if self.geanonimiseerd_op:
+            return f"nr. {self.pk}"
         return "".join(part[0].upper() + "." for part in self.naam.split() if part[0].isalpha())
 
 
@@ -272,7 +304,8 @@ class Gezinslid(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.voornaam} {self.achternaam}"
+        # Without a name once the family is anonymised.
+        return f"{self.voornaam} {self.achternaam}".strip() or f"{self.soort} nr. {self.pk}"
 
     def age_on(self, day: datetime.date) -> int:
         return age_on(self.geboortedatum, day)
@@ -325,6 +358,10 @@ class Lifecycle(Steps, models.Model):
 
     class Meta:
         abstract = True
+
+    def refusal(self, naam: str) -> str | None:
+        # An anonymised family takes no step at all, whatever its status.
+        return self.niet_geanonimiseerd() or super().refusal(naam)
 
     def manual_steps(self) -> dict[str, Step]:
         """The steps of the status page that can be taken now."""

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts import audit
-from accounts.models import AuditEntry, Organisatie, User
+from accounts.models import Organisatie, User
 from gezinnen.integrity import EditConflict, TransitionError, claim, field_labels, same
 from gezinnen.models import Gezin, Gezinslid, Statuswijziging, Vraaggezin, Wijk
 
@@ -104,7 +104,7 @@ def gezin_aanmelden(
             filter(None, [reden, "lijkt op " + ", ".join(f"gezin nr. {pk}" for pk in lijkt_op)])
         )
     Statuswijziging.objects.create(gezin=gezin, naar=gezin.status, door=door, reden=reden)
-    audit.record(AuditEntry.Action.CREATE, gezin, user=door, detail=reden)
+    audit.aangemaakt(door=door, obj=gezin, toelichting=reden)
     return gezin
 
 
@@ -128,9 +128,12 @@ def gezin_wijzigen(
     current = claim(
         model, gezin.pk, versie=versie, snapshot_token=snapshot_token, labels=_labels(model)
     )
+    if problem := current.niet_geanonimiseerd():
+        raise TransitionError(problem)
     gegevens = dict(gegevens)
     _wijk_from_postcode(current.organisatie_id, gegevens)
     changed = [name for name, value in gegevens.items() if not same(getattr(current, name), value)]
+    before = {name: getattr(current, name) for name in changed}
     for name in changed:
         setattr(current, name, gegevens[name])
     if "toestemming_op" in changed and current.toestemming_op:
@@ -138,16 +141,10 @@ def gezin_wijzigen(
         changed.append("toestemming_vastgelegd_door")
     current.full_clean()
     current.save(update_fields=[*changed, "versie", "gewijzigd_op"])
-    labels = _labels(model)
-    what = [labels.get(name, name) for name in changed]
+    what = audit.wijzigingen(current, before, changed) if changed else ""
     if leden is not None and _save_leden(current, leden):
-        what.append("gezinsleden")
-    audit.record(
-        AuditEntry.Action.CHANGE,
-        current,
-        user=door,
-        detail="gewijzigd: " + (", ".join(what) or "niets"),
-    )
+        what = "; ".join(filter(None, [what, "gezinsleden"]))
+    audit.gewijzigd(door=door, obj=current, wat="gewijzigd: " + (what or "niets"))
     return current
 
 
@@ -170,6 +167,8 @@ def gezin_status_wijzigen(
         snapshot_token=snapshot_token,
         labels=_labels(type(gezin)),
     )
+    if problem := current.niet_geanonimiseerd():
+        raise TransitionError(problem)
     naam = next(
         (naam for naam, stap in current.STEPS.items() if stap.met_de_hand and stap.naar == naar),
         None,
@@ -181,9 +180,7 @@ def gezin_status_wijzigen(
             f"niet naar {label}."
         )
     stap = current.apply_step(naam, door=door, reden=reden)
-    audit.record(
-        AuditEntry.Action.CHANGE, current, user=door, detail=f"status: {stap.van} → {stap.naar}"
-    )
+    audit.gewijzigd(door=door, obj=current, wat=f"status: {stap.van} → {stap.naar}")
     gezin.status, gezin.versie = current.status, current.versie
     return stap
 
@@ -228,5 +225,5 @@ def intake_vastleggen(
     if gezin.refusal("intake_beginnen") is None:
         gezin.apply_step("intake_beginnen", door=door)
     gezin.apply_step("intake_vastleggen", door=door, reden="intake afgerond")
-    audit.record(AuditEntry.Action.CHANGE, gezin, user=door, detail="intake vastgelegd")
+    audit.gewijzigd(door=door, obj=gezin, wat="intake vastgelegd")
     return gezin

@@ -36,6 +36,12 @@ for soort, prefix in ((VRAAG, "vraaggezinnen"), (STEUN, "steungezinnen")):
             name=f"{soort.key}-edit",
         ),
         path(
+            f"{prefix}/<int:pk>/bekeken/",
+            views.gezin_bekeken,
+            {"soort": soort},
+            name=f"{soort.key}-bekeken",
+        ),
+        path(
             f"{prefix}/<int:pk>/status/",
             views.gezin_status,
             {"soort": soort},

@@ -95,6 +95,10 @@ class Soort:
     def status_url_name(self) -> str:
         return f"gezinnen:{self.key}-status"
 
+    @property
+    def bekeken_url_name(self) -> str:
+        return f"gezinnen:{self.key}-bekeken"
+
 
 VRAAG = Soort(
     Vraaggezin,
@@ -203,6 +207,22 @@ def gezin_detail(request: HttpRequest, soort: Soort, pk: int) -> HttpResponse:
     )
 
 
+AUDIT_PAGE_SIZE = 50
+
+
+@coordinator_required
+def gezin_bekeken(request: HttpRequest, soort: Soort, pk: int) -> HttpResponse:
+    """Wie heeft dit dossier gezien: every entry of the audit log about the
+    family, its members, screening and koppelingen, and each list it was on."""
+    gezin = get_object_or_404(soort.model.objects.visible_to(request.user), pk=pk)
+    # Logged first, so that this look is on the page too.
+    audit.dossier_bekeken(door=request.user, obj=gezin, onderdeel="wie heeft dit dossier gezien")
+    page = Paginator(audit.over_gezin(gezin), AUDIT_PAGE_SIZE).get_page(request.GET.get("pagina"))
+    return render(
+        request, "gezinnen/gezin_bekeken.html", {"soort": soort, "gezin": gezin, "page": page}
+    )
+
+
 def _leden_formset(soort: Soort, *, extra: int):
     return leden_formset(for_vraaggezin=soort.is_vraaggezin, extra=extra)
 
@@ -259,6 +279,9 @@ ALREADY_SAVED = "Dit formulier was al verstuurd; {} is één keer opgeslagen."
 @coordinator_required
 def gezin_edit(request: HttpRequest, soort: Soort, pk: int) -> HttpResponse:
     gezin = _gezin(request, soort, pk)
+    if refusal := gezin.niet_geanonimiseerd():
+        messages.error(request, refusal)
+        return redirect(soort.url("detail", gezin.pk))
     form = soort.form(
         request.POST or None,
         instance=gezin,
@@ -280,7 +303,7 @@ def gezin_edit(request: HttpRequest, soort: Soort, pk: int) -> HttpResponse:
         except EditConflict as error:
             conflict = error
             refresh_version(form, error.current)
-        except ValidationError as error:
+        except (TransitionError, ValidationError) as error:
             add_service_error(form, error)
         else:
             messages.success(request, "De wijzigingen zijn opgeslagen.")

@@ -17,7 +17,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts import audit
-from accounts.models import AuditEntry, User
+from accounts.models import User
 from gezinnen.integrity import TransitionError, claim, field_labels
 from gezinnen.models import Gezinslid, Steungezin, Vraaggezin, today
 from matching.models import (
@@ -38,8 +38,8 @@ from screening.rules import herscreening_redenen, with_screening
 KoppelingError = TransitionError
 
 
-def _audit(door: User, koppeling: Koppeling, detail: str, action=AuditEntry.Action.CHANGE):
-    audit.record(action, koppeling, user=door, detail=detail)
+def _audit(door: User, koppeling: Koppeling, detail: str) -> None:
+    audit.gewijzigd(door=door, obj=koppeling, wat=detail)
 
 
 def _professional(door: User) -> None:
@@ -117,7 +117,7 @@ def koppeling_voorstellen(
             koppeling.save()
     except IntegrityError as error:
         raise KoppelingError(f"{vraag} heeft al een lopende koppeling.") from error
-    _audit(door, koppeling, "voorgesteld", AuditEntry.Action.CREATE)
+    audit.aangemaakt(door=door, obj=koppeling, toelichting="voorgesteld")
     return koppeling
 
 
@@ -213,7 +213,7 @@ def koppeling_starten(
         ]
     )
     current.kinderen.set(kinderen)
-    vraag.apply_step("koppelen", door=door, reden=f"koppeling met {steun}")
+    vraag.apply_step("koppelen", door=door, reden=f"koppeling nr. {current.pk} gestart")
     _audit(door, current, f"gestart op {start_op:%d-%m-%Y}")
     return _sync(koppeling, current)
 
@@ -383,7 +383,7 @@ def signaal_melden(
     )
     signaal.full_clean()
     signaal.save()
-    _audit(door, current, "signaal gemeld", AuditEntry.Action.CREATE)
+    audit.aangemaakt(door=door, obj=current, toelichting="signaal gemeld")
     return signaal
 
 
@@ -496,7 +496,7 @@ def uren_vastleggen(
         week=maandag,
         defaults={"organisatie": door.organisatie, "uren": uren, "notitie": notitie},
     )
-    audit.record(AuditEntry.Action.CHANGE, record, user=door, detail=f"uren: {uren}")
+    audit.gewijzigd(door=door, obj=record, wat=f"uren: {uren}")
     return record
 
 
@@ -506,11 +506,11 @@ def agenda_feed_vernieuwen(*, door: User) -> AgendaFeed:
     feed, _ = AgendaFeed.objects.update_or_create(
         user=door, defaults={"token": secrets.token_urlsafe(32)}
     )
-    audit.record(AuditEntry.Action.CHANGE, user=door, detail="agenda-adres aangemaakt")
+    audit.rechten_gewijzigd(door=door, gebruiker=door, wijzigingen="agenda-adres aangemaakt")
     return feed
 
 
 @transaction.atomic
 def agenda_feed_intrekken(*, door: User) -> None:
     AgendaFeed.objects.filter(user=door).delete()
-    audit.record(AuditEntry.Action.CHANGE, user=door, detail="agenda-adres ingetrokken")
+    audit.rechten_gewijzigd(door=door, gebruiker=door, wijzigingen="agenda-adres ingetrokken")

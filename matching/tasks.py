@@ -8,6 +8,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from gezinnen.models import Inzending
+from matching.bewaren import bewaartermijnen_afhandelen
 from matching.reminders import send_reminders
 
 # A form token only has to outlive a double click or a retry.
@@ -26,3 +27,10 @@ def formuliertokens_opruimen() -> int:
     grens = timezone.now() - datetime.timedelta(days=INZENDING_BEWAREN_DAGEN)
     deleted, _ = Inzending.objects.filter(op__lt=grens).delete()
     return deleted
+
+
+@task()
+def bewaartermijnen_verwerken(dag: str) -> int:
+    """Anonymise the families whose retention term ended by that day; safe
+    to run more than once."""
+    return bewaartermijnen_afhandelen(datetime.date.fromisoformat(dag))

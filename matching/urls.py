@@ -1,6 +1,6 @@
 from django.urls import path
 
-from matching import views
+from matching import bewaren_views, views
 
 app_name = "matching"
 
@@ -22,6 +22,7 @@ urlpatterns = [
         name="voorstellen",
     ),
     path("steungezinnen/<int:pk>/passend/", views.passend_voor, name="passend"),
+    path("gezinnen/<int:pk>/wissen/", bewaren_views.gegevens_wissen, name="wissen"),
     path("uren/", views.uren, name="uren"),
     path("agenda/", views.agenda, name="agenda"),
     path("agenda/abonnement/", views.agenda_feed_nieuw, name="agenda-feed-nieuw"),

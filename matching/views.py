@@ -9,11 +9,12 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import audit
 from accounts.decorators import coordinator_required, team_required
-from accounts.models import AuditEntry, User
+from accounts.models import User
 from gezinnen.forms import add_service_error, refresh_version
 from gezinnen.integrity import EditConflict, TransitionError, once, version_fields
 from gezinnen.models import Steungezin, Vraaggezin, today
@@ -601,7 +602,8 @@ def agenda(request: HttpRequest) -> HttpResponse:
         request,
         "matching/agenda.html",
         {
-            "items": items,
+            "achterstallig": [item for item in items if item.achterstallig],
+            "items": [item for item in items if not item.achterstallig],
             "team": team if user.is_coordinator else [],
             "wie": wie,
             "weken": AGENDA_WEKEN,
@@ -642,11 +644,13 @@ def agenda_feed(request: HttpRequest, token: str) -> HttpResponse:
     koppelingen = Koppeling.objects.visible_to(user)
     if user.is_coordinator:
         koppelingen = koppelingen.filter(coordinator=user)
-    start = today() - datetime.timedelta(days=7)
+    start = today()
     items = afspraken(koppelingen, start, start + datetime.timedelta(weeks=AGENDA_WEKEN + 6))
-    audit.record(AuditEntry.Action.EXPORT, user=user, detail="agenda-abonnement")
+    audit.geexporteerd(
+        door=user, wat="agenda-abonnement", records=[item.koppeling for item in items]
+    )
     response = HttpResponse(
-        ical(items, request.build_absolute_uri("/").rstrip("/")),
+        ical(items, request.build_absolute_uri("/").rstrip("/"), timezone.now()),
         content_type="text/calendar; charset=utf-8",
     )
     response["Cache-Control"] = "private, no-store"

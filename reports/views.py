@@ -3,22 +3,20 @@ from __future__ import annotations
 from collections import Counter
 
 from django import forms
-from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.text import slugify
 
 from accounts import audit
 from accounts.decorators import coordinator_required
-from accounts.models import AuditEntry
-from gezinnen.models import Gezin, Gezinslid, Steungezin, Vraaggezin, today
+from gezinnen.models import Gezin, Steungezin, Vraaggezin, today
 from gezinnen.views import Soort, filtered_gezinnen
-from matching.models import Contactmoment, EindReden, Koppeling, Signaal
+from matching.models import EindReden, Koppeling
 from matching.views import filtered_koppelingen
 from reports.exports import csv_response, xlsx_response
-from reports.figures import Periode, gemeenten, gemeenterapportage
+from reports.figures import MAANDEN, Periode, gemeenten, gemeenterapportage, laatste_afgesloten
+from reports.inzage import inzage as inzage_van
 from reports.pdf import pdf_response, render_to_pdf
-from screening.models import TrainingDeelname
 
 
 @coordinator_required
@@ -41,9 +39,7 @@ def evaluatieverslag(request: HttpRequest, pk: int) -> HttpResponse:
             "evaluaties": list(koppeling.evaluaties.order_by("datum")),
         },
     )
-    audit.record(
-        AuditEntry.Action.EXPORT, koppeling, user=request.user, detail="evaluatieverslag (PDF)"
-    )
+    audit.geexporteerd(door=request.user, wat="evaluatieverslag (PDF)", obj=koppeling)
     return pdf_response(rendered, f"evaluatieverslag-koppeling-{koppeling.pk}.pdf")
 
 
@@ -51,68 +47,38 @@ def evaluatieverslag(request: HttpRequest, pk: int) -> HttpResponse:
 def inzage(request: HttpRequest, pk: int) -> HttpResponse:
     """Everything stored about one family, for a request under the AVG."""
     base = get_object_or_404(Gezin.objects.visible_to(request.user), pk=pk)
-    vraag = Vraaggezin.objects.filter(pk=base.pk).exists()
-    model = Vraaggezin if vraag else Steungezin
-    leden = Gezinslid.objects.prefetch_related(
-        "vogs", Prefetch("deelnames", queryset=TrainingDeelname.objects.select_related("training"))
-    )
+    model = Vraaggezin if Vraaggezin.objects.filter(pk=base.pk).exists() else Steungezin
     gezin = (
-        model.objects.select_related("organisatie", "wijk")
-        .prefetch_related(
-            Prefetch("leden", queryset=leden),
-            "statuswijzigingen__door",
-            *(
-                ()
-                if vraag
-                else (
-                    "screeningsgesprekken__door",
-                    "referenties__door",
-                    "criteriumbeoordelingen__criterium",
-                )
-            ),
-        )
+        model.objects.select_related("organisatie", "wijk", "toestemming_vastgelegd_door")
+        .prefetch_related("leden")
         .get(pk=base.pk)
     )
-    koppelingen = list(
-        gezin.koppelingen.select_related("vraaggezin", "steungezin").prefetch_related(
-            Prefetch("contactmomenten", queryset=Contactmoment.objects.order_by("datum")),
-            Prefetch("signalen", queryset=Signaal.objects.prefetch_related("stappen")),
-            "evaluaties",
-        )
-    )
-    entries = AuditEntry.objects.filter(
-        Q(object_type=model._meta.label_lower, object_id=str(gezin.pk))
-        | Q(object_type="matching.koppeling", object_id__in=[str(k.pk) for k in koppelingen])
-    ).select_related("user")
     rendered = render_to_pdf(
         "reports/inzage.html",
-        {
-            "gezin": gezin,
-            "organisatie": gezin.organisatie,
-            "vraag": vraag,
-            "soort": model._meta.verbose_name,
-            "koppelingen": koppelingen,
-            "audit": entries.order_by("timestamp"),
-        },
+        {"inzage": inzage_van(gezin), "gezin": gezin, "organisatie": gezin.organisatie},
     )
-    audit.record(
-        AuditEntry.Action.EXPORT, gezin, user=request.user, detail="inzage alle gegevens (PDF)"
-    )
+    audit.geexporteerd(door=request.user, wat="inzage alle gegevens (PDF)", obj=gezin)
     return pdf_response(rendered, f"inzage-gezin-{gezin.pk}.pdf")
 
 
 class RapportForm(forms.Form):
+    """A whole calendar month, quarter or year that has ended: no free dates
+    (see reports.figures on why)."""
+
     gemeente = forms.ChoiceField(label="Gemeente")
     soort = forms.ChoiceField(
-        label="Periode",
-        choices=[("kwartaal", "kwartaal"), ("jaar", "jaar"), ("eigen", "eigen periode")],
+        label="Periode", choices=[("maand", "maand"), ("kwartaal", "kwartaal"), ("jaar", "jaar")]
     )
-    jaar = forms.IntegerField(label="Jaar", min_value=2000, max_value=2100, required=False)
+    jaar = forms.IntegerField(label="Jaar", min_value=2000, max_value=2100)
+    maand = forms.TypedChoiceField(
+        label="Maand",
+        coerce=int,
+        choices=[(m, naam) for m, naam in enumerate(MAANDEN, start=1)],
+        required=False,
+    )
     kwartaal = forms.TypedChoiceField(
         label="Kwartaal", coerce=int, choices=[(q, f"Q{q}") for q in range(1, 5)], required=False
     )
-    van = forms.DateField(label="Van", required=False)
-    tot = forms.DateField(label="Tot en met", required=False)
 
     def __init__(self, *args, organisatie, **kwargs):
         super().__init__(*args, **kwargs)
@@ -120,33 +86,38 @@ class RapportForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if self.data.get("van") or self.data.get("tot"):
+            raise forms.ValidationError(
+                "Een rapportage gaat over een hele maand, een heel kwartaal of een heel jaar, "
+                "niet over eigen data."
+            )
         soort = cleaned.get("soort")
-        if soort in ("kwartaal", "jaar") and not cleaned.get("jaar"):
-            self.add_error("jaar", "Kies een jaar.")
+        if soort == "maand" and not cleaned.get("maand"):
+            self.add_error("maand", "Kies een maand.")
         if soort == "kwartaal" and not cleaned.get("kwartaal"):
             self.add_error("kwartaal", "Kies een kwartaal.")
-        if soort == "eigen":
-            van, tot = cleaned.get("van"), cleaned.get("tot")
-            if not van or not tot:
-                raise forms.ValidationError("Vul bij een eigen periode beide data in.")
-            if tot < van:
-                raise forms.ValidationError("De einddatum ligt vóór de begindatum.")
+        if not self.errors and self.periode().end >= today():
+            raise forms.ValidationError(
+                "Deze periode is nog niet voorbij. Een rapportage gaat over een afgesloten "
+                "periode: cijfers van een lopende periode veranderen elke dag en zijn zo terug "
+                "te rekenen naar één gezin."
+            )
         return cleaned
 
     def periode(self) -> Periode:
         data = self.cleaned_data
+        if data["soort"] == "maand":
+            return Periode.maand(data["jaar"], data["maand"])
         if data["soort"] == "kwartaal":
             return Periode.kwartaal(data["jaar"], data["kwartaal"])
-        if data["soort"] == "jaar":
-            return Periode.jaar(data["jaar"])
-        return Periode(data["van"], data["tot"])
+        return Periode.jaar(data["jaar"])
 
 
 @coordinator_required
 def gemeenterapportage_view(request: HttpRequest) -> HttpResponse:
     organisatie = request.user.organisatie
-    day = today()
-    initial = {"soort": "kwartaal", "jaar": day.year, "kwartaal": (day.month - 1) // 3 + 1}
+    vorig = laatste_afgesloten("kwartaal")
+    initial = {"soort": "kwartaal", "jaar": vorig.start.year, "kwartaal": vorig.end.month // 3}
     form = RapportForm(request.GET or None, organisatie=organisatie, initial=initial)
     rapport = None
     if form.is_bound and form.is_valid():
@@ -155,10 +126,9 @@ def gemeenterapportage_view(request: HttpRequest) -> HttpResponse:
         periode = rapport.periode
         name = f"rapportage-{slugify(rapport.gemeente)}-{periode.start:%Y%m%d}-{periode.end:%Y%m%d}"
         if formaat in ("pdf", "csv", "xlsx"):
-            audit.record(
-                AuditEntry.Action.EXPORT,
-                user=request.user,
-                detail=f"gemeenterapportage {formaat}: {rapport.gemeente} {rapport.periode.label}",
+            audit.geexporteerd(
+                door=request.user,
+                wat=f"gemeenterapportage {formaat}: {rapport.gemeente} {rapport.periode.label}",
             )
         if formaat == "pdf":
             rendered = render_to_pdf(
@@ -184,10 +154,12 @@ def gemeenterapportage_view(request: HttpRequest) -> HttpResponse:
 EXPORT_FORMATS = {"csv", "xlsx"}
 
 
-def _export(request, formaat: str, header, rows, name: str, title: str) -> HttpResponse:
+def _export(
+    request, formaat: str, header, rows, name: str, title: str, records: list
+) -> HttpResponse:
     if formaat not in EXPORT_FORMATS:
         raise Http404
-    audit.record(AuditEntry.Action.EXPORT, user=request.user, detail=f"lijst {name} ({formaat})")
+    audit.geexporteerd(door=request.user, wat=f"lijst {name} ({formaat})", records=records)
     if formaat == "csv":
         return csv_response(header, rows, name)
     return xlsx_response(header, rows, name, title)
@@ -196,6 +168,7 @@ def _export(request, formaat: str, header, rows, name: str, title: str) -> HttpR
 @coordinator_required
 def gezinnen_export(request: HttpRequest, soort: Soort, formaat: str) -> HttpResponse:
     _, gezinnen = filtered_gezinnen(request, soort)
+    gezinnen = list(gezinnen)
     extra = ["wacht sinds"] if soort.is_vraaggezin else ["gezinnen tegelijk"]
     header = [
         "naam",
@@ -230,12 +203,13 @@ def gezinnen_export(request: HttpRequest, soort: Soort, formaat: str) -> HttpRes
         ]
         for g in gezinnen
     )
-    return _export(request, formaat, header, rows, soort.label_plural, soort.label_plural)
+    return _export(request, formaat, header, rows, soort.label_plural, soort.label_plural, gezinnen)
 
 
 @coordinator_required
 def koppelingen_export(request: HttpRequest, formaat: str) -> HttpResponse:
     _, koppelingen = filtered_koppelingen(request)
+    koppelingen = list(koppelingen)
     header = [
         "vraaggezin",
         "steungezin",
@@ -264,4 +238,4 @@ def koppelingen_export(request: HttpRequest, formaat: str) -> HttpResponse:
         ]
         for k in koppelingen
     )
-    return _export(request, formaat, header, rows, "koppelingen", "Koppelingen")
+    return _export(request, formaat, header, rows, "koppelingen", "Koppelingen", koppelingen)

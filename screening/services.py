@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts import audit
-from accounts.models import AuditEntry, Organisatie, User
+from accounts.models import Organisatie, User
 from gezinnen.integrity import TransitionError, claim
 from gezinnen.models import Gezinslid, Statuswijziging, Steungezin, today
 from screening.models import (
@@ -38,11 +38,15 @@ class ApprovalRefused(TransitionError):
 
 
 def _lock(steungezin_id: int) -> Steungezin:
-    return Steungezin.objects.select_for_update(no_key=True).get(pk=steungezin_id)
+    gezin = Steungezin.objects.select_for_update(no_key=True).get(pk=steungezin_id)
+    # A ValidationError, as every refusal of these forms: the page shows it.
+    if problem := gezin.niet_geanonimiseerd():
+        raise ValidationError(problem)
+    return gezin
 
 
-def _audit(door: User, steungezin: Steungezin, detail: str, action=AuditEntry.Action.CHANGE):
-    audit.record(action, steungezin, user=door, detail=detail)
+def _audit(door: User, steungezin: Steungezin, detail: str) -> None:
+    audit.gewijzigd(door=door, obj=steungezin, wat=detail)
 
 
 @transaction.atomic
@@ -56,7 +60,7 @@ def vog_aanvragen(*, door: User, lid: Gezinslid) -> VOG:
     vog = VOG(gezinslid=lid, bijgewerkt_door=door)
     vog.full_clean()
     vog.save()
-    _audit(door, lid.gezin, f"VOG {lid}: nieuwe aanvraag")
+    _audit(door, lid.gezin, f"VOG {audit.label(lid)}: nieuwe aanvraag")
     return vog
 
 
@@ -77,7 +81,7 @@ def vog_bijwerken(
     vog.bijgewerkt_door = door
     vog.full_clean()
     vog.save()
-    _audit(door, lid.gezin, f"VOG {lid}: {vog.get_status_display()}")
+    _audit(door, lid.gezin, f"VOG {audit.label(lid)}: {vog.get_status_display()}")
     return vog
 
 
@@ -155,7 +159,7 @@ def training_aanmaken(
     )
     training.full_clean()
     training.save()
-    audit.record(AuditEntry.Action.CREATE, training, user=door)
+    audit.aangemaakt(door=door, obj=training)
     return training
 
 
@@ -175,7 +179,7 @@ def deelname_vastleggen(
             deelname = TrainingDeelname(training=training, gezinslid=lid)
             deelname.full_clean()
             deelname.save()
-    _audit(door, gezin, f"training {training}: {', '.join(map(str, leden))}")
+    _audit(door, gezin, f"{audit.label(training)}: " + ", ".join(map(audit.label, leden)))
 
 
 @transaction.atomic

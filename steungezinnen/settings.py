@@ -43,6 +43,10 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "health_check",
+    # Before accounts: its admin module takes django-otp's device pages out of the back office.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "gezinnen",
     "screening",
@@ -61,8 +65,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionLimitsMiddleware",
+    "accounts.middleware.TweestapsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes must come last: it turns a lock-out into its response.
     "axes.middleware.AxesMiddleware",
@@ -142,6 +148,32 @@ TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
+
+# Two-factor authentication (accounts.tweestaps): a code from an authenticator
+# app (TOTP) or a recovery code. After each wrong code django-otp makes the next
+# attempt wait 1, 2, 4, … seconds; after AXES_FAILURE_LIMIT wrong codes in a row
+# codes are refused for AXES_COOLOFF_TIME, like the password lock-out.
+OTP_TOTP_ISSUER = "Steungezinnen"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# The pages a user who still owes the code may open, by URL name; every other
+# page sends them to the code (accounts.middleware.TweestapsMiddleware).
+TWEESTAPS_OPEN_URLS = [
+    "accounts:login",
+    "accounts:logout",
+    "accounts:password-reset",
+    "accounts:password-reset-done",
+    "accounts:password-reset-confirm",
+    "accounts:password-reset-complete",
+    "accounts:tweestaps-code",
+    "accounts:tweestaps-instellen",
+    "admin:logout",
+    "health",
+    "gezinnen:aanmelden-steungezin",
+    "gezinnen:aanmelden-vraaggezin",
+    "gezinnen:bedankt",
+]
 
 # Idle sessions end after 30 minutes (the cookie is renewed on every request);
 # SessionLimitsMiddleware ends every session 12 hours after login regardless.

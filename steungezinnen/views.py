@@ -5,8 +5,11 @@ from django.shortcuts import render
 from accounts import audit
 from accounts.models import User
 from gezinnen.models import today
-from matching import dashboard
+from matching import bewaren, dashboard
 from matching.models import Signaal
+
+# The dashboard names the families whose data go within this many days.
+ANONIMISEREN_VOORUIT_DAGEN = 30
 
 HOME_TEMPLATES = {
     User.Rol.COORDINATOR: "home/coordinator.html",
@@ -24,9 +27,18 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.is_coordinator and user.sees_family_data:
         mine = request.GET.get("weergave") == "mijn"
         due = dashboard.coordinator_due(user, today(), mine=mine)
-        audit.lijst_bekeken(door=user, wat="dashboard", records=_shown(due))
+        anonimiseren = bewaren.te_anonimiseren(
+            user.organisatie, today(), binnen_dagen=ANONIMISEREN_VOORUIT_DAGEN
+        )
+        audit.lijst_bekeken(
+            door=user,
+            wat="dashboard",
+            records=_shown(due) + [termijn.gezin for termijn in anonimiseren],
+        )
         context = {
             "due": due,
+            "anonimiseren": anonimiseren,
+            "anonimiseren_dagen": ANONIMISEREN_VOORUIT_DAGEN,
             "mine": mine,
             "figures": dashboard.figures(user),
             "wijken": dashboard.vraag_en_aanbod(user),

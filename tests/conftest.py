@@ -1,5 +1,8 @@
 import pytest
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import tweestaps
 from accounts.models import User
 from tests.factories import OrganisatieFactory, UserFactory
 
@@ -59,6 +62,26 @@ def superuser():
     return User.objects.create_superuser(
         "root@example.nl", "een-goed-wachtwoord-42", first_name="Sam", last_name="Super"
     )
+
+
+@pytest.fixture
+def log_in_verified():
+    """``log_in_verified(client, user)``: ``client.force_login`` and, for whom
+    a login needs a code (superusers always), the code step passed too, as
+    ``django_otp.login`` marks it: the session names a confirmed app."""
+
+    def log_in_verified(client, user: User) -> None:
+        client.force_login(user)
+        if not tweestaps.code_nodig(user):
+            return
+        app = tweestaps.app_van(user) or TOTPDevice.objects.create(
+            user=user, name="test", confirmed=True
+        )
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = app.persistent_id
+        session.save()
+
+    return log_in_verified
 
 
 @pytest.fixture

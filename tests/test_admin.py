@@ -68,8 +68,10 @@ def test_it_deactivates_instead_of_deleting(client, beheerder, coordinator):
     assert User.objects.filter(pk=coordinator.pk).exists()
 
 
-def test_it_shows_a_superuser_every_organisation(client, superuser, coordinator, outsider):
-    client.force_login(superuser)
+def test_it_shows_a_superuser_every_organisation(
+    client, superuser, coordinator, outsider, log_in_verified
+):
+    log_in_verified(client, superuser)
     response = client.get(reverse("admin:accounts_user_changelist"))
     assert coordinator.email in response.text
     assert outsider.email in response.text

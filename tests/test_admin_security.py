@@ -13,7 +13,14 @@ from django.urls import reverse
 
 from accounts import audit
 from accounts.models import AuditEntry, User
-from tests.factories import PASSWORD, GezinslidFactory, KoppelingFactory, VraaggezinFactory
+from screening.services import vog_aanvragen
+from tests.factories import (
+    PASSWORD,
+    GezinslidFactory,
+    KoppelingFactory,
+    SteungezinFactory,
+    VraaggezinFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +121,7 @@ def test_it_logs_a_role_and_right_given_by_the_beheerder(client, beheerder, vrij
     assert (vrijwilliger.rol, vrijwilliger.is_beheerder) == (User.Rol.COORDINATOR, True)
     [entry] = logged(vrijwilliger)
     assert (entry.action, entry.user, entry.organisatie) == (
-        AuditEntry.Action.CHANGE,
+        AuditEntry.Action.RIGHTS,
         beheerder,
         vrijwilliger.organisatie,
     )
@@ -135,9 +142,9 @@ def test_it_logs_a_deactivation(client, beheerder, coordinator):
 
 
 def test_it_logs_a_move_to_another_organisatie_by_the_superuser(
-    client, superuser, outsider, organisatie
+    client, superuser, outsider, organisatie, log_in_verified
 ):
-    client.force_login(superuser)
+    log_in_verified(client, superuser)
     client.post(change_url(outsider), form_data(outsider, organisatie=organisatie.pk))
 
     outsider.refresh_from_db()
@@ -193,7 +200,7 @@ def test_it_logs_a_password_set_by_the_beheerder(client, beheerder, coordinator)
     coordinator.refresh_from_db()
     assert coordinator.check_password(NEW_PASSWORD)
     [entry] = logged(coordinator)
-    assert (entry.action, entry.user) == (AuditEntry.Action.CHANGE, beheerder)
+    assert (entry.action, entry.user) == (AuditEntry.Action.PASSWORD, beheerder)
     assert entry.detail == (
         f"gebruiker nr. {coordinator.pk}: wachtwoord opnieuw ingesteld door de beheerder"
     )
@@ -301,8 +308,10 @@ def test_it_ignores_superuser_rights_posted_by_a_beheerder(client, beheerder, co
     assert entry.detail == f"gebruiker nr. {coordinator.pk}: niets gewijzigd"
 
 
-def test_it_lets_the_superuser_give_superuser_rights(client, superuser, coordinator):
-    client.force_login(superuser)
+def test_it_lets_the_superuser_give_superuser_rights(
+    client, superuser, coordinator, log_in_verified
+):
+    log_in_verified(client, superuser)
     client.post(change_url(coordinator), form_data(coordinator, is_superuser=True))
 
     coordinator.refresh_from_db()
@@ -332,7 +341,7 @@ def test_it_keeps_a_beheerders_own_rights_out_of_their_hands(client, beheerder):
     assert beheerder.first_name == "Bertus"
     assert (beheerder.rol, beheerder.is_beheerder, beheerder.is_active) == ("", True, True)
     [entry] = logged(beheerder)
-    assert entry.detail == f"gebruiker nr. {beheerder.pk}: ook gewijzigd: voornaam"
+    assert entry.detail == f"gebruiker nr. {beheerder.pk}: gewijzigd: voornaam"
 
 
 # No family's name in the back office
@@ -342,23 +351,25 @@ def test_it_keeps_a_beheerders_own_rights_out_of_their_hands(client, beheerder):
 def family_entries(coordinator, organisatie):
     """What Carla's work leaves in the log: records named after the families."""
     gezin = VraaggezinFactory(organisatie=organisatie, naam="Kwakkelstein", leden=[])
-    anna = GezinslidFactory(gezin=gezin, voornaam="Anna", achternaam="Kwakkelstein")
+    steun = SteungezinFactory(organisatie=organisatie, naam="Kwakkelstein", leden=[])
+    anna = GezinslidFactory(gezin=steun, voornaam="Anna", achternaam="Kwakkelstein")
     koppeling = KoppelingFactory(
         organisatie=organisatie,
         vraaggezin__naam="Kwakkelstein",
         steungezin__naam="Oosterbroek",
     )
-    return [
-        audit.record(AuditEntry.Action.VIEW, gezin, user=coordinator),
-        audit.record(AuditEntry.Action.VIEW, gezin, user=coordinator, detail=f"VOG {anna}"),
-        audit.record(AuditEntry.Action.VIEW, koppeling, user=coordinator),
-    ]
+    audit.dossier_bekeken(door=coordinator, obj=gezin)
+    vog_aanvragen(door=coordinator, lid=anna)
+    audit.dossier_bekeken(door=coordinator, obj=koppeling)
+    return list(AuditEntry.objects.order_by("pk"))
 
 
 @pytest.mark.parametrize("person", ["beheerder", "superuser"])
-def test_it_names_family_records_by_type_and_number_only(client, request, person, family_entries):
+def test_it_names_family_records_by_type_and_number_only(
+    client, request, person, family_entries, log_in_verified
+):
     gezin_entry, vog_entry, koppeling_entry = family_entries
-    client.force_login(request.getfixturevalue(person))
+    log_in_verified(client, request.getfixturevalue(person))
 
     response = client.get(reverse("admin:accounts_auditentry_changelist"))
     assert set(response.context["cl"].result_list) >= set(family_entries)
@@ -369,15 +380,13 @@ def test_it_names_family_records_by_type_and_number_only(client, request, person
 
     response = client.get(reverse("admin:accounts_auditentry_change", args=[vog_entry.pk]))
     assert response.status_code == 200
-    assert f"vraaggezin nr. {vog_entry.object_id}" in response.text
+    assert f"steungezin nr. {vog_entry.object_id}" in response.text
     assert "Kwakkelstein" not in response.text
 
-    # The log itself keeps what was recorded.
-    vog_entry.refresh_from_db()
-    assert (vog_entry.object_repr, vog_entry.detail) == (
-        "Gezin Kwakkelstein",
-        "VOG Anna Kwakkelstein",
-    )
+    # Not even the log itself holds the names.
+    for entry in family_entries:
+        entry.refresh_from_db()
+        assert "Kwakkelstein" not in entry.object_repr + entry.detail
 
 
 def test_it_searches_the_log_by_type_and_number_not_by_name(client, beheerder, family_entries):
@@ -402,8 +411,10 @@ def test_it_shows_the_detail_of_a_change_of_rights(client, beheerder, vrijwillig
     assert f"gebruiker nr. {vrijwilliger.pk}: beheerder nee → ja" in response.text
 
 
-def test_it_asks_the_superuser_for_the_organisatie_of_a_new_user(client, superuser):
-    client.force_login(superuser)
+def test_it_asks_the_superuser_for_the_organisatie_of_a_new_user(
+    client, superuser, log_in_verified
+):
+    log_in_verified(client, superuser)
     response = client.post(
         reverse("admin:accounts_user_add"),
         {

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from accounts import audit
-from accounts.models import AuditEntry
+from accounts.models import AuditEntry, AuditGezin
 from gezinnen.models import Vraaggezin
 from tests.factories import VraaggezinFactory
 from tests.test_url_sweep import (
@@ -39,6 +39,11 @@ def _assert_logged(client, user, url):
     assert response.status_code == 200, url
     new = AuditEntry.objects.exclude(pk__in=before).filter(user=user, action__in=SEEN)
     assert new.exists(), f"{url} showed family data to {user} without an audit entry"
+    # And the entry says which families, what "wie heeft dit gezien" finds;
+    # unless it is a list that showed none.
+    for entry in new:
+        named = AuditGezin.objects.filter(entry=entry).exists()
+        assert named or entry.detail.endswith(": geen"), f"{url}: no family named"
 
 
 def test_the_allow_list_names_real_pages():

@@ -3,6 +3,7 @@ once handled; the digest carries the same items without names."""
 
 import datetime
 
+import icalendar
 import pytest
 from django.core import mail
 from django.db import connection
@@ -325,3 +326,52 @@ def test_the_daily_command_enqueues_the_digest(
         call_command("dagelijks")  # twice a day: still one digest
     assert len(mail.outbox) == 1
     assert Koppeling.objects.count() == 1
+
+
+def test_the_feed_is_valid_icalendar_with_each_item_on_its_own_day(
+    client, organisatie, coordinator
+):
+    overdue = KoppelingFactory(
+        organisatie=organisatie,
+        coordinator=coordinator,
+        volgende_contact_op=DAY - datetime.timedelta(days=20),
+    )
+    soon = KoppelingFactory(
+        organisatie=organisatie,
+        coordinator=coordinator,
+        volgende_contact_op=DAY + datetime.timedelta(days=3),
+    )
+    # A soort of more than one word ("jaarlijkse evaluatie") must not put a
+    # space in the UID: two items of one koppeling on one day stay apart.
+    feed = AgendaFeed.objects.create(user=coordinator, token="geheim-feed")
+    response = client.get(reverse("matching:agenda-feed", args=[feed.token]))
+    calendar = icalendar.Calendar.from_ical(response.content)
+    events = {
+        int(str(event["url"]).rstrip("/").rsplit("/", 1)[1]): event
+        for event in calendar.walk("VEVENT")
+    }
+    assert set(events) >= {overdue.pk, soon.pk}
+    uids = [str(event["uid"]) for event in calendar.walk("VEVENT")]
+    assert len(uids) == len(set(uids))
+    for event in calendar.walk("VEVENT"):
+        assert " " not in str(event["uid"])
+        assert event.get("dtstamp") is not None
+        assert event.decoded("dtend") == event.decoded("dtstart") + datetime.timedelta(days=1)
+    # Each on its own day: the overdue one on the day it was due, marked.
+    assert events[overdue.pk].decoded("dtstart") == overdue.volgende_contact_op
+    assert str(events[overdue.pk]["summary"]).startswith("Achterstallig: Contactmoment")
+    assert events[soon.pk].decoded("dtstart") == soon.volgende_contact_op
+    assert str(events[soon.pk]["summary"]).startswith("Contactmoment")
+
+
+def test_the_agenda_page_lists_what_is_overdue_apart(client, organisatie, coordinator):
+    overdue = KoppelingFactory(
+        organisatie=organisatie,
+        coordinator=coordinator,
+        volgende_contact_op=DAY - datetime.timedelta(days=20),
+    )
+    client.force_login(coordinator)
+    response = client.get(reverse("matching:agenda"))
+    assert [item.koppeling for item in response.context["achterstallig"]] == [overdue]
+    assert "Achterstallig" in response.text
+    assert overdue.pk not in [item.koppeling.pk for item in response.context["items"]]

@@ -152,21 +152,23 @@ def test_the_koppeling_list_exports_formulas_as_text(client, organisatie, coordi
 def test_the_municipality_report_has_numbers_and_no_formulas(client, organisatie, coordinator):
     wijk = WijkFactory(organisatie=organisatie, gemeente="Hengelo")
     VraaggezinFactory.create_batch(
-        6, organisatie=organisatie, wijk=wijk, aangemeld_op=datetime.date(2026, 2, 1)
+        6, organisatie=organisatie, wijk=wijk, aangemeld_op=datetime.date(2025, 2, 1)
     )
     EindReden.objects.voor(organisatie)
     EindReden.objects.create(organisatie=organisatie, code="eigen", tekst="=1+1")
     client.force_login(coordinator)
-    params = {"gemeente": "Hengelo", "soort": "jaar", "jaar": 2026}
+    params = {"gemeente": "Hengelo", "soort": "jaar", "jaar": 2025}
 
     rows = read_csv(client.get(reverse("reports:gemeente"), {**params, "formaat": "csv"}))
     assert ["Aanmeldingen", "vraaggezinnen aangemeld", "6"] in rows
-    assert ["Beëindigd naar reden", "'=1+1", "< 5"] in rows
+    assert ["Beëindigd naar reden", "'=1+1", "0"] in rows
 
     sheet = read_xlsx(client.get(reverse("reports:gemeente"), {**params, "formaat": "xlsx"}))
     cells = {(r[0].value, r[1].value): r[2] for r in sheet.iter_rows(min_row=2)}
     shown = cells[("Aanmeldingen", "vraaggezinnen aangemeld")]
     assert (shown.data_type, shown.value) == ("n", 6)
     small = cells[("Beëindigd naar reden", "'=1+1")]
-    assert (small.data_type, small.value) == ("s", "< 5")
+    assert (small.data_type, small.value) == ("n", 0)
+    withheld = cells[("Wachttijd en duur", "wachttijd tot de start, gemiddeld (weken)")]
+    assert (withheld.data_type, withheld.value) == ("s", "te weinig gegevens")
     assert no_formulas(sheet)

@@ -424,7 +424,7 @@ def roles_for(name: str, template: str) -> list[str]:
 
 @pytest.mark.filterwarnings("ignore:DateTimeField .* received a naive datetime")
 def test_no_bad_input_gives_a_server_error(
-    world, other_organisatie, coordinator, vrijwilliger, beheerder, superuser
+    world, other_organisatie, coordinator, vrijwilliger, beheerder, superuser, log_in_verified
 ):
     clients = {"anoniem": Client(raise_request_exception=False)}
     for role, user in [
@@ -434,7 +434,7 @@ def test_no_bad_input_gives_a_server_error(
         ("superuser", superuser),
     ]:
         clients[role] = Client(raise_request_exception=False)
-        clients[role].force_login(user)
+        log_in_verified(clients[role], user)
     models = [Vraaggezin, Steungezin, Gezinslid, Koppeling, Signaal, Wijk, Criterium, Training]
     foreign = [
         str(pk)

@@ -1,4 +1,5 @@
-"""Every figure of the municipality report against a hand-built dataset."""
+"""Every figure of the municipality report against a hand-built dataset, and
+its periods. The attacks on it are in test_rapport_aanvallen.py."""
 
 import datetime
 
@@ -8,7 +9,7 @@ from django.urls import reverse
 from accounts.models import AuditEntry
 from gezinnen.models import Statuswijziging
 from matching.models import Contactmoment, CoordinatieUren, Evaluatie
-from reports.figures import Periode, anoniem, gemeenterapportage
+from reports.figures import TE_WEINIG, Cel, Periode, Verdeling, _veilig, gemeenterapportage
 from tests.factories import (
     KoppelingFactory,
     SteungezinFactory,
@@ -124,45 +125,98 @@ def figures(organisatie, periode=Q1):
 
 
 def test_every_figure(dataset):
-    f, _ = figures(dataset)
-    assert (
-        f[("Aanmeldingen", "vraaggezinnen aangemeld")] == "13"
-    )  # 6 + 2 + the 5 of the koppelingen
-    assert f[("Aanmeldingen naar verwijzer", "wijkteam")] == "6"
-    assert f[("Aanmeldingen naar verwijzer", "school")] == "< 5"
-    assert f[("Aanmeldingen naar verwijzer", "zelfmelding")] == "5"  # the factory's default
+    f, rapport = figures(dataset)
+    # January has 11 registrations, February 2, March none: the quarter's 13
+    # minus January would give February's 2 away, so the quarter hides it too.
+    assert f[("Aanmeldingen", "vraaggezinnen aangemeld")] == "×"
     assert f[("Steungezinnen", "aangemeld")] == "5"
-    assert f[("Steungezinnen", "goedgekeurd")] == "< 5"
-    assert f[("Steungezinnen", "in screening genomen")] == "< 5"
-    assert f[("Steungezinnen", "beschikbaar op de einddatum")] == "< 5"  # three, by their history
+    assert f[("Steungezinnen", "goedgekeurd")] == "×"
+    assert f[("Steungezinnen", "in screening genomen")] == "0"
+    assert f[("Steungezinnen", "beschikbaar op de einddatum")] == "×"  # three, by their history
     assert f[("Koppelingen", "gestart")] == "5"
     assert f[("Koppelingen", "lopend in de periode")] == "5"
-    assert f[("Koppelingen", "beëindigd")] == "< 5"
-    assert f[("Beëindigd naar reden", "doel bereikt")] == "< 5"
-    assert f[("Wachttijd en duur", "wachttijd tot de start, gemiddeld (weken)")] == "4.0"
-    assert f[("Wachttijd en duur", "wachttijd tot de start, mediaan (weken)")] == "4.0"
-    # Only two ended: too few to say anything about their duration.
-    assert f[("Wachttijd en duur", "duur van beëindigde koppelingen, gemiddeld (weken)")] == "—"
+    assert f[("Koppelingen", "beëindigd")] == "×"
+    # Five started, two ended: too few for an average.
+    assert f[("Wachttijd en duur", "wachttijd tot de start, gemiddeld (weken)")] == TE_WEINIG
+    assert (
+        f[("Wachttijd en duur", "duur van beëindigde koppelingen, gemiddeld (weken)")] == TE_WEINIG
+    )
     assert f[("Bereik", "kinderen bereikt")] == "10"
     assert f[("Bereik", "contactmomenten")] == "5"
     assert f[("Evaluaties", "evaluaties gehouden")] == "5"
-    assert f[("Tevredenheid (1–5)", "Het contact tussen de twee gezinnen (vraaggezinnen)")] == "4.0"
-    assert f[("Tevredenheid (1–5)", "Het contact tussen de twee gezinnen (steungezinnen)")] == "5.0"
-    assert f[("Tevredenheid (1–5)", "Het nakomen van de afspraken (vraaggezinnen)")] == "—"
+    assert f[("Tevredenheid (1–5)", "Het contact tussen de twee gezinnen (vraaggezinnen)")] == (
+        TE_WEINIG
+    )
     assert f[("Coördinatie", "coördinatie-uren (hele organisatie)")] == "40.0"
     assert f[("Coördinatie", "uren per lopende koppeling")] == "8.0"
-    assert f[("Vraag en aanbod per wijk (nu)", "Zuid")] == "< 5 wachtend, < 5 beschikbaar"
+    section = "Steungezinnen beschikbaar op de einddatum, per wijk"
+    assert (f[(section, "Noord")], f[(section, "Zuid")]) == ("×", "0")
+    # A quarter has no breakdowns: they are in the year report only.
+    assert not rapport.met_verdelingen
+    assert ("Aanmeldingen naar verwijzer", "wijkteam") not in f
 
 
-def test_another_quarter_counts_other_things(dataset):
-    f, _ = figures(dataset, Periode.kwartaal(2026, 2))
-    assert f[("Aanmeldingen", "vraaggezinnen aangemeld")] == "< 5"
-    assert f[("Koppelingen", "gestart")] == "< 5"
-    assert f[("Koppelingen", "lopend in de periode")] == "< 5"  # three still running
+def test_a_month_shows_its_own_counts(dataset):
+    f, _ = figures(dataset, Periode.maand(2026, 1))
+    assert f[("Aanmeldingen", "vraaggezinnen aangemeld")] == "11"
+    f, _ = figures(dataset, Periode.maand(2026, 2))
+    assert f[("Aanmeldingen", "vraaggezinnen aangemeld")] == "×"
+    f, _ = figures(dataset, Periode.maand(2026, 3))
+    assert f[("Aanmeldingen", "vraaggezinnen aangemeld")] == "0"
 
 
-def test_counts_below_five_are_never_printed():
-    assert [anoniem(n) for n in (0, 1, 4, 5, 12)] == ["< 5", "< 5", "< 5", "5", "12"]
+def test_the_year_report_has_protected_breakdowns(dataset):
+    f, rapport = figures(dataset, Periode.jaar(2026))
+    assert rapport.met_verdelingen
+    # The year hides its 14 registrations: February's 2 and April's 1 are
+    # the only hidden months, and their sum is a small count.
+    assert f[("Aanmeldingen", "vraaggezinnen aangemeld")] == "×"
+    # Hidden total: at least one cell is hidden too, so that the rows do not add up to it.
+    verwijzers = [v for (o, _), v in f.items() if o == "Aanmeldingen naar verwijzer"]
+    assert "×" in verwijzers
+    assert f[("Aanmeldingen naar verwijzer", "wijkteam")] == "6"
+    # Two ended for the same reason, the other reasons none: nothing protects them.
+    assert f[("Beëindigd naar reden", "doel bereikt")] == "×"
+
+
+def test_a_breakdown_hides_the_next_smallest_cell_when_one_is_hidden():
+    verdeling = Verdeling.van(Cel(20), {"a": 3, "b": 9, "c": 8, "d": 0})
+    assert [c.waarde for c in verdeling.cellen.values()] == ["×", "9", "×", "0"]
+
+
+def test_a_breakdown_hides_more_until_the_hidden_cells_sum_to_five():
+    verdeling = Verdeling.van(Cel(14), {"a": 1, "b": 1, "c": 6, "d": 6})
+    assert [c.waarde for c in verdeling.cellen.values()] == ["×", "×", "×", "6"]
+    # Hidden cells of 1 each would all be 1: not all of them may be.
+    verdeling = Verdeling.van(Cel(6), {"a": 1, "b": 1, "c": 1, "d": 1, "e": 1, "f": 1})
+    assert all(c.verborgen for c in verdeling.cellen.values())
+    assert not verdeling.totaal.verborgen
+    assert _veilig([1, 1, 1, 1, 1, 1]) is False
+
+
+def test_a_breakdown_that_cannot_protect_itself_hides_its_total_when_it_may():
+    verdeling = Verdeling.van(Cel(5), dict.fromkeys("abcde", 1), totaal_vast=False)
+    assert verdeling.totaal.verborgen
+    verdeling = Verdeling.van(Cel(5), dict.fromkeys("abcde", 1))  # the total is known elsewhere
+    assert not verdeling.totaal.verborgen
+
+
+def test_a_hidden_total_hides_a_cell():
+    verdeling = Verdeling.van(Cel(12, verborgen=True), {"a": 12, "b": 0})
+    assert [c.waarde for c in verdeling.cellen.values()] == ["×", "0"]
+
+
+def test_a_quarter_is_hidden_when_it_would_give_one_hidden_month_away():
+    from collections import Counter
+
+    from reports.figures import _in_de_tijd
+
+    months = Counter({(2025, 1): 2, (2025, 2): 7, (2025, 3): 8})
+    assert _in_de_tijd(months, Periode.kwartaal(2025, 1)).verborgen
+    months[(2025, 3)] = 3  # two hidden months that sum to 5: each can be 1 to 4
+    assert not _in_de_tijd(months, Periode.kwartaal(2025, 1)).verborgen
+    # The year sees the first quarter's hidden months as covered.
+    assert not _in_de_tijd(months, Periode.jaar(2025)).verborgen
 
 
 def test_periods():
@@ -170,6 +224,14 @@ def test_periods():
     q4 = Periode.kwartaal(2026, 4)
     assert (q4.start, q4.end) == (d(10, 1), d(12, 31))
     assert Periode.jaar(2026).end == d(12, 31)
+    assert Periode.maand(2024, 2).end == datetime.date(2024, 2, 29)
+    assert [p.label for p in (Periode.maand(2026, 3), Periode.kwartaal(2026, 2))] == [
+        "maart 2026",
+        "2e kwartaal 2026",
+    ]
+    assert Periode.jaar(2026).label == "2026"
+    with pytest.raises(ValueError, match="Geen hele maand"):
+        Periode(d(1, 1), d(1, 30))
 
 
 def test_the_report_names_nobody(client, dataset, coordinator, rendered_report):
@@ -184,7 +246,6 @@ def test_the_report_names_nobody(client, dataset, coordinator, rendered_report):
     for lid in Gezinslid.objects.all():
         assert lid.voornaam not in html
         assert lid.geboortedatum.strftime("%d-%m-%Y") not in html
-    assert "<svg" in html
 
 
 @pytest.fixture
@@ -202,38 +263,101 @@ def rendered_report(monkeypatch):
     return fetch
 
 
-def test_csv_and_xlsx_carry_the_same_figures(client, dataset, coordinator):
-    client.force_login(coordinator)
-    params = {"gemeente": "Hengelo", "soort": "eigen", "van": "2026-01-01", "tot": "2026-03-31"}
-    response = client.get(reverse("reports:gemeente"), {**params, "formaat": "csv"})
-    text = response.content.decode("utf-8-sig")
-    assert "Koppelingen;gestart;5" in text
-    assert "Aanmeldingen naar verwijzer;school;< 5" in text
-    response = client.get(reverse("reports:gemeente"), {**params, "formaat": "xlsx"})
+def test_page_pdf_csv_and_xlsx_carry_the_same_figures(
+    client, dataset, coordinator, rendered_report
+):
+    import html as html_module
     import io
+    import re
 
     from openpyxl import load_workbook
 
+    from reports.exports import cell_value
+
+    client.force_login(coordinator)
+    url = reverse("reports:gemeente")
+    params = {"gemeente": "Hengelo", "soort": "kwartaal", "jaar": 2026, "kwartaal": 1}
+    _, rapport = figures(dataset)
+    expected = [(r.omschrijving, r.waarde) for r in rapport.regels]
+
+    def rows(page: str) -> list[tuple[str, str]]:
+        cells = re.findall(r"<tr><td>(.*?)</td><td[^>]*>(.*?)</td></tr>", page)
+        return [(html_module.unescape(a), html_module.unescape(b)) for a, b in cells]
+
+    assert rows(client.get(url, params).text) == expected
+    assert rows(rendered_report(client, url, params)) == expected
+    text = client.get(url, {**params, "formaat": "csv"}).content.decode("utf-8-sig")
+    assert [tuple(line.split(";")[1:]) for line in text.splitlines()[1:]] == expected
+    assert "Koppelingen;gestart;5" in text
+    response = client.get(url, {**params, "formaat": "xlsx"})
     sheet = load_workbook(io.BytesIO(response.content)).active
-    rows = {(r[0], r[1]): r[2] for r in sheet.iter_rows(min_row=2, values_only=True)}
-    assert rows[("Koppelingen", "gestart")] == 5
-    assert rows[("Aanmeldingen naar verwijzer", "school")] == "< 5"
+    assert [(r[1], r[2]) for r in sheet.iter_rows(min_row=2, values_only=True)] == [
+        (omschrijving, cell_value(waarde)) for omschrijving, waarde in expected
+    ]
     assert (
         AuditEntry.objects.filter(action="export", detail__startswith="gemeenterapportage").count()
-        == 2
+        == 3
     )
 
 
-def test_a_wrong_period_gets_a_dutch_message(client, dataset, coordinator):
+def test_a_bar_chart_draws_no_bar_for_a_hidden_count(dataset):
+    from reports.templatetags.report_tags import bar_chart
+
+    _, rapport = figures(dataset, Periode.jaar(2026))
+    regels = dict(rapport.onderdelen())["Aanmeldingen naar verwijzer"]
+    hidden = [r for r in regels if r.waarde == "×"]
+    assert hidden
+    assert all(r.aantal is None for r in hidden)
+    svg = bar_chart(regels)
+    assert svg.count('width="0"') >= len(hidden)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        (
+            {"soort": "eigen", "van": "2026-01-01", "tot": "2026-03-31"},
+            "Selecteer een geldige keuze",
+        ),
+        (
+            {"soort": "kwartaal", "jaar": 2026, "kwartaal": 1, "van": "2026-01-02"},
+            "niet over eigen data",
+        ),
+        ({"soort": "jaar", "jaar": "twintig"}, "Jaar: Voer een geheel getal in."),
+        ({"soort": "jaar", "jaar": 99999999999999999999}, "Jaar:"),
+        ({"soort": "jaar", "jaar": -4}, "Jaar:"),
+        ({"soort": "maand", "jaar": 2026, "maand": 13}, "Maand:"),
+        ({"soort": "maand", "jaar": 2026}, "Kies een maand."),
+        ({"soort": "kwartaal", "jaar": 2026, "kwartaal": "x"}, "Kwartaal:"),
+        ({"soort": "jaar", "jaar": 2100}, "Deze periode is nog niet voorbij."),
+    ],
+)
+def test_a_wrong_period_gets_a_dutch_message(client, dataset, coordinator, params, message):
     client.force_login(coordinator)
     response = client.get(
-        reverse("reports:gemeente"),
-        {"gemeente": "Hengelo", "soort": "eigen", "van": "2026-03-01", "tot": "2026-01-01"},
+        reverse("reports:gemeente"), {"gemeente": "Hengelo", **params, "formaat": "pdf"}
     )
     assert response.status_code == 200
-    assert "De einddatum ligt vóór de begindatum." in response.text
+    assert response.context["rapport"] is None
+    assert message in response.text
+
+
+def test_a_running_period_is_refused(client, dataset, coordinator, monkeypatch):
+    from reports import views
+
+    monkeypatch.setattr(views, "today", lambda: d(3, 31))
+    client.force_login(coordinator)
+    params = {"gemeente": "Hengelo", "soort": "kwartaal", "jaar": 2026, "kwartaal": 1}
+    response = client.get(reverse("reports:gemeente"), params)
+    assert response.context["rapport"] is None
+    monkeypatch.setattr(views, "today", lambda: d(4, 1))
+    assert client.get(reverse("reports:gemeente"), params).context["rapport"] is not None
+
+
+def test_an_unknown_gemeente_gives_no_report(client, dataset, coordinator):
+    client.force_login(coordinator)
     response = client.get(
-        reverse("reports:gemeente"), {"gemeente": "Nergens", "soort": "jaar", "jaar": 2026}
+        reverse("reports:gemeente"), {"gemeente": "Nergens", "soort": "jaar", "jaar": 2025}
     )
     assert response.status_code == 200
     assert response.context["rapport"] is None
@@ -248,7 +372,7 @@ def test_only_coordinators_get_the_report(client, all_roles, person):
 def test_another_organisation_sees_only_its_own_gemeenten(client, dataset, outsider):
     client.force_login(outsider)
     response = client.get(
-        reverse("reports:gemeente"), {"gemeente": "Hengelo", "soort": "jaar", "jaar": 2026}
+        reverse("reports:gemeente"), {"gemeente": "Hengelo", "soort": "jaar", "jaar": 2025}
     )
     assert response.context["rapport"] is None
 

@@ -78,15 +78,15 @@ def edit_data(gezin, **overrides) -> dict:
     return data
 
 
-# session, user, organisation, count, wijken of the filter, page, audit entry,
-# session save (3)
-LIST_QUERIES = 10
-# session, user, family, members, timeline, koppelingen (their families: 2 more, if any),
-# audit entry,
+# session, user, two-factor check, organisation, count, wijken of the filter, page,
+# audit entry and the families it names (2), session save (3)
+LIST_QUERIES = 12
+# session, user, two-factor check, family, members, timeline, koppelingen (their
+# families: 2 more, if any), audit entry and the family it names (2),
 # organisation, session save (3);
 # a steungezin's screening section adds the family with its members, VOGs, trainings,
 # conversations, references and criteria.
-DETAIL_QUERIES = {"vraaggezin": 11, "steungezin": 18}
+DETAIL_QUERIES = {"vraaggezin": 13, "steungezin": 20}
 
 
 @pytest.fixture

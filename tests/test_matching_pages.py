@@ -263,12 +263,13 @@ def test_coordination_hours_per_week(client, coordinator):
     assert "kan niet in de toekomst liggen" in response.text
 
 
-# list: session, user, organisation, filter users (2), count, page, audit entry,
+# list: session, user, two-factor check, organisation, filter users (2), count, page,
+# audit entry and the families it names (2), session save (3)
+LIST_QUERIES = 13
+# detail: session, user, two-factor check, koppeling, kinderen, members (2), contacts,
+# signals, evaluations, audit entry and its two families (2), organisation,
 # session save (3)
-LIST_QUERIES = 11
-# detail: session, user, koppeling, kinderen, members (2), contacts, signals, evaluations,
-# audit entry, organisation, session save (3)
-DETAIL_QUERIES = 14
+DETAIL_QUERIES = 16
 
 
 def test_the_list_and_detail_take_the_same_queries_for_more(client, organisatie, coordinator):

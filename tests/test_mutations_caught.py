@@ -66,7 +66,7 @@ def test_it_audits_the_start_of_a_koppeling(organisatie, coordinator):
     )
 
 
-def test_it_withholds_a_satisfaction_average_over_fewer_than_five_evaluations(
+def test_it_withholds_a_satisfaction_average_over_fewer_than_ten_evaluations(
     organisatie, coordinator
 ):
     noord = WijkFactory(organisatie=organisatie, naam="Noord", gemeente="Hengelo")
@@ -88,10 +88,10 @@ def test_it_withholds_a_satisfaction_average_over_fewer_than_five_evaluations(
         )
 
     evaluation()
-    assert satisfaction() == "—"
-    for _ in range(3):
+    assert satisfaction() == "te weinig gegevens"
+    for _ in range(8):
         evaluation()
-    assert satisfaction() == "—"  # four
+    assert satisfaction() == "te weinig gegevens"  # nine
     evaluation()
     assert satisfaction() == "4.0"
 
@@ -100,7 +100,7 @@ def test_it_draws_no_bar_for_a_count_below_five():
     def widths(svg: str) -> list[int]:
         return [int(w) for w in re.findall(r'<rect x="\d+" y="\d+" width="(\d+)"', svg)]
 
-    small = Regel("Aanmeldingen naar verwijzer", "school", "< 5", 4)
+    small = Regel("Aanmeldingen naar verwijzer", "school", "×", None)
     large = Regel("Aanmeldingen naar verwijzer", "wijkteam", "12", 12)
     assert widths(bar_chart([small, large])) == [0, BAR_WIDTH]
     assert bar_chart([small]) == ""

@@ -69,11 +69,11 @@ def test_after_the_last_attempt_no_more_are_queued(caplog):
     assert "opgegeven" in caplog.text
 
 
-def test_the_task_results_are_for_the_superuser_only(client, beheerder, superuser):
+def test_the_task_results_are_for_the_superuser_only(client, beheerder, superuser, log_in_verified):
     url = reverse("admin:django_tasks_database_dbtaskresult_changelist")
     client.force_login(beheerder)
     assert client.get(url).status_code in (302, 403)
-    client.force_login(superuser)
+    log_in_verified(client, superuser)
     assert client.get(url).status_code == 200
 
 
@@ -166,8 +166,8 @@ def test_a_mail_server_that_is_down_breaks_no_page(
     assert signup.url == reverse("gezinnen:bedankt", args=[organisatie.slug])
 
 
-def test_a_number_too_big_for_the_calendar_is_bad_input(client, superuser):
-    client.force_login(superuser)
+def test_a_number_too_big_for_the_calendar_is_bad_input(client, superuser, log_in_verified):
+    log_in_verified(client, superuser)
     url = reverse("admin:accounts_auditentry_changelist")
     for year in ("9" * 30, "-99999999999"):
         response = client.get(url, {"timestamp__year": year})
@@ -175,8 +175,8 @@ def test_a_number_too_big_for_the_calendar_is_bad_input(client, superuser):
         assert "te groot of te klein" in response.text
 
 
-def test_a_field_name_that_does_not_exist_is_a_broken_address(client, superuser):
-    client.force_login(superuser)
+def test_a_field_name_that_does_not_exist_is_a_broken_address(client, superuser, log_in_verified):
+    log_in_verified(client, superuser)
     url = reverse("admin:accounts_user_change", args=[superuser.pk])
     for send in (client.get, client.post):
         response = send(url, {"_to_field": ""})
@@ -184,11 +184,13 @@ def test_a_field_name_that_does_not_exist_is_a_broken_address(client, superuser)
         assert "Dit webadres klopt niet." in response.text
 
 
-def test_a_bulk_action_with_a_broken_id_is_bad_input(client, superuser, organisatie):
+def test_a_bulk_action_with_a_broken_id_is_bad_input(
+    client, superuser, organisatie, log_in_verified
+):
     from tests.factories import WijkFactory
 
     wijk = WijkFactory(organisatie=organisatie)
-    client.force_login(superuser)
+    log_in_verified(client, superuser)
     response = client.post(
         reverse("admin:gezinnen_wijk_changelist"),
         {"action": "delete_selected", "_selected_action": "x"},

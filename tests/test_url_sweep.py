@@ -62,6 +62,7 @@ PK_OF = {
     "matching:signaal": "signaal",
     "reports:evaluatieverslag": "koppeling",
     "reports:inzage": "vraaggezin",
+    "matching:wissen": "vraaggezin",
     "matching:starten": "klaar",
 }
 

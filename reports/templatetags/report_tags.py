@@ -12,8 +12,8 @@ BAR_WIDTH = 260
 
 @register.simple_tag
 def bar_chart(regels):
-    """A horizontal bar chart as inline SVG, without JavaScript. Rows below
-    five get no bar: its length would give the number away."""
+    """A horizontal bar chart as inline SVG, without JavaScript. A hidden count
+    (``aantal`` is None) gets no bar: its length would give the number away."""
     regels = list(regels)
     if not any((r.aantal or 0) >= KLEIN for r in regels):
         return ""  # no bar to draw: the table says it all
@@ -44,8 +44,10 @@ def bar_chart(regels):
         rows,
     )
     return format_html(
-        '<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" '
-        'role="img" aria-label="staafdiagram">{}</svg>',
+        '<svg class="chart img-fluid" xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" '
+        'viewBox="0 0 {} {}" role="img" aria-label="staafdiagram">{}</svg>',
+        LABEL_WIDTH + BAR_WIDTH + 40,
+        height,
         LABEL_WIDTH + BAR_WIDTH + 40,
         height,
         body,

@@ -1,19 +1,28 @@
 from django.core.management.base import BaseCommand
 
 from gezinnen.models import today
-from matching.tasks import formuliertokens_opruimen, herinneringen_versturen
+from matching.tasks import (
+    bewaartermijnen_verwerken,
+    formuliertokens_opruimen,
+    herinneringen_versturen,
+)
 
 
 class Command(BaseCommand):
     help = (
         "Zet het dagelijkse werk in de wachtrij: de herinneringen (hoogstens één per persoon "
-        "per dag) en het opruimen van oude formulierkenmerken. Twee keer op een dag draaien "
-        "verstuurt niets dubbel. Draai het dagelijks (cron of systemd-timer); de worker "
-        "(manage.py db_worker) voert het uit."
+        "per dag), het opruimen van oude formulierkenmerken en het anonimiseren van gezinnen "
+        "waarvan de bewaartermijn verstreken is. Twee keer op een dag draaien doet niets "
+        "dubbel. Draai het dagelijks (cron of systemd-timer); de worker (manage.py db_worker) "
+        "voert het uit."
     )
 
     def handle(self, *args, **options) -> None:
         dag = today().isoformat()
-        for taak, args in ((herinneringen_versturen, [dag]), (formuliertokens_opruimen, [])):
+        for taak, args in (
+            (herinneringen_versturen, [dag]),
+            (formuliertokens_opruimen, []),
+            (bewaartermijnen_verwerken, [dag]),
+        ):
             result = taak.enqueue(*args)
             self.stdout.write(f"{taak.name}: in de wachtrij ({result.id}).")

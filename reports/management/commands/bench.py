@@ -200,4 +200,5 @@ class Command(BaseCommand):
             )
             for w in range(1, 60)
         )
-        return coordinator, day.year
+        # The report covers only periods that have ended: last year.
+        return coordinator, day.year - 1

@@ -1,6 +1,7 @@
 """`python manage.py cijfers --van … --tot …`: the figures that show a restored
 database holds what the original held. The same data gives the same JSON, so
-the output of both can be compared with `diff`."""
+the output of both can be compared with `diff`. The municipality report is
+given for every whole month in the period, with the figures as it shows them."""
 
 import argparse
 import datetime
@@ -38,18 +39,30 @@ def aantallen() -> dict:
     }
 
 
-def rapportages(periode: Periode) -> list[dict]:
-    """The municipality report of every organisation and gemeente, raw counts included."""
+def maanden(van: datetime.date, tot: datetime.date) -> list[Periode]:
+    """The whole calendar months from van to tot: the report knows no other periods."""
+    months = []
+    day = van if van.day == 1 else (van.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    while (maand := Periode.maand(day.year, day.month)).end <= tot:
+        months.append(maand)
+        day = maand.end + datetime.timedelta(days=1)
+    return months
+
+
+def rapportages(periodes: list[Periode]) -> list[dict]:
+    """The municipality report of every organisation, gemeente and month, as shown."""
     return [
         {
             "organisatie": organisatie.slug,
             "gemeente": gemeente,
+            "periode": periode.label,
             "regels": [
                 asdict(regel) for regel in gemeenterapportage(organisatie, gemeente, periode).regels
             ],
         }
         for organisatie in Organisatie.objects.order_by("slug")
         for gemeente in gemeenten(organisatie)
+        for periode in periodes
     ]
 
 
@@ -70,7 +83,6 @@ class Command(BaseCommand):
     def handle(self, *args, van: datetime.date, tot: datetime.date, **options) -> None:
         if tot < van:
             raise CommandError("De einddatum ligt vóór de begindatum.")
-        periode = Periode(van, tot)
         # The report stores an organisation's standard reasons for ending a
         # koppeling the first time it needs them: rolled back, so that counting
         # never changes what is counted.
@@ -78,7 +90,7 @@ class Command(BaseCommand):
             cijfers = {
                 "periode": {"van": van.isoformat(), "tot": tot.isoformat()},
                 "aantallen": aantallen(),
-                "rapportages": rapportages(periode),
+                "rapportages": rapportages(maanden(van, tot)),
             }
             transaction.set_rollback(True)
         self.stdout.write(json.dumps(cijfers, sort_keys=True, indent=2, ensure_ascii=False))

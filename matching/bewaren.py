@@ -1,0 +1,365 @@
+"""Retention and erasure (AVG): when a family's programme ended, which
+families are due for anonymisation, and the one service that erases a
+family's personal data, for the daily schedule and for a request alike.
+
+It lives in matching because a family's records are spread over gezinnen,
+screening and matching, and this is the app that may import all three.
+What stays is everything the municipality figures read (reports.figures):
+statuses and the dates of steps, the wijk, counts, scores, reasons that are
+choices, hours. What goes is every name, address, contact detail, birth day
+and free text; ``WISSEN`` and ``BEWAREN`` decide that for every text field.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from dataclasses import dataclass
+
+from django.db import models, transaction
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import TruncYear
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import audit
+from accounts.models import Organisatie, User
+from gezinnen.integrity import TransitionError, claim
+from gezinnen.models import Gezin, Gezinslid, Statuswijziging, Steungezin, Vraaggezin, today
+from matching.models import (
+    AgendaFeed,
+    Contactmoment,
+    CoordinatieUren,
+    EindReden,
+    Evaluatie,
+    Koppeling,
+    MeldcodeStap,
+    Signaal,
+)
+from screening.models import (
+    VOG,
+    Criterium,
+    CriteriumBeoordeling,
+    Referentie,
+    ScreeningGesprek,
+    Training,
+    add_months,
+)
+
+logger = logging.getLogger(__name__)
+
+BEWAARTERMIJN = "bewaartermijn"
+VERZOEK = "verzoek"
+WIJZEN = (BEWAARTERMIJN, VERZOEK)
+
+# The two reasons a coordinator can give for erasure on request.
+VERZOEK_REDENEN = [
+    (choice.value, choice.label)
+    for choice in Gezin.Anonimisering
+    if choice != Gezin.Anonimisering.BEWAARTERMIJN
+]
+
+
+@dataclass(frozen=True)
+class Wissen:
+    """The text fields of one model that anonymising a family empties, and
+    the lookups from that model to the family its rows are about."""
+
+    velden: tuple[str, ...]
+    via: tuple[str, ...]
+
+
+_KOPPELING = ("vraaggezin", "steungezin")
+
+# Every text and JSON field of the models of gezinnen, screening and matching
+# is named either here or in BEWAREN (tests/test_bewaren.py fails otherwise,
+# so that a new field cannot slip past the erasure).
+WISSEN: dict[type[models.Model], Wissen] = {
+    Gezin: Wissen(
+        (
+            # The name is replaced by "Geanonimiseerd gezin nr. N" afterwards.
+            "naam",
+            "straat",
+            "huisnummer",
+            # The figures count by wijk, which stays; the postcode goes whole.
+            "postcode",
+            "plaats",
+            "telefoon",
+            "email",
+            "talen",
+            "toestemming_omvat",
+            "opmerkingen",
+        ),
+        via=("pk",),
+    ),
+    Vraaggezin: Wissen(
+        (
+            "hulpvraag",
+            "verwijzer_organisatie",
+            "verwijzer_contactpersoon",
+            "verwijzer_telefoon",
+            "verwijzer_email",
+        ),
+        via=("pk",),
+    ),
+    Steungezin: Wissen(("motivatie",), via=("pk",)),
+    # The birth date keeps its year (1 January): see _wissen.
+    Gezinslid: Wissen(("voornaam", "achternaam"), via=("gezin",)),
+    Statuswijziging: Wissen(("reden",), via=("gezin",)),
+    VOG: Wissen(("notitie",), via=("gezinslid__gezin",)),
+    ScreeningGesprek: Wissen(("notities",), via=("steungezin",)),
+    Referentie: Wissen(("naam", "relatie", "notitie"), via=("steungezin",)),
+    CriteriumBeoordeling: Wissen(("notitie",), via=("steungezin",)),
+    # A koppeling's texts are about both families: they go with either one.
+    Koppeling: Wissen(
+        ("kennismaking_notities", "afspraken", "frequentie", "einde_uitkomst"), via=_KOPPELING
+    ),
+    Contactmoment: Wissen(("notities",), via=tuple(f"koppeling__{k}" for k in _KOPPELING)),
+    Signaal: Wissen(("omschrijving",), via=tuple(f"koppeling__{k}" for k in _KOPPELING)),
+    MeldcodeStap: Wissen(("notitie",), via=tuple(f"signaal__koppeling__{k}" for k in _KOPPELING)),
+    Evaluatie: Wissen(
+        ("vraag_goed", "vraag_beter", "steun_goed", "steun_beter", "conclusie"),
+        via=tuple(f"koppeling__{k}" for k in _KOPPELING),
+    ),
+}
+
+# Kept: statuses, choices and codes the figures count, lists of choices and
+# scores, and text that belongs to the organisation rather than to a family.
+BEWAREN: dict[type[models.Model], tuple[str, ...]] = {
+    Gezin: ("geanonimiseerd_wegens",),
+    Vraaggezin: ("status", "verwijzer_soort", "ondersteuning", "dagdelen"),
+    Steungezin: ("status", "aanbod", "beschikbaarheid"),
+    Gezinslid: ("soort",),
+    Statuswijziging: ("van", "naar"),
+    VOG: ("status", "screeningsprofiel"),
+    ScreeningGesprek: ("soort",),
+    Referentie: ("uitkomst",),
+    Koppeling: ("status", "kennismaking_uitkomst", "einde_reden"),
+    Contactmoment: ("met", "hoe", "verloop"),
+    Signaal: ("status",),
+    Evaluatie: ("soort", "vraag_scores", "steun_scores"),
+    # Not about one family.
+    Criterium: ("tekst",),
+    Training: ("titel", "trainer", "plaats"),
+    EindReden: ("code", "tekst"),
+    CoordinatieUren: ("notitie",),
+    AgendaFeed: ("token",),
+}
+# Wijk and Inzending (one-time form tokens) hold no family data either; their
+# fields are listed in the test with the reason.
+
+
+def rijen(model: type[models.Model], gezin_id: int) -> models.QuerySet:
+    """The rows of ``model`` that are about this family."""
+    condition = Q(pk__in=[])
+    for lookup in WISSEN[model].via:
+        condition |= Q(**{lookup: gezin_id})
+    return model._default_manager.filter(condition)
+
+
+def wat_verdwijnt(gezin: Vraaggezin | Steungezin) -> list[tuple[str, list[str]]]:
+    """For the confirmation page: per kind of record, the fields that go."""
+    other = Steungezin if isinstance(gezin, Vraaggezin) else Vraaggezin
+    parts = []
+    for model, wissen in WISSEN.items():
+        if model is other or (other is Steungezin and model._meta.app_label == "screening"):
+            continue
+        labels = [str(model._meta.get_field(name).verbose_name) for name in wissen.velden]
+        if model is Gezinslid:
+            labels.append("geboortedatum (het geboortejaar blijft)")
+        parts.append((str(model._meta.verbose_name_plural), labels))
+    return parts
+
+
+# When the term runs ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Termijn:
+    """A family whose programme ended, and the day its data go."""
+
+    gezin: Vraaggezin | Steungezin
+    afgelopen_op: datetime.date
+    anonimiseren_op: datetime.date
+
+    @property
+    def soort(self) -> str:
+        return str(self.gezin._meta.verbose_name)
+
+    @property
+    def detail_url(self) -> str:
+        return reverse(f"gezinnen:{self.gezin._meta.model_name}-detail", args=[self.gezin.pk])
+
+
+def _afgelopen(model: type[Vraaggezin] | type[Steungezin]) -> models.QuerySet:
+    """The families of this kind whose programme ended: a final status and no
+    running koppeling, with the dates the end is read from."""
+    kant = "vraaggezin" if model is Vraaggezin else "steungezin"
+    laatste_stap = Statuswijziging.objects.filter(
+        gezin=OuterRef("pk"), naar__in=model.ENDED
+    ).order_by("-op")
+    laatste_koppeling = Koppeling.objects.filter(
+        **{kant: OuterRef("pk")}, einde_op__isnull=False
+    ).order_by(F("einde_op").desc())
+    return (
+        model.objects.filter(status__in=model.ENDED)
+        .exclude(koppelingen__status__in=Koppeling.LOPEND)
+        .select_related("organisatie")
+        .annotate(
+            laatste_eindstap=Subquery(laatste_stap.values("op")[:1]),
+            laatste_koppeling_einde=Subquery(laatste_koppeling.values("einde_op")[:1]),
+        )
+    )
+
+
+def _termijn(gezin) -> Termijn:
+    """From the annotations of ``_afgelopen``: the latest of the last step to
+    a final status and the end of the last koppeling. A family that reached its
+    final status without a recorded step counts from its registration."""
+    dates = [
+        timezone.localdate(gezin.laatste_eindstap) if gezin.laatste_eindstap else None,
+        gezin.laatste_koppeling_einde,
+    ]
+    afgelopen = max((d for d in dates if d), default=gezin.aangemeld_op)
+    return Termijn(gezin, afgelopen, add_months(afgelopen, gezin.organisatie.bewaartermijn_maanden))
+
+
+def termijn(gezin: Gezin) -> Termijn | None:
+    """When this family's programme ended and its data go; None while the
+    programme runs (no final status yet, or a running koppeling)."""
+    model = soort_van(gezin)
+    found = _afgelopen(model).filter(pk=gezin.pk).first()
+    return _termijn(found) if found else None
+
+
+def te_anonimiseren(
+    organisatie: Organisatie, dag: datetime.date, *, binnen_dagen: int = 0
+) -> list[Termijn]:
+    """The organisation's families whose term ends on ``dag`` or earlier (or
+    within ``binnen_dagen`` after it) and are not yet anonymised, soonest first.
+
+    The term is months after the end, so it is counted per family rather than
+    in SQL: only ended families that still hold their data are read."""
+    grens = dag + datetime.timedelta(days=binnen_dagen)
+    termijnen = [
+        _termijn(gezin)
+        for model in (Vraaggezin, Steungezin)
+        for gezin in _afgelopen(model).filter(organisatie=organisatie, geanonimiseerd_op=None)
+    ]
+    due = [t for t in termijnen if t.anonimiseren_op <= grens]
+    return sorted(due, key=lambda t: (t.anonimiseren_op, t.gezin.pk))
+
+
+def soort_van(gezin: Gezin) -> type[Vraaggezin] | type[Steungezin]:
+    if isinstance(gezin, Vraaggezin | Steungezin):
+        return type(gezin)
+    return Vraaggezin if Vraaggezin.objects.filter(pk=gezin.pk).exists() else Steungezin
+
+
+# The service ------------------------------------------------------------------
+
+
+def weigering(
+    gezin: Vraaggezin | Steungezin, wijze: str, dag: datetime.date | None = None
+) -> str | None:
+    """Why this family's data cannot be erased now, or None when they can.
+    The confirmation page asks it too, before anyone types anything."""
+    if gezin.geanonimiseerd_op:
+        return f"{gezin} is al geanonimiseerd."
+    if problem := gezin.zonder_lopende_koppeling():
+        return problem
+    if gezin.status not in gezin.ENDED:
+        eind = " of ".join(gezin.Status(status).label for status in sorted(gezin.ENDED))
+        return (
+            f"{gezin} is nog {gezin.get_status_display()}. Zet het gezin eerst op {eind} "
+            "(Status wijzigen); daarna kunnen de gegevens worden gewist."
+        )
+    if wijze == BEWAARTERMIJN:
+        found = termijn(gezin)
+        if found is None or found.anonimiseren_op > (dag or today()):
+            return f"De bewaartermijn van {gezin} is nog niet verstreken."
+    return None
+
+
+@transaction.atomic
+def gezin_anonimiseren(
+    *,
+    door: User | None,
+    gezin: Gezin,
+    wijze: str,
+    reden: str = "",
+    dag: datetime.date | None = None,
+) -> Vraaggezin | Steungezin:
+    """Erase a family's personal data and keep what the figures need.
+
+    ``wijze`` is "bewaartermijn" for the daily schedule (``door`` None, the
+    term must have ended by ``dag``, today by default) or "verzoek" for an
+    AVG art. 17 request, with ``reden`` one of VERZOEK_REDENEN. Refused with
+    TransitionError for a family that is already anonymised, still has a
+    running koppeling or is not closed yet. Everything happens in one
+    transaction on the locked family row, and writes one audit entry.
+    """
+    if wijze not in WIJZEN:
+        raise TransitionError("Onbekende wijze van anonimiseren.")
+    if wijze == VERZOEK and reden not in dict(VERZOEK_REDENEN):
+        raise TransitionError("Kies de reden van het verzoek.")
+    model = soort_van(gezin)
+    # The lock makes a second erasure (a double click, the schedule at the
+    # same moment) wait and then find the family anonymised; a koppeling
+    # proposed meanwhile claims the same row, so it cannot slip in between.
+    current = claim(model, gezin.pk, versie=None)
+    if problem := weigering(current, wijze, dag):
+        raise TransitionError(problem)
+    _wissen(current)
+    nu = timezone.now()
+    Gezin.objects.filter(pk=current.pk).update(
+        naam=f"Geanonimiseerd gezin nr. {current.pk}",
+        geanonimiseerd_op=nu,
+        geanonimiseerd_wegens=reden if wijze == VERZOEK else Gezin.Anonimisering.BEWAARTERMIJN,
+        gewijzigd_op=nu,
+    )
+    current = model.objects.get(pk=current.pk)
+    audit.geanonimiseerd(door=door, obj=current, wijze=wijze)
+    return current
+
+
+def _wissen(gezin: Vraaggezin | Steungezin) -> None:
+    """Empty every WISSEN field on every row about the family, keep only the
+    birth year, and take its name out of the other families' timelines."""
+    genoemd = str(gezin)
+    for model, wissen in WISSEN.items():
+        rijen(model, gezin.pk).update(**dict.fromkeys(wissen.velden, ""))
+    # 1 January of the birth year: an age per year stays what it was.
+    gezin.leden.update(geboortedatum=TruncYear("geboortedatum"))
+    # A step of the other family may name this one ("koppeling met Gezin X").
+    partners = {
+        pk
+        for pair in rijen(Koppeling, gezin.pk).values_list("vraaggezin_id", "steungezin_id")
+        for pk in pair
+    } - {gezin.pk}
+    nieuw = f"Geanonimiseerd gezin nr. {gezin.pk}"
+    for stap in Statuswijziging.objects.filter(gezin_id__in=partners, reden__contains=genoemd):
+        Statuswijziging.objects.filter(pk=stap.pk).update(reden=stap.reden.replace(genoemd, nieuw))
+
+
+# The daily schedule -----------------------------------------------------------
+
+
+def bewaartermijnen_afhandelen(dag: datetime.date) -> int:
+    """Anonymise, in every organisation, each family whose term ended by
+    ``dag``; returns how many. Running it twice does nothing twice (an
+    anonymised family is no longer due). A family that fails is logged by
+    number only, and the others still go."""
+    done = 0
+    for organisatie in Organisatie.objects.order_by("pk"):
+        for due in te_anonimiseren(organisatie, dag):
+            try:
+                gezin_anonimiseren(door=None, gezin=due.gezin, wijze=BEWAARTERMIJN, dag=dag)
+            except Exception as error:
+                # The type only: a message can quote the data it failed on.
+                logger.error(
+                    "Anonimiseren van gezin nr. %s mislukt: %s", due.gezin.pk, type(error).__name__
+                )
+            else:
+                done += 1
+    return done
