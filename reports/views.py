@@ -27,7 +27,7 @@ def evaluatieverslag(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related("kinderen", "evaluaties"),
         pk=pk,
     )
-    contacten = list(koppeling.contactmomenten.order_by("-datum"))
+    contacten = list(koppeling.contactmomenten.order_by("datum", "pk"))
     verloop = Counter(c.get_verloop_display() for c in contacten)
     rendered = render_to_pdf(
         "reports/evaluatieverslag.html",
@@ -37,6 +37,7 @@ def evaluatieverslag(request: HttpRequest, pk: int) -> HttpResponse:
             "contacten": contacten,
             "verloop": verloop.most_common(),
             "evaluaties": list(koppeling.evaluaties.order_by("datum")),
+            "signalen": list(koppeling.signalen.order_by("gemeld_op")),
         },
     )
     audit.geexporteerd(door=request.user, wat="evaluatieverslag (PDF)", obj=koppeling)

@@ -1,9 +1,11 @@
+import datetime
+
 import pytest
 from django.urls import reverse
 
 from accounts.models import AuditEntry
 from gezinnen.models import today
-from matching.models import Contactmoment, Evaluatie
+from matching.models import Contactmoment, Evaluatie, Signaal
 from reports.pdf import render_to_pdf
 from tests.factories import KoppelingFactory
 
@@ -106,3 +108,38 @@ def test_reports_are_for_the_own_coordinators_only(client, all_roles, koppeling,
     assert client.get(reverse("reports:evaluatieverslag", args=[koppeling.pk])).status_code == 404
     assert client.get(reverse("reports:inzage", args=[koppeling.vraaggezin.pk])).status_code == 404
     assert not AuditEntry.objects.filter(action="export").exists()
+
+
+def test_the_evaluation_report_is_complete(client, koppeling, rendered, coordinator):
+    """Every contact with its type and whole notes, every date of the
+    koppeling, the kennismaking notes; of signals only when and whether
+    handled (both families sign the report)."""
+    long_note = "Lang verhaal. " * 40
+    for day in range(12):
+        Contactmoment.objects.create(
+            koppeling=koppeling,
+            datum=today() - datetime.timedelta(days=day + 1),
+            met="vraaggezin",
+            hoe="video",
+            verloop="aandacht",
+            door=coordinator,
+            notities=f"notitie {day} {long_note}",
+        )
+    koppeling.kennismaking_notities = "Klikte meteen"
+    koppeling.proefperiode_tot = today() + datetime.timedelta(days=30)
+    koppeling.save()
+    Signaal.objects.create(
+        koppeling=koppeling, omschrijving="GEHEIM gezien", gemeld_door=coordinator
+    )
+    client.force_login(coordinator)
+    client.get(reverse("reports:evaluatieverslag", args=[koppeling.pk]))
+    html = rendered["last"].html
+    for day in range(12):
+        assert f"notitie {day} {long_note.strip()}" in html
+    assert "videobellen" in html
+    assert "Klikte meteen" in html
+    assert f"{koppeling.proefperiode_tot:%-d}" in html
+    assert "Einde proefperiode" in html
+    assert "Voorgesteld" in html
+    assert "Signalen" in html
+    assert "GEHEIM" not in html
