@@ -81,8 +81,6 @@ def record(
     if user is not None and not user.is_authenticated:
         user = None
     organisatie_id = getattr(obj, "organisatie_id", None) or getattr(user, "organisatie_id", None)
-    if organisatie_id is None and obj is not None and hasattr(obj, "koppeling_id"):
-        organisatie_id = obj.koppeling.organisatie_id
     entry = AuditEntry.objects.create(
         user=user,
         organisatie_id=organisatie_id,

@@ -228,8 +228,10 @@ def _log(gezin: Gezin) -> list[tuple[datetime.datetime, str, str]]:
         if not entry.object_id:
             detail = detail.split(":", 1)[0]
         what = entry.get_action_display()
-        if entry.object_repr:
-            what += f" ({entry.object_repr.replace(f' nr. {gezin.pk}', '')})"
+        if entry.object_id == str(gezin.pk) and entry.object_type.startswith("gezinnen."):
+            what += f" ({entry.object_type.partition('.')[2]})"  # this family itself
+        elif entry.object_repr:
+            what += f" ({entry.object_repr})"
         rows.append((entry.timestamp, who, f"{what}{': ' + detail if detail else ''}"))
     return rows
 

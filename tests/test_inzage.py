@@ -282,3 +282,10 @@ def test_an_inzage_field_lists_many_to_many_values(dossier):
     koppeling = Koppeling.objects.get(pk=dossier.pk)
     shown = dict(inzage_module.velden(koppeling, skip={"vraaggezin", "steungezin"}))
     assert "Xandra" in shown["Voor welke kinderen"]
+
+
+def test_the_log_names_a_koppeling_by_its_own_number(dossier, coordinator):
+    """Even when the koppeling's number starts with the family's."""
+    audit.dossier_bekeken(door=coordinator, obj=dossier)
+    result = inzage(Steungezin.objects.get(pk=dossier.steungezin.pk))
+    assert [what for _, _, what in result.log] == [f"bekeken (koppeling nr. {dossier.pk})"]

@@ -7,6 +7,8 @@ import unicodedata
 
 import django.db.models.deletion
 from django.db import migrations, models
+from django.db.models import F, Value
+from django.db.models.functions import Concat
 
 
 APPEND_ONLY = [
@@ -69,11 +71,11 @@ def names_out_of_the_log(apps, schema_editor) -> None:
             soort = apps.get_model(object_type)._meta.verbose_name
         except (LookupError, ValueError):
             continue
-        rows = AuditEntry.objects.filter(object_type=object_type)
-        for pk, object_id in rows.values_list("pk", "object_id"):
-            # QuerySet.update of the model is refused; the historical model's
-            # manager is a plain one.
-            rows.filter(pk=pk).update(object_repr=f"{soort} nr. {object_id}"[:200])
+        # QuerySet.update of the model is refused; the historical model's
+        # manager is a plain one.
+        AuditEntry.objects.filter(object_type=object_type).update(
+            object_repr=Concat(Value(f"{soort} nr. "), F("object_id"))
+        )
     # Details that named a member: "VOG Anna Jansen: ...", "training ...: names".
     for entry in AuditEntry.objects.filter(object_type="gezinnen.steungezin"):
         if entry.detail.startswith("VOG ") and ":" in entry.detail:
