@@ -80,6 +80,19 @@ class Organisatie(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(240)],
         help_text="Daarna worden persoonsgegevens verwijderd; geanonimiseerde cijfers blijven.",
     )
+    uurtarief = models.DecimalField(
+        "uurtarief coördinatie (€)",
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=(
+            "Wat een uur coördinatie kost, zoals afgesproken met de gemeente. De "
+            "gemeenterapportage rekent er de kosten per koppeling mee uit; leeg laten als "
+            "er geen tarief is afgesproken."
+        ),
+    )
     tweestaps_verplicht = models.BooleanField(
         "tweestapsverificatie verplicht",
         default=False,

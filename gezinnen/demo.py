@@ -17,6 +17,7 @@ from gezinnen.models import (
     Steungezin,
     Vraaggezin,
     Wijk,
+    WijkPeriode,
 )
 
 # gemeente -> [(wijk, PC4 areas, adjacent wijken)]
@@ -182,6 +183,7 @@ def _family(model, path, organisatie, wijken, fake, rnd, coordinator) -> Gezin:
         )
         members = [("volwassene", rnd.randint(30, 68)) for _ in range(rnd.randint(1, 2))]
         members += [("kind", rnd.randint(3, 17)) for _ in range(rnd.randint(0, 2))]
+    WijkPeriode.objects.create(gezin=gezin, wijk=gezin.wijk, vanaf=start)
     for soort, age in members:
         Gezinslid.objects.create(
             gezin=gezin,

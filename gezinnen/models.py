@@ -57,6 +57,10 @@ def today() -> datetime.date:
 
 
 class WijkQuerySet(OrganisatieQuerySet):
+    def gemeenten(self) -> list[str]:
+        """The gemeenten of these wijken: those the reports and the hours know."""
+        return sorted(set(self.values_list("gemeente", flat=True)))
+
     def for_postcode(self, postcode: str) -> Wijk | None:
         """The wijk whose PC4 areas include this postcode, if any."""
         area = pc4(postcode)
@@ -323,6 +327,30 @@ class Gezinslid(models.Model):
             raise ValidationError({"geboortedatum": "Controleer het geboortejaar."})
         if self.krijgt_steun and self.soort != self.Soort.KIND:
             raise ValidationError({"krijgt_steun": "Alleen kinderen kunnen de steun krijgen."})
+
+
+class WijkPeriode(models.Model):
+    """Where a family lived from a day on: the municipality report counts a
+    family in the gemeente of its wijk on the dates that matter, so a move
+    never changes a past period's figures. A family without a wijk (outside
+    the organisation's wijken) has a period with none."""
+
+    gezin = models.ForeignKey(Gezin, on_delete=models.CASCADE, related_name="wijkperiodes")
+    wijk = models.ForeignKey(
+        Wijk, verbose_name="wijk", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    vanaf = models.DateField("vanaf")
+
+    class Meta:
+        verbose_name = "wijk vanaf een datum"
+        verbose_name_plural = "wijken door de tijd"
+        ordering = ["gezin", "vanaf"]
+        constraints = [
+            models.UniqueConstraint(fields=["gezin", "vanaf"], name="een_wijk_per_dag"),
+        ]
+
+    def __str__(self) -> str:
+        return f"gezin nr. {self.gezin_id}: {self.wijk or 'geen wijk'} vanaf {self.vanaf:%d-%m-%Y}"
 
 
 class Statuswijziging(models.Model):

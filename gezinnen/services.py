@@ -12,7 +12,15 @@ from django.db import transaction
 from accounts import audit
 from accounts.models import Organisatie, User
 from gezinnen.integrity import EditConflict, TransitionError, claim, field_labels, same
-from gezinnen.models import Gezin, Gezinslid, Statuswijziging, Vraaggezin, Wijk
+from gezinnen.models import (
+    Gezin,
+    Gezinslid,
+    Statuswijziging,
+    Vraaggezin,
+    Wijk,
+    WijkPeriode,
+    today,
+)
 
 __all__ = ["EditConflict", "TransitionError"]
 
@@ -29,6 +37,14 @@ def _wijk_from_postcode(organisatie_id: int, gegevens: dict[str, Any]) -> None:
         gegevens["wijk"] = Wijk.objects.filter(organisatie_id=organisatie_id).for_postcode(
             gegevens["postcode"]
         )
+
+
+def _wijk_vastleggen(gezin: Gezin, vanaf: datetime.date) -> None:
+    """The family lives in its wijk from that day on (a second change on the
+    same day replaces the first)."""
+    WijkPeriode.objects.update_or_create(
+        gezin=gezin, vanaf=vanaf, defaults={"wijk_id": gezin.wijk_id}
+    )
 
 
 def _save_leden(gezin: Gezin, leden: list[dict[str, Any]]) -> bool:
@@ -86,6 +102,7 @@ def gezin_aanmelden(
         gezin.wacht_sinds = gezin.aangemeld_op
     gezin.full_clean()
     gezin.save()
+    _wijk_vastleggen(gezin, gezin.aangemeld_op)
     _save_leden(gezin, leden)
     lijkt_op = list(
         Gezin.objects.filter(organisatie=organisatie)
@@ -141,6 +158,13 @@ def gezin_wijzigen(
         changed.append("toestemming_vastgelegd_door")
     current.full_clean()
     current.save(update_fields=[*changed, "versie", "gewijzigd_op"])
+    if "wijk" in changed:
+        if not current.wijkperiodes.exists():
+            # Registered before the history was kept: the old wijk until today.
+            WijkPeriode.objects.create(
+                gezin=current, wijk=before["wijk"], vanaf=min(current.aangemeld_op, today())
+            )
+        _wijk_vastleggen(current, today())
     what = audit.wijzigingen(current, before, changed) if changed else ""
     if leden is not None and _save_leden(current, leden):
         what = "; ".join(filter(None, [what, "gezinsleden"]))

@@ -25,7 +25,14 @@ from django.utils import timezone
 from accounts import audit
 from accounts.models import Organisatie, User
 from gezinnen.integrity import TransitionError, claim
-from gezinnen.models import Gezin, Gezinslid, Statuswijziging, Steungezin, Vraaggezin, today
+from gezinnen.models import (
+    Gezin,
+    Gezinslid,
+    Statuswijziging,
+    Steungezin,
+    Vraaggezin,
+    today,
+)
 from matching.models import (
     AgendaFeed,
     Contactmoment,
@@ -134,7 +141,7 @@ BEWAREN: dict[type[models.Model], tuple[str, ...]] = {
     VOG: ("status", "screeningsprofiel"),
     ScreeningGesprek: ("soort",),
     Referentie: ("uitkomst",),
-    Koppeling: ("status", "kennismaking_uitkomst", "einde_reden"),
+    Koppeling: ("status", "kennismaking_uitkomst", "einde_reden", "doel_bereikt"),
     Contactmoment: ("met", "hoe", "verloop"),
     Signaal: ("status",),
     Evaluatie: ("soort", "vraag_scores", "steun_scores"),
@@ -142,7 +149,7 @@ BEWAREN: dict[type[models.Model], tuple[str, ...]] = {
     Criterium: ("tekst",),
     Training: ("titel", "trainer", "plaats"),
     EindReden: ("code", "tekst"),
-    CoordinatieUren: ("notitie",),
+    CoordinatieUren: ("notitie", "gemeente"),
     AgendaFeed: ("token",),
 }
 # Wijk and Inzending (one-time form tokens) hold no family data either; their

@@ -3,11 +3,12 @@ check-in, an open signal and a yearly evaluation that is due."""
 
 import datetime
 import random
+from decimal import Decimal
 
 from django.utils import timezone
 
 from accounts.models import Organisatie, User
-from gezinnen.models import Gezinslid, Steungezin, Vraaggezin, today
+from gezinnen.models import Gezinslid, Steungezin, Vraaggezin, Wijk, today
 from matching.models import (
     EVALUATIEVRAGEN,
     Contactmoment,
@@ -15,6 +16,7 @@ from matching.models import (
     Evaluatie,
     Koppeling,
     Signaal,
+    maandag_van,
 )
 from screening.models import add_months
 
@@ -89,11 +91,11 @@ def populate(organisatie: Organisatie, *, seed: str) -> None:
         koppeling.status = Koppeling.Status.AFGESLOTEN
         koppeling.start_op = start
         koppeling.einde_op = add_months(start, 9)
-        koppeling.einde_reden = [
-            Koppeling.Reden.DOEL_BEREIKT,
-            Koppeling.Reden.VERHUISD,
-            Koppeling.Reden.ZWAARDERE_ZORG,
-            Koppeling.Reden.DOEL_BEREIKT,
+        koppeling.einde_reden, koppeling.doel_bereikt = [
+            (Koppeling.Reden.DOEL_BEREIKT, Koppeling.DoelBereikt.JA),
+            (Koppeling.Reden.VERHUISD, Koppeling.DoelBereikt.DEELS),
+            (Koppeling.Reden.ZWAARDERE_ZORG, Koppeling.DoelBereikt.NEE),
+            (Koppeling.Reden.DOEL_BEREIKT, Koppeling.DoelBereikt.JA),
         ][index % 4]
         koppeling.einde_uitkomst = "Het gezin kan weer zelf verder; contact blijft informeel."
         koppeling.afspraken = "Eens per week opvang na school."
@@ -114,13 +116,22 @@ def populate(organisatie: Organisatie, *, seed: str) -> None:
         planned.kennismaking_op = day + datetime.timedelta(days=4)
         planned.save()
 
+    # Most hours go to the gemeenten; some are algemeen (recruitment, training).
+    verdeling = [
+        (gemeente, ["3", "3.5", "4", "5"])
+        for gemeente in Wijk.objects.filter(organisatie=organisatie).gemeenten()
+    ]
+    verdeling.append(("", ["0.5", "1", "1.5"]))
     for weeks in range(1, 13):
-        monday = day - datetime.timedelta(days=day.weekday() + 7 * weeks)
-        CoordinatieUren.objects.create(
-            organisatie=organisatie,
-            coordinator=coordinator,
-            week=monday,
-            uren=rnd.choice([4, 4, 5, 3.5, 6]),
+        CoordinatieUren.objects.bulk_create(
+            CoordinatieUren(
+                organisatie=organisatie,
+                coordinator=coordinator,
+                week=maandag_van(day) - datetime.timedelta(weeks=weeks),
+                gemeente=gemeente,
+                uren=Decimal(rnd.choice(keuzes)),
+            )
+            for gemeente, keuzes in verdeling
         )
 
 

@@ -1,7 +1,10 @@
 import datetime
+from collections.abc import Iterable
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import slugify
 
 from accounts.models import User
 from gezinnen.forms import (
@@ -16,10 +19,12 @@ from gezinnen.models import Gezinslid, Steungezin, Vraaggezin, today
 from matching.models import (
     EVALUATIEVRAGEN,
     Contactmoment,
+    CoordinatieUren,
     EindReden,
     Evaluatie,
     Koppeling,
     MeldcodeStap,
+    maandag_van,
 )
 
 
@@ -122,6 +127,13 @@ class BegeleidingForm(VersionedForm, forms.ModelForm):
 class AfsluitenForm(VersionedForm):
     einde_op = forms.DateField(label="Einde", widget=DateInput())
     reden = forms.ChoiceField(label="Reden")
+    # Whether it is needed, and which values count, is koppeling_afsluiten's rule.
+    doel_bereikt = forms.ChoiceField(
+        label="Is het doel van de koppeling bereikt?",
+        choices=Koppeling.DoelBereikt.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
     uitkomst = forms.CharField(label="Uitkomst", widget=forms.Textarea(attrs={"rows": 3}))
     vraaggezin_naar = forms.ChoiceField(
         label="Het vraaggezin",
@@ -140,10 +152,12 @@ class AfsluitenForm(VersionedForm):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args, organisatie, **kwargs):
+    def __init__(self, *args, koppeling: Koppeling, **kwargs):
         super().__init__(*args, **kwargs)
-        redenen = EindReden.objects.voor(organisatie)
+        redenen = EindReden.objects.voor(koppeling.organisatie)
         self.fields["reden"].choices = [("", "—"), *((r.code, r.tekst) for r in redenen)]
+        if not koppeling.doel_bereikt_nodig:
+            del self.fields["doel_bereikt"]
         date_fields(self)
 
     def clean_einde_op(self):
@@ -272,15 +286,57 @@ class EvaluatieForm(OnceForm, forms.ModelForm):
         return answers
 
 
-class UrenForm(forms.Form):
+ALGEMEEN = "Algemeen (werving, training, overleg)"
+
+
+class WeekForm(forms.Form):
+    """A week, by any day in it; the Monday is what counts."""
+
     week = forms.DateField(
         label="Week (een dag in die week)", widget=DateInput(), validators=[plausible_date]
     )
-    uren = forms.DecimalField(
-        label="Uren", min_value=0, max_value=80, decimal_places=1, max_digits=4
-    )
-    notitie = forms.CharField(label="Notitie", max_length=300, required=False)
 
     def clean_week(self):
-        day = not_in_future(self.cleaned_data["week"], "Een week")
-        return day - datetime.timedelta(days=day.weekday())
+        return maandag_van(not_in_future(self.cleaned_data["week"], "Een week"))
+
+
+class UrenForm(WeekForm):
+    """A week's hours: a field for each gemeente and one for algemeen.
+    Which hours are allowed is ``uren_vastleggen``'s rule."""
+
+    notitie = forms.CharField(label="Notitie", max_length=300, required=False)
+
+    def __init__(
+        self, *args, gemeenten: list[str], opgeslagen: Iterable[CoordinatieUren] = (), **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.gemeenten: dict[str, str] = {}  # field name → gemeente ("" for algemeen)
+        for gemeente in [*gemeenten, ""]:
+            name = f"uren_{slugify(gemeente) or 'algemeen'}"
+            while name in self.fields:  # two spellings of one gemeente
+                name += "_"
+            self.gemeenten[name] = gemeente
+            # localize: a decimal comma ("4,5"), as Dutch is typed.
+            self.fields[name] = forms.DecimalField(
+                label=gemeente or ALGEMEEN,
+                required=False,
+                localize=True,
+                widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+            )
+        self.order_fields(["week", *self.gemeenten, "notitie"])
+        field_of = {gemeente: name for name, gemeente in self.gemeenten.items()}
+        for regel in opgeslagen:
+            if regel.gemeente in field_of:
+                self.initial[field_of[regel.gemeente]] = regel.uren
+            self.initial["notitie"] = regel.notitie
+
+    def uren_velden(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.gemeenten]
+
+    def uren(self) -> dict[str, Decimal]:
+        """The hours per gemeente as ``uren_vastleggen`` takes them."""
+        return {
+            gemeente: self.cleaned_data[name]
+            for name, gemeente in self.gemeenten.items()
+            if self.cleaned_data[name] is not None
+        }

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -96,6 +98,11 @@ class Koppeling(Steps, models.Model):
         ZWAARDERE_ZORG = "zwaardere_zorg", "zwaardere zorg nodig"
         ANDERS = "anders", "anders"
 
+    class DoelBereikt(models.TextChoices):
+        JA = "ja", "ja"
+        DEELS = "deels", "deels"
+        NEE = "nee", "nee"
+
     LOPEND = {Status.VOORGESTELD, Status.KENNISMAKING, Status.ACTIEF}
 
     # The transition table: services take these steps, templates read ``kan``.
@@ -168,6 +175,10 @@ class Koppeling(Steps, models.Model):
     # The code of one of the organisation's EindReden rows (Reden by default).
     einde_reden = models.CharField("reden einde", max_length=50, blank=True)
     einde_uitkomst = models.TextField("uitkomst", blank=True)
+    # Blank: not recorded (older koppelingen, or one that ended before it started).
+    doel_bereikt = models.CharField(
+        "doel bereikt", max_length=10, choices=DoelBereikt.choices, blank=True
+    )
     volgende_contact_op = models.DateField("volgend contactmoment", null=True, blank=True)
     # Optimistic locking, as on Gezin: every step bumps it (integrity.claim).
     versie = models.PositiveIntegerField(default=1, editable=False)
@@ -249,6 +260,12 @@ class Koppeling(Steps, models.Model):
             and self.kennismaking_op
             and not self.kennismaking_uitkomst
         )
+
+    @property
+    def doel_bereikt_nodig(self) -> bool:
+        """Ending a koppeling that started records whether its goal was
+        reached; one that ends before the start has nothing to say."""
+        return self.status == self.Status.ACTIEF
 
     # Conditions of the transition table ---------------------------------
 
@@ -575,30 +592,75 @@ class Evaluatie(models.Model):
         ]
 
 
+def maandag_van(day: datetime.date) -> datetime.date:
+    """The Monday of the week ``day`` is in: hours are kept per week."""
+    return day - datetime.timedelta(days=day.weekday())
+
+
+class CoordinatieUrenQuerySet(OrganisatieQuerySet):
+    def per_week(self, weken: int) -> list[UrenWeek]:
+        """The last ``weken`` weeks that have hours, newest first."""
+        recent = self.order_by("-week").values("week").distinct()[:weken]
+        per_week: dict[datetime.date, list[CoordinatieUren]] = {}
+        for regel in self.filter(week__in=recent).order_by("-week"):
+            per_week.setdefault(regel.week, []).append(regel)
+        return [UrenWeek(week, regels) for week, regels in per_week.items()]
+
+
 class CoordinatieUren(models.Model):
-    """Hours a coordinator spent on the programme in one week."""
+    """Hours a coordinator spent on the programme in one week, for one
+    gemeente or, with gemeente "", for none in particular."""
 
     organisatie = models.ForeignKey(Organisatie, on_delete=models.PROTECT, related_name="+")
     coordinator = models.ForeignKey(User, on_delete=models.PROTECT, related_name="uren")
     week = models.DateField("week (maandag)")
+    # "" is "algemeen": recruitment, training, meetings.
+    gemeente = models.CharField("gemeente", max_length=100, blank=True, default="")
     uren = models.DecimalField("uren", max_digits=4, decimal_places=1)
     notitie = models.CharField("notitie", max_length=300, blank=True)
 
-    objects = OrganisatieQuerySet.as_manager()
+    objects = CoordinatieUrenQuerySet.as_manager()
 
     class Meta:
         verbose_name = "coördinatie-uren"
         verbose_name_plural = "coördinatie-uren"
         ordering = ["-week"]
         constraints = [
-            models.UniqueConstraint(fields=["coordinator", "week"], name="uren_een_keer_per_week"),
+            models.UniqueConstraint(
+                fields=["coordinator", "week", "gemeente"],
+                name="uren_een_keer_per_week_per_gemeente",
+            ),
             models.CheckConstraint(
                 condition=Q(uren__gte=0) & Q(uren__lte=80), name="uren_binnen_een_week"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.coordinator} week {self.week:%d-%m-%Y}: {self.uren}"
+        return f"{self.coordinator} week {self.week:%d-%m-%Y}, {self.gemeente_label}: {self.uren}"
+
+    @property
+    def gemeente_label(self) -> str:
+        return self.gemeente or "algemeen"
+
+
+@dataclass
+class UrenWeek:
+    """One week of a coordinator's hours: a row per gemeente, algemeen last."""
+
+    week: datetime.date
+    regels: list[CoordinatieUren]
+
+    def __post_init__(self) -> None:
+        self.regels.sort(key=lambda regel: (regel.gemeente == "", regel.gemeente))
+
+    @property
+    def totaal(self) -> Decimal:
+        return sum((regel.uren for regel in self.regels), Decimal(0))
+
+    @property
+    def notitie(self) -> str:
+        # uren_vastleggen writes the week's note on each of its rows.
+        return self.regels[0].notitie
 
 
 class AgendaFeed(models.Model):

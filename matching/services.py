@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from accounts import audit
 from accounts.models import User
 from gezinnen.integrity import TransitionError, claim, field_labels
-from gezinnen.models import Gezinslid, Steungezin, Vraaggezin, today
+from gezinnen.models import Gezinslid, Steungezin, Vraaggezin, Wijk, today
 from matching.models import (
     AgendaFeed,
     Contactmoment,
@@ -29,6 +29,8 @@ from matching.models import (
     Koppeling,
     MeldcodeStap,
     Signaal,
+    UrenWeek,
+    maandag_van,
 )
 from matching.suggestions import uitgesloten_reden
 from screening.rules import herscreening_redenen, with_screening
@@ -260,10 +262,13 @@ def koppeling_afsluiten(
     uitkomst: str,
     vraaggezin_naar: str,
     steungezin_naar: str,
+    doel_bereikt: str = "",
     versie: int | None = None,
 ) -> Koppeling:
     """End the match with a reason; each family goes back (waiting /
-    available) or leaves the programme.
+    available) or leaves the programme. A koppeling that started says
+    whether its goal was reached (ja, deels, nee); one that ends before the
+    start leaves that blank.
 
     A steungezin stays available only if it still passes the screening rules
     on that day; otherwise it goes back to screening with the reason.
@@ -281,15 +286,31 @@ def koppeling_afsluiten(
         raise ValidationError({"steungezin_naar": "Kies wat er met het steungezin gebeurt."})
     if einde_op > today():
         raise ValidationError({"einde_op": "Het einde kan niet in de toekomst liggen."})
+    if current.doel_bereikt_nodig and doel_bereikt not in Koppeling.DoelBereikt.values:
+        raise ValidationError(
+            {"doel_bereikt": "Geef aan of het doel van de koppeling bereikt is: ja, deels of nee."}
+        )
+    if not current.doel_bereikt_nodig and doel_bereikt:
+        raise ValidationError(
+            {"doel_bereikt": "Een koppeling die niet gestart is, heeft geen doel om te bereiken."}
+        )
     was_actief = current.status == Koppeling.Status.ACTIEF
     current.status = Koppeling.Status.AFGESLOTEN
     current.einde_op = einde_op
     current.einde_reden = reden
     current.einde_uitkomst = uitkomst
+    current.doel_bereikt = doel_bereikt
     current.volgende_contact_op = None
     current.full_clean()
     current.save(
-        update_fields=["status", "einde_op", "einde_reden", "einde_uitkomst", "volgende_contact_op"]
+        update_fields=[
+            "status",
+            "einde_op",
+            "einde_reden",
+            "einde_uitkomst",
+            "doel_bereikt",
+            "volgende_contact_op",
+        ]
     )
     label = redenen[reden]
     vraag = claim(Vraaggezin, current.vraaggezin_id, versie=None)
@@ -304,7 +325,8 @@ def koppeling_afsluiten(
     elif vraaggezin_naar == Vraaggezin.Status.AFGESLOTEN:
         vraag.apply_step("afsluiten", door=door, reden=f"koppeling beëindigd: {label}")
     _steungezin_na_afloop(door, steun, steungezin_naar, f"koppeling beëindigd: {label}")
-    _audit(door, current, f"afgesloten: {label}")
+    doel = f"; doel bereikt: {current.get_doel_bereikt_display()}" if doel_bereikt else ""
+    _audit(door, current, f"afgesloten: {label}{doel}")
     return _sync(koppeling, current)
 
 
@@ -479,25 +501,73 @@ def evaluatie_vastleggen(
     return evaluatie
 
 
+MAX_UREN_PER_WEEK = Decimal(80)
+
+
+def _uren(aantal: Decimal) -> str:
+    """Hours as the audit log and the messages write them: "3,5"."""
+    return f"{aantal:.1f}".replace(".", ",")
+
+
 @transaction.atomic
 def uren_vastleggen(
-    *, door: User, week: datetime.date, uren: Decimal, notitie: str = ""
-) -> CoordinatieUren:
-    """A coordinator's hours in one week (the Monday); a second entry for the
-    same week replaces the first."""
+    *, door: User, week: datetime.date, uren: dict[str, Decimal], notitie: str = ""
+) -> list[CoordinatieUren]:
+    """A coordinator's hours in one week (the Monday), per gemeente of the
+    organisation and "" for algemeen. They replace what the week held: a
+    gemeente left out or at 0 has no row. The week's total is at most 80."""
     _professional(door)
-    maandag = week - datetime.timedelta(days=week.weekday())
-    # Validated before the write; the one-per-week rule is update_or_create's.
-    CoordinatieUren(
-        organisatie=door.organisatie, coordinator=door, week=maandag, uren=uren, notitie=notitie
-    ).full_clean(exclude=["coordinator"])
-    record, _ = CoordinatieUren.objects.update_or_create(
-        coordinator=door,
-        week=maandag,
-        defaults={"organisatie": door.organisatie, "uren": uren, "notitie": notitie},
-    )
-    audit.gewijzigd(door=door, obj=record, wat=f"uren: {uren}")
-    return record
+    # Two submissions for one week each replace the other's rows; without a
+    # lock both could land, and the week would hold the hours of both.
+    User.objects.select_for_update(no_key=True).get(pk=door.pk)
+    maandag = maandag_van(week)
+    gemeenten = {"", *Wijk.objects.filter(organisatie=door.organisatie).gemeenten()}
+    problemen = []
+    for gemeente, aantal in uren.items():
+        naam = gemeente or "algemeen"
+        if gemeente not in gemeenten:
+            problemen.append(f"{gemeente} is geen gemeente van de wijken van uw organisatie.")
+        elif not aantal.is_finite() or aantal < 0:
+            problemen.append(f"{naam}: vul 0 of meer uren in.")
+        elif aantal.normalize().as_tuple().exponent < -1:
+            problemen.append(f"{naam}: vul de uren in op een tiende uur (bijvoorbeeld 2,5).")
+    if problemen:
+        raise ValidationError(problemen)
+    totaal = sum(uren.values(), Decimal(0))
+    if totaal > MAX_UREN_PER_WEEK:
+        raise ValidationError(
+            f"Een week heeft hoogstens {MAX_UREN_PER_WEEK} uur coördinatie; "
+            f"samen is dit {_uren(totaal)} uur."
+        )
+    regels = {
+        gemeente: aantal.quantize(Decimal("0.1")) for gemeente, aantal in uren.items() if aantal
+    }
+    CoordinatieUren.objects.filter(coordinator=door, week=maandag).exclude(
+        gemeente__in=regels
+    ).delete()
+    records = []
+    for gemeente, aantal in regels.items():
+        record = CoordinatieUren(
+            organisatie=door.organisatie,
+            coordinator=door,
+            week=maandag,
+            gemeente=gemeente,
+            uren=aantal,
+            notitie=notitie,
+        )
+        # The one-row-per-gemeente rule is update_or_create's, below.
+        record.full_clean(exclude=["coordinator"])
+        record, _ = CoordinatieUren.objects.update_or_create(
+            coordinator=door,
+            week=maandag,
+            gemeente=gemeente,
+            defaults={"organisatie": door.organisatie, "uren": aantal, "notitie": notitie},
+        )
+        records.append(record)
+    records = UrenWeek(maandag, records).regels
+    verdeling = "; ".join(f"{r.gemeente_label} {_uren(r.uren)}" for r in records) or "geen"
+    audit.gewijzigd(door=door, obj=door, wat=f"uren week {maandag:%Y-%m-%d}: {verdeling}")
+    return records
 
 
 @transaction.atomic

@@ -17,7 +17,7 @@ from accounts.decorators import coordinator_required, team_required
 from accounts.models import User
 from gezinnen.forms import add_service_error, refresh_version
 from gezinnen.integrity import EditConflict, TransitionError, once, version_fields
-from gezinnen.models import Steungezin, Vraaggezin, today
+from gezinnen.models import Steungezin, Vraaggezin, Wijk, today
 from matching import services
 from matching.agenda import afspraken, ical
 from matching.forms import (
@@ -32,6 +32,7 @@ from matching.forms import (
     SignaalForm,
     StartForm,
     UrenForm,
+    WeekForm,
 )
 from matching.models import (
     AgendaFeed,
@@ -41,6 +42,7 @@ from matching.models import (
     Koppeling,
     MeldcodeStap,
     Signaal,
+    maandag_van,
 )
 from matching.suggestions import passende_vraaggezinnen, suggesties
 
@@ -356,7 +358,7 @@ def afsluiten(request: HttpRequest, pk: int) -> HttpResponse:
     koppeling = _koppeling(request, pk)
     form = AfsluitenForm(
         request.POST or None,
-        organisatie=koppeling.organisatie,
+        koppeling=koppeling,
         initial={
             "einde_op": today(),
             "vraaggezin_naar": Vraaggezin.Status.WACHTEND,
@@ -378,6 +380,7 @@ def afsluiten(request: HttpRequest, pk: int) -> HttpResponse:
                 uitkomst=data["uitkomst"],
                 vraaggezin_naar=data["vraaggezin_naar"],
                 steungezin_naar=data["steungezin_naar"],
+                doel_bereikt=data.get("doel_bereikt", ""),
                 **_versie(form),
             ),
             f"De koppeling {koppeling} is afgesloten.",
@@ -559,23 +562,40 @@ def evaluatie(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+UREN_WEKEN = 26
+
+
 @coordinator_required
 def uren(request: HttpRequest) -> HttpResponse:
-    form = UrenForm(request.POST or None, initial={"week": today()})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.uren_vastleggen(
-                door=request.user, week=data["week"], uren=data["uren"], notitie=data["notitie"]
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(
-                request, f"De uren voor de week van {data['week']:%d-%m-%Y} zijn opgeslagen."
-            )
-            return redirect("matching:uren")
-    weken = CoordinatieUren.objects.filter(coordinator=request.user)[:26]
+    """The coordinator's hours per week and gemeente; ``?week=`` opens a
+    week that was filled in before, to correct it."""
+    user = request.user
+    gemeenten = Wijk.objects.filter(organisatie=user.organisatie).gemeenten()
+    if request.method == "POST":
+        form = UrenForm(request.POST, gemeenten=gemeenten)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.uren_vastleggen(
+                    door=user, week=data["week"], uren=form.uren(), notitie=data["notitie"]
+                )
+            except ValidationError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(
+                    request, f"De uren voor de week van {data['week']:%d-%m-%Y} zijn opgeslagen."
+                )
+                return redirect("matching:uren")
+    else:
+        gekozen = WeekForm(request.GET)
+        # Without a valid ?week= (absent, no date, in the future): this week.
+        week = gekozen.cleaned_data["week"] if gekozen.is_valid() else maandag_van(today())
+        form = UrenForm(
+            gemeenten=gemeenten,
+            initial={"week": week},
+            opgeslagen=CoordinatieUren.objects.filter(coordinator=user, week=week),
+        )
+    weken = CoordinatieUren.objects.filter(coordinator=user).per_week(UREN_WEKEN)
     return render(request, "matching/uren.html", {"form": form, "weken": weken})
 
 

@@ -50,18 +50,34 @@ def cell_value(value):
     return neutralise(value)
 
 
-def csv_response(header: list[str], rows: Iterable, filename: str) -> HttpResponse:
+def csv_response(
+    header: list[str], rows: Iterable, filename: str, kop: list[tuple[str, str]] = ()
+) -> HttpResponse:
+    """A CSV for a Dutch spreadsheet: semicolons, UTF-8 with a byte order
+    mark. ``kop``: rows of (label, value) above the table, then an empty row."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     response.write("\ufeff")  # so that Excel reads the accents right
     writer = csv.writer(response, delimiter=";")
+    for label, value in kop:
+        writer.writerow([neutralise(label), neutralise(value)])
+    if kop:
+        writer.writerow([])
     # Numbers and dates come out as they came in: 12, 4.5, 2026-01-31.
     for row in chain([header], rows):
         writer.writerow([cell_value(value) for value in row])
     return response
 
 
-def xlsx_response(header: list[str], rows: Iterable, filename: str, title: str) -> HttpResponse:
+def xlsx_response(
+    header: list[str],
+    rows: Iterable,
+    filename: str,
+    title: str,
+    kop: list[tuple[str, str]] = (),
+) -> HttpResponse:
+    """``kop``: rows of (label, value) above the table, the label in bold,
+    then an empty row; numbers stay numbers."""
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
@@ -69,6 +85,12 @@ def xlsx_response(header: list[str], rows: Iterable, filename: str, title: str) 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
+    for label, value in kop:
+        sheet.append([neutralise(label), neutralise(value)])
+        sheet.cell(sheet.max_row, 1).font = Font(bold=True)
+    if kop:
+        sheet.append([])
+    header_row = sheet.max_row + 1 if kop else 1
     for row in chain([header], rows):
         # Control characters are not allowed in an XLSX file (openpyxl refuses
         # them): dropped before the check for a formula.
@@ -77,10 +99,13 @@ def xlsx_response(header: list[str], rows: Iterable, filename: str, title: str) 
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, datetime.date):
                 cell.number_format = DUTCH_DATE
-    for cell in sheet[1]:
+            elif isinstance(cell.value, Decimal):
+                places = max(0, -cell.value.as_tuple().exponent)
+                cell.number_format = "#,##0" + ("." + "0" * places if places else "")
+    for cell in sheet[header_row]:
         cell.font = Font(bold=True)
     for column in sheet.columns:
-        width = max(len(str(cell.value or "")) for cell in column)
+        width = max(len(str(cell.value or "")) for cell in column[header_row - 1 :])
         sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, width + 2))
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -1,97 +1,116 @@
 """The municipality's period report: anonymous figures for one organisation,
-one gemeente (through the wijken) and one whole calendar month, quarter or year.
+one gemeente (or all of them together) and one whole calendar month, quarter
+or year. Every figure carries its definition (``Regel.toelichting``), in the
+words the report prints.
+
+Figures at the time they happened
+=================================
+
+Every figure is worked out from the situation on the dates that matter, as
+dates in Europe/Amsterdam: a family counts in the gemeente of the wijk it
+lived in on that day (``WijkPeriode``), a status is the one it had at the end
+of that day (``Statuswijziging``). A koppeling belongs to the gemeente where
+the vraaggezin lived on the day it was proposed, for its whole life, so that
+it starts, runs and ends in the same report. A move never changes the figures
+of a period before it. A wijk that is moved to another gemeente in the back
+office takes its history with it.
 
 How the figures are kept from pointing to a family
 ===================================================
 
 What an attacker is assumed to have: every report the municipality can get
-(every month, quarter and year, as page, PDF, CSV or Excel), the knowledge of
-how the figures add up (a quarter is its three months, a year its four quarters
-and its twelve months, a breakdown adds up to its total), and the fact that a
-0 is always printed, so that a hidden count is at least 1. Not assumed: that
-the attacker knows the rules below well enough to reason about *why* a figure
-is hidden.
+(every month, quarter and year, for every gemeente and the organisation as a
+whole, as page, PDF, CSV or Excel), the knowledge of how the figures add up (a
+quarter is its three months, a year its four quarters and its twelve months, a
+breakdown adds up to its total, the running koppelingen of a period are those
+of the period before minus the ended ones plus the started ones), and the fact
+that a 0 is always printed, so that a hidden count is at least 1.
 
 1. **Whole periods only.** A report covers a calendar month, quarter or year
    that has ended. No day-by-day periods: moving one day revealed one family;
    a running period is a moving one too.
 
-2. **Small counts are hidden** ("×"): every count from 1 to 4. A 0 is shown:
-   it says nothing about any family (the usual threshold rule treats 1–4 as
-   sensitive, not 0).
+2. **Small counts are hidden** ("×"): every count from 1 to 4. A 0 is shown.
 
 3. **Hidden counts are protected against "total minus the rest"** (secondary
    or complementary suppression). Hidden cells that a known sum ties together
    form a *group*; a group is safe when it is empty, or has at least two
-   cells that sum to at least 5 and to more than their number (so not all of
-   them are 1). Then every cell of the group can take at least two values,
-   and the sum of the hidden cells is never a small count either.
+   cells that sum to at least 5 and to more than their number.
 
-   - *Over time*, bottom-up (``_in_de_tijd``): a month hides only its own
-     small counts. A quarter shows its count only when the hidden months under
-     it form a safe group; otherwise the quarter is hidden as well, and its
-     hidden months move up to the year, which applies the same rule to the
-     hidden months that no quarter accounts for. A period's figures depend on
-     nothing outside it, so a report made today gives the same figures as the
-     same report made next year (only late entries of data change them).
+   - *Over time*, bottom-up (``_tijdreeks``): a month hides only its own small
+     counts. A quarter shows its count only when the hidden months under it
+     form a safe group; otherwise the quarter is hidden as well, and its
+     hidden months move up to the year, which applies the same rule.
    - *Within a breakdown* (``Verdeling``): the breakdowns by referrer, by wijk
-     and by end reason are in the **year report only**. A month or a quarter
-     has too few families for a breakdown, and a breakdown repeated in months,
-     quarters and the year is a table linked in two directions that cannot be
-     protected without hiding most of the year's breakdown. Within the year,
-     next to the hidden small cells, the smallest shown cells are hidden until
-     the group is safe; when that cannot be done, the whole breakdown is
-     withheld. Two breakdowns of the same families (referrer and wijk) share
-     their total; each is protected against it on its own. When the total
-     itself is hidden, at least one cell is hidden as well, so that the
-     breakdown does not give the total away.
-   - The steungezinnen available at the end date, by wijk, are a count on a
-     day, not a sum over time: the same in the December, fourth-quarter and
-     year reports. Their breakdown shares its total with the row "beschikbaar
-     op de einddatum" and may hide that total when the cells cannot protect
-     each other.
+     (or gemeente), by end reason and by outcome are in the **year report
+     only**; next to the hidden small cells the smallest shown cells are
+     hidden until the group is safe, or the breakdown is withheld.
 
-4. **Averages** are shown only over at least 10 families, rounded (waiting
-   time and duration in whole weeks, satisfaction to one decimal), and over
-   time under the same bottom-up rule: a quarter or year average is shown only
-   when the families of the sub-periods whose average is hidden number 0 or at
-   least 10, so that any average an attacker can work out by differencing
-   covers at least 10 families. A satisfaction average at the end of the
-   scale (1.0 or 5.0) would say that every family gave that score: it is shown
-   as "1.1 of lager" or "4.9 of hoger".
+4. **Counts of a state** — koppelingen running in the period, children
+   reached, steungezinnen available and vraaggezinnen waiting on the end
+   date, and their breakdown by wijk — are rounded to a multiple of 5, small
+   ones too (0 to 2 show as 0, 3 to 7 as 5), instead of hidden. Shown
+   exactly, two of them with the flows between them would give a hidden flow
+   back: the koppelingen running in February minus those running in January
+   plus those ended in January are the ones started in February. Rounded,
+   such a difference leaves at least two values, except when roundings happen
+   to be at their extremes; ``_standen_afschermen`` looks for that over this
+   year and the one before (every pair of running counts, and every hidden
+   count of koppelingen started or ended that pairs tie down, worked out as
+   linear algebra, the bounds of all pairs together) and hides ("×") the
+   running counts that would give it away. A hidden small count would itself
+   say "1 to 4" and could not be hidden any further: that is why small counts
+   of a state are rounded, not hidden. Within a breakdown of rounded counts the
+   same is checked for "total minus the rest" (``_standverdeling``). Ratios
+   to a rounded count are taken to the rounded count, so that they give no
+   more away.
+
+5. **Averages** are shown only over at least 10 koppelingen or evaluations,
+   rounded (waiting time and duration in whole weeks, satisfaction to one
+   decimal), and over time under the same bottom-up rule as counts. A
+   satisfaction average at the end of the scale (1,0 or 5,0) would say what
+   every family answered: it is shown as "1,1 of lager" or "4,9 of hoger".
+
+6. **Hours and costs** are about the organisation's own work, not about
+   families, and are shown exactly. Hours that are not for one gemeente are
+   split in proportion to the gemeenten's own hours (not to any count of
+   families, which would then be given away by the split).
 
 What this does not guarantee:
 
-- Figures that are linked in other ways than by adding up. "Lopend in de
-  periode", "kinderen bereikt" and "beschikbaar op de einddatum" are counts
-  on or over a period that are not the sum of their months; they get rule 2
-  only. With two adjacent periods, "lopend" minus "beëindigd" of the one and
-  "lopend" of the other give roughly the number "gestart": someone who wants
-  a hidden "gestart" can estimate it that way. The coordination hours per
-  running koppeling are shown only when "lopend" is.
-- Counts on a day (available steungezinnen) of two successive periods can be
-  subtracted; the difference mixes families that came and went and is not
-  published as such.
+- Figures linked in ways other than adding up or the running balance of
+  koppelingen (counts on a day of two successive periods can be subtracted;
+  the difference mixes families that came and went and is not published).
+- Combinations of more than two running counts with bounds on several hidden
+  counts at once (what a linear-programming attacker could try); the check
+  covers the pairs.
 - Data entered or corrected after a report was made changes that report: the
   two versions can be compared.
-- An attacker who knows which cells the rules would pick can sometimes
-  narrow a hidden count down further than "at least two values".
 """
 
 from __future__ import annotations
 
 import datetime
+import math
 import statistics
+from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
-from django.db.models import Q, Sum
 from django.utils import timezone
 
 from accounts.models import Organisatie
-from gezinnen.models import Statuswijziging, Steungezin, Vraaggezin, Wijk, today
+from gezinnen.models import (
+    Gezin,
+    Statuswijziging,
+    Steungezin,
+    Vraaggezin,
+    Wijk,
+    WijkPeriode,
+    today,
+)
 from matching.models import (
     EVALUATIEVRAGEN,
     Contactmoment,
@@ -101,10 +120,16 @@ from matching.models import (
     Koppeling,
 )
 
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 KLEIN = 5  # counts from 1 to KLEIN - 1 are hidden
-MIN_GEMIDDELD = 10  # an average needs at least this many families
+AFRONDING = 5  # counts of a state are rounded to a multiple of this
+MIN_GEMIDDELD = 10  # an average needs at least this many cases
 VERBORGEN = "×"
 TE_WEINIG = "te weinig gegevens"
+ALLE_GEMEENTEN = "*"  # the organisation report: every gemeente, and families without a wijk
+ZONDER_WIJK = "zonder wijk"
+ONBEKEND = "onbekend"
+WACHTEND = (Vraaggezin.Status.AANGEMELD, Vraaggezin.Status.INTAKE, Vraaggezin.Status.WACHTEND)
 
 MAANDEN = [
     "januari",
@@ -120,6 +145,39 @@ MAANDEN = [
     "november",
     "december",
 ]
+
+LEGENDA = (
+    "Alle cijfers zijn anoniem. Een × staat voor een aantal dat niet getoond wordt: 1 tot 4 "
+    "gezinnen, of een aantal waaruit anders een klein aantal terug te rekenen is. Aantallen "
+    "op een dag, lopende koppelingen en kinderen zijn afgerond op 5: een 0 is dan 0 tot 2, "
+    "een 5 is 3 tot 7. Een gemiddelde staat er alleen bij 10 of meer gevallen."
+)
+
+
+# Dutch formats ---------------------------------------------------------------
+
+
+def getal(value: int | Decimal | float, places: int = 0) -> str:
+    """A number as a Dutch reader writes it: 1.234,5."""
+    rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = f"{rounded:,.{places}f}"
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def bedrag(value: Decimal, places: int = 0) -> str:
+    return f"€ {getal(value, places)}"
+
+
+def datum(day: datetime.date) -> str:
+    return f"{day.day} {MAANDEN[day.month - 1]} {day.year}"
+
+
+def dag(moment: datetime.datetime) -> datetime.date:
+    """The date in the Netherlands of a moment stored in UTC."""
+    return timezone.localtime(moment, AMSTERDAM).date()
+
+
+# Periods ---------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -145,6 +203,15 @@ class Periode:
     def jaar(cls, year: int) -> Periode:
         return cls(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
 
+    @classmethod
+    def alle(cls, year: int) -> list[Periode]:
+        """The year, its quarters and its months."""
+        return [
+            cls.jaar(year),
+            *(cls.kwartaal(year, q) for q in range(1, 5)),
+            *(cls.maand(year, m) for m in range(1, 13)),
+        ]
+
     @property
     def soort(self) -> str | None:
         start, end = self.start, self.end
@@ -167,6 +234,10 @@ class Periode:
             return f"{self.end.month // 3}e kwartaal {self.start.year}"
         return str(self.start.year)
 
+    @property
+    def van_tot(self) -> str:
+        return f"van {datum(self.start)} tot en met {datum(self.end)}"
+
     def delen(self) -> list[Periode]:
         """The periods this one adds up from: a quarter's months, a year's quarters."""
         if self.soort == "kwartaal":
@@ -178,10 +249,16 @@ class Periode:
             return [Periode.kwartaal(self.start.year, q) for q in range(1, 5)]
         return []
 
+    def __contains__(self, day: datetime.date | None) -> bool:
+        return day is not None and self.start <= day <= self.end
+
 
 def _last_day(year: int, month: int) -> datetime.date:
     first_of_next = datetime.date(year + month // 12, month % 12 + 1, 1)
     return first_of_next - datetime.timedelta(days=1)
+
+
+# Cells and their protection ---------------------------------------------------
 
 
 def _veilig(groep: list[int]) -> bool:
@@ -190,20 +267,49 @@ def _veilig(groep: list[int]) -> bool:
     return not groep or (len(groep) >= 2 and sum(groep) >= KLEIN and sum(groep) > len(groep))
 
 
+def _afgerond(aantal: int) -> int:
+    return AFRONDING * int(Decimal(aantal / AFRONDING).quantize(Decimal(1), ROUND_HALF_UP))
+
+
 @dataclass
 class Cel:
-    """One count of the report, with whether it may be shown."""
+    """One count of the report, with whether it may be shown and how."""
 
     aantal: int
     verborgen: bool = False
+    afgerond: bool = False  # a count of a state: shown rounded to AFRONDING
 
     @classmethod
     def klein_verborgen(cls, aantal: int) -> Cel:
         return cls(aantal, 0 < aantal < KLEIN)
 
+    @classmethod
+    def stand(cls, aantal: int) -> Cel:
+        """A count of a state: rounded, so that small counts need no hiding
+        (1 and 2 show as 0, 3 to 7 as 5)."""
+        return cls(aantal, afgerond=True)
+
+    @property
+    def getoond(self) -> int | None:
+        if self.verborgen:
+            return None
+        return _afgerond(self.aantal) if self.afgerond else self.aantal
+
     @property
     def waarde(self) -> str:
-        return VERBORGEN if self.verborgen else str(self.aantal)
+        return VERBORGEN if self.verborgen else getal(self.getoond)
+
+    def interval(self) -> tuple[float, float]:
+        """The true count as far as someone who reads the cell can tell."""
+        if self.verborgen:
+            if self.afgerond:
+                return 0, math.inf  # hidden for protection: says nothing
+            return (1, KLEIN - 1) if self.aantal < KLEIN else (1, math.inf)
+        shown = self.getoond
+        if not self.afgerond:
+            return shown, shown
+        half = AFRONDING // 2
+        return max(0, shown - half), shown + half
 
 
 def _maand(day: datetime.date) -> tuple[int, int]:
@@ -231,14 +337,14 @@ def _tijdreeks(per_maand: Counter, periode: Periode) -> tuple[int, bool, list[in
 
 
 def _gemiddeld_in_de_tijd(per_maand: dict, periode: Periode) -> list[float] | None:
-    """The values of the period when their average may be shown; see rule 4."""
+    """The values of the period when their average may be shown; see rule 5."""
     values, shown, _ = _gemiddelde_reeks(per_maand, periode)
     return values if shown else None
 
 
 def _gemiddelde_reeks(per_maand: dict, periode: Periode) -> tuple[list[float], bool, int]:
-    """The values, whether their average is shown, and how many families sit
-    in sub-periods whose average is hidden (what differencing would cover)."""
+    """The values, whether their average is shown, and how many cases sit in
+    sub-periods whose average is hidden (what differencing would cover)."""
     if periode.soort == "maand":
         values = per_maand.get(_maand(periode.start), [])
         shown = len(values) >= MIN_GEMIDDELD
@@ -250,35 +356,14 @@ def _gemiddelde_reeks(per_maand: dict, periode: Periode) -> tuple[list[float], b
     return values, shown, 0 if shown else vrij
 
 
-def _round(value: float, places: int = 0) -> str:
-    step = Decimal(1).scaleb(-places)
-    return str(Decimal(str(value)).quantize(step, rounding=ROUND_HALF_UP))
-
-
-def _weken(days: list[float] | None) -> tuple[str, str]:
-    """Average and median in whole weeks."""
-    if days is None:
-        return TE_WEINIG, TE_WEINIG
-    return _round(statistics.mean(days) / 7), _round(statistics.median(days) / 7)
-
-
-def _tevredenheid(scores: list[float] | None) -> str:
-    """The average score (1–5) to one decimal. At the end of the scale it would
-    say what every single family answered."""
-    if scores is None:
-        return TE_WEINIG
-    waarde = _round(statistics.mean(scores), 1)
-    if waarde == "5.0":
-        return "4.9 of hoger"
-    if waarde == "1.0":
-        return "1.1 of lager"
-    return waarde
+def _rond(value: float, places: int = 0) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 @dataclass
 class Verdeling:
-    """One breakdown: cells that add up to a total that an attacker knows or
-    can work out. Protected on its own (rule 3); see the module docstring."""
+    """One breakdown of a count over time: cells that add up to a total that
+    an attacker knows or can work out. Protected on its own (rule 3)."""
 
     totaal: Cel
     cellen: dict[str, Cel]
@@ -314,50 +399,323 @@ class Verdeling:
                 return
 
 
+def _standverdeling(aantallen: dict[str, int]) -> tuple[Cel, dict[str, Cel]]:
+    """A count on a day and its breakdown, all rounded (rule 4); the smallest
+    shown cells are hidden as long as "total minus the rest" pins a hidden one."""
+    totaal = Cel.stand(sum(aantallen.values()))
+    cellen = {key: Cel.stand(n) for key, n in aantallen.items()}
+    while _vastgepind(totaal, list(cellen.values())):
+        shown = sorted(
+            (c for c in cellen.values() if not c.verborgen and c.aantal), key=lambda c: c.aantal
+        )
+        if not shown:
+            totaal.verborgen = True
+            break
+        shown[0].verborgen = True
+    return totaal, cellen
+
+
+def _vastgepind(totaal: Cel, cellen: list[Cel]) -> bool:
+    """Does the total, with the bounds of the other cells, leave a small (or
+    hidden) cell only one value?"""
+    if totaal.verborgen:
+        return False  # the total is unknown: nothing to subtract from
+    low, high = totaal.interval()
+    for cel in cellen:
+        if cel.verborgen and not cel.afgerond:
+            pass  # a hidden count: it must keep two values
+        elif not 0 < cel.aantal < KLEIN:
+            continue  # only small counts need protecting
+        rest = [c.interval() for c in cellen if c is not cel]
+        cel_low, cel_high = cel.interval()
+        bottom = max(cel_low, low - sum(hi for _, hi in rest))
+        top = min(cel_high, high - sum(lo for lo, _ in rest))
+        if bottom >= top:
+            return True
+    return False
+
+
+# The running balance of koppelingen (rule 4) ---------------------------------
+
+_PRIEM = (1 << 61) - 1  # linear algebra modulo a prime: exact, and fast enough
+
+
+class _Span:
+    """The linear combinations of the figures an attacker knows exactly, in
+    reduced row echelon form, so that ``reduce`` gives one residue per class."""
+
+    def __init__(self):
+        self.rows: dict[int, list[int]] = {}
+
+    def reduce(self, vector: list[int]) -> tuple[int, ...]:
+        v = [x % _PRIEM for x in vector]
+        for pivot, row in self.rows.items():
+            if factor := v[pivot]:
+                v = [(a - factor * b) % _PRIEM for a, b in zip(v, row, strict=True)]
+        return tuple(v)
+
+    def add(self, vector: list[int]) -> None:
+        row = list(self.reduce(vector))
+        pivot = next((i for i, x in enumerate(row) if x), None)
+        if pivot is None:
+            return
+        inverse = pow(row[pivot], _PRIEM - 2, _PRIEM)
+        row = [x * inverse % _PRIEM for x in row]
+        for other, other_row in self.rows.items():
+            if factor := other_row[pivot]:
+                self.rows[other] = [
+                    (a - factor * b) % _PRIEM for a, b in zip(other_row, row, strict=True)
+                ]
+        self.rows[pivot] = row
+
+
+def _standen_afschermen(
+    jaar: int,
+    lopend: dict[Periode, Cel],
+    gestart: dict[Periode, Cel],
+    beeindigd: dict[Periode, Cel],
+    carry_bekend: bool,
+) -> None:
+    """Hide running counts of ``jaar`` that, with another running count of
+    this year or the year before and the shown flows, leave a hidden count of
+    started or ended koppelingen only one value. The cells cover both years;
+    those of the year before are taken as published (the worst case)."""
+    eerste = jaar - 1
+    size = 49  # started per month (24), ended per month (24), the carry-in
+
+    def index(day: datetime.date) -> int:
+        return (day.year - eerste) * 12 + day.month - 1
+
+    def stroom(periode: Periode, kant: int) -> list[int]:
+        v = [0] * size
+        for i in range(index(periode.start), index(periode.end) + 1):
+            v[24 * kant + i] = 1
+        return v
+
+    def stand(periode: Periode) -> list[int]:
+        v = [0] * size
+        v[48] = 1
+        for i in range(index(periode.end) + 1):
+            v[i] = 1
+        for i in range(index(periode.start)):
+            v[24 + i] = -1
+        return v
+
+    span = _Span()
+    if carry_bekend:
+        span.add([0] * 48 + [1])
+    hidden = []
+    for kant, cellen in enumerate((gestart, beeindigd)):
+        for periode, cel in cellen.items():
+            if cel.verborgen:
+                hidden.append((stroom(periode, kant), cel))
+            else:
+                span.add(stroom(periode, kant))
+    targets = [(span.reduce(v), cel) for v, cel in hidden]
+    standen = [(p, span.reduce(stand(p)), cel) for p, cel in lopend.items()]
+    zero = (None, tuple([0] * size), Cel(0))
+    while True:
+        items = [zero, *((p, red, cel) for p, red, cel in standen if cel.interval()[1] < math.inf)]
+        by_residue = defaultdict(list)
+        for item in items:
+            by_residue[item[1]].append(item)
+        culprit = None
+        for residue, cel in targets:
+            low, high = cel.interval()
+            pairs = []  # (width of what the pair alone leaves, the pair)
+            for a in items:
+                wanted = tuple((x - y) % _PRIEM for x, y in zip(a[1], residue, strict=True))
+                for b in by_residue.get(wanted, []):
+                    if b is a:
+                        continue
+                    # cel = stand a - stand b + (what the shown flows give)
+                    known = cel.aantal - (a[2].aantal - b[2].aantal)
+                    a_low, a_high = a[2].interval()
+                    b_low, b_high = b[2].interval()
+                    pair_low = max(cel.interval()[0], a_low - b_high + known)
+                    pair_high = min(cel.interval()[1], a_high - b_low + known)
+                    low, high = max(low, pair_low), min(high, pair_high)
+                    pairs.append((pair_high - pair_low, a[0], b[0]))
+            if low < high:
+                continue
+            # Hide this year's latest running count of the pair that says most.
+            for _, *pair in sorted(pairs, key=lambda item: item[0]):
+                mine = [
+                    p
+                    for p in pair
+                    if p is not None and p.start.year == jaar and not lopend[p].verborgen
+                ]
+                if mine:
+                    culprit = max(mine, key=lambda p: (p.end, p.start))
+                    break
+            if culprit:
+                break
+        if culprit is None:
+            return
+        lopend[culprit].verborgen = True
+
+
+# The report ------------------------------------------------------------------
+
+
 @dataclass
 class Regel:
     """One figure of the report, as it may be shown."""
 
     onderdeel: str
     omschrijving: str
-    waarde: str
-    aantal: int | None = None  # the count as shown, for the bar charts; None when hidden
+    waarde: str  # as printed: Dutch number, ×, or "te weinig gegevens"
+    getal: int | Decimal | None = None  # the number as shown, for a spreadsheet
+    toelichting: str = ""
+    aantal: int | None = None  # a count as shown, for the bar charts; None when hidden
 
 
 @dataclass
 class Rapport:
     organisatie: Organisatie
-    gemeente: str
+    gemeente: str  # a gemeente, or ALLE_GEMEENTEN
     periode: Periode
+    gemaakt_op: datetime.date = field(default_factory=today)
     regels: list[Regel] = field(default_factory=list)
+    uitleg: dict[str, str] = field(default_factory=dict)  # per breakdown: what it counts
 
-    def add(self, onderdeel: str, omschrijving: str, cel: Cel) -> None:
-        aantal = None if cel.verborgen else cel.aantal
-        self.regels.append(Regel(onderdeel, omschrijving, cel.waarde, aantal))
-
-    def add_verdeling(self, onderdeel: str, verdeling: Verdeling, labels: dict[str, str]) -> None:
-        for key, cel in verdeling.cellen.items():
-            self.add(onderdeel, labels.get(key, key), cel)
-
-    def add_value(self, onderdeel: str, omschrijving: str, waarde: str) -> None:
-        self.regels.append(Regel(onderdeel, omschrijving, waarde))
-
-    def onderdelen(self) -> list[tuple[str, list[Regel]]]:
-        order: dict[str, list[Regel]] = {}
-        for regel in self.regels:
-            order.setdefault(regel.onderdeel, []).append(regel)
-        return list(order.items())
+    @property
+    def gebied(self) -> str:
+        if self.gemeente == ALLE_GEMEENTEN:
+            return "alle gemeenten"
+        return f"gemeente {self.gemeente}"
 
     @property
     def met_verdelingen(self) -> bool:
         return self.periode.soort == "jaar"
 
+    def add(self, onderdeel: str, omschrijving: str, cel: Cel, toelichting: str = "") -> None:
+        shown = cel.getoond
+        self.regels.append(Regel(onderdeel, omschrijving, cel.waarde, shown, toelichting, shown))
 
-def _per_maand(days: Iterable[datetime.date]) -> Counter:
+    def add_verdeling(
+        self, onderdeel: str, cellen: dict[str, Cel], labels: dict[str, str], uitleg: str
+    ) -> None:
+        self.uitleg[onderdeel] = uitleg
+        for key, cel in cellen.items():
+            self.add(onderdeel, labels.get(key, key), cel)
+
+    def add_value(
+        self,
+        onderdeel: str,
+        omschrijving: str,
+        waarde: str,
+        getal: int | Decimal | None,
+        toelichting: str,
+    ) -> None:
+        self.regels.append(Regel(onderdeel, omschrijving, waarde, getal, toelichting))
+
+    def onderdelen(self) -> list[tuple[str, str, list[Regel]]]:
+        order: dict[str, list[Regel]] = {}
+        for regel in self.regels:
+            order.setdefault(regel.onderdeel, []).append(regel)
+        return [(naam, self.uitleg.get(naam, ""), regels) for naam, regels in order.items()]
+
+    def toelichting(self, regel: Regel) -> str:
+        return regel.toelichting or self.uitleg.get(regel.onderdeel, "")
+
+
+@dataclass
+class _Koppeling:
+    pk: int
+    vraaggezin_id: int
+    voorgesteld_op: datetime.date
+    start_op: datetime.date | None
+    einde_op: datetime.date | None
+    einde_reden: str
+    doel_bereikt: str
+    wijk: Wijk | None  # of the vraaggezin on the day of the proposal
+
+
+class _Gegevens:
+    """What the report counts for one organisation, read once: where each
+    family lived when, its status steps, its koppelingen."""
+
+    def __init__(self, organisatie: Organisatie, gemeente: str | None):
+        self.gemeente = gemeente
+        self.wijken = {w.pk: w for w in Wijk.objects.filter(organisatie=organisatie)}
+        self._vanaf: dict[int, list[datetime.date]] = defaultdict(list)
+        self._wijk_ids: dict[int, list[int | None]] = defaultdict(list)
+        periodes = WijkPeriode.objects.filter(gezin__organisatie=organisatie).order_by(
+            "gezin_id", "vanaf"
+        )
+        for gezin_id, wijk_id, vanaf in periodes.values_list("gezin_id", "wijk_id", "vanaf"):
+            self._vanaf[gezin_id].append(vanaf)
+            self._wijk_ids[gezin_id].append(wijk_id)
+        self._wijk_nu = dict(
+            Gezin.objects.filter(organisatie=organisatie).values_list("pk", "wijk_id")
+        )
+        self.stappen: dict[int, list[tuple[datetime.date, str]]] = defaultdict(list)
+        steps = Statuswijziging.objects.filter(gezin__organisatie=organisatie).order_by(
+            "gezin_id", "op", "pk"
+        )
+        for gezin_id, naar, op in steps.values_list("gezin_id", "naar", "op"):
+            self.stappen[gezin_id].append((dag(op), naar))
+        self.vraag = list(
+            Vraaggezin.objects.filter(organisatie=organisatie).values_list(
+                "pk", "aangemeld_op", "verwijzer_soort", "status"
+            )
+        )
+        self.steun = list(
+            Steungezin.objects.filter(organisatie=organisatie).values_list(
+                "pk", "aangemeld_op", "status"
+            )
+        )
+        self.alle_koppelingen = [
+            _Koppeling(*row, wijk=self.wijk(row[1], row[2]))
+            for row in Koppeling.objects.filter(organisatie=organisatie).values_list(
+                "pk",
+                "vraaggezin_id",
+                "voorgesteld_op",
+                "start_op",
+                "einde_op",
+                "einde_reden",
+                "doel_bereikt",
+            )
+        ]
+        self.koppelingen = [k for k in self.alle_koppelingen if self.telt(k.wijk)]
+
+    def wijk(self, gezin_id: int, day: datetime.date) -> Wijk | None:
+        """The family's wijk on that day (before its first recorded day, the first)."""
+        vanaf = self._vanaf.get(gezin_id)
+        if not vanaf:
+            return self.wijken.get(self._wijk_nu.get(gezin_id))
+        index = max(0, bisect_right(vanaf, day) - 1)
+        return self.wijken.get(self._wijk_ids[gezin_id][index])
+
+    def telt(self, wijk: Wijk | None) -> bool:
+        return self.gemeente is None or (wijk is not None and wijk.gemeente == self.gemeente)
+
+    def hier(self, gezin_id: int, day: datetime.date) -> bool:
+        return self.telt(self.wijk(gezin_id, day))
+
+    def wijknaam(self, gezin_id: int, day: datetime.date) -> str:
+        """The breakdown key: the wijk in a gemeente report, the gemeente in
+        the organisation report."""
+        wijk = self.wijk(gezin_id, day)
+        if wijk is None:
+            return ZONDER_WIJK
+        return wijk.gemeente if self.gemeente is None else wijk.naam
+
+    def status_op(self, gezin_id: int, day: datetime.date) -> str | None:
+        """The status at the end of that day, by the recorded steps."""
+        steps = [naar for d, naar in self.stappen.get(gezin_id, []) if d <= day]
+        return steps[-1] if steps else None
+
+    def eerste(self, gezin_id: int, naar: str) -> datetime.date | None:
+        return next((d for d, step in self.stappen.get(gezin_id, []) if step == naar), None)
+
+
+def _per_maand(days) -> Counter:
     return Counter(_maand(day) for day in days)
 
 
-def _waarden_per_maand(pairs: Iterable[tuple[datetime.date, float]]) -> dict:
+def _waarden_per_maand(pairs) -> dict:
     per_maand: dict = defaultdict(list)
     for day, value in pairs:
         per_maand[_maand(day)].append(value)
@@ -365,82 +723,158 @@ def _waarden_per_maand(pairs: Iterable[tuple[datetime.date, float]]) -> dict:
 
 
 def gemeenterapportage(organisatie: Organisatie, gemeente: str, periode: Periode) -> Rapport:
+    """The report for one gemeente, or for ALLE_GEMEENTEN: the organisation."""
     rapport = Rapport(organisatie, gemeente, periode)
+    alle = gemeente == ALLE_GEMEENTEN
+    g = _Gegevens(organisatie, None if alle else gemeente)
+    jaar = periode.start.year
     start, end = periode.start, periode.end
-    # Every count over time is worked out from the months of the calendar year.
-    jaar = Periode.jaar(start.year)
-    in_jaar = (jaar.start, jaar.end)
-    in_gemeente = Q(organisatie=organisatie, wijk__gemeente=gemeente)
-    vraag = Vraaggezin.objects.filter(in_gemeente)
-    steun = Steungezin.objects.filter(in_gemeente)
-    koppelingen = Koppeling.objects.filter(
-        organisatie=organisatie, vraaggezin__wijk__gemeente=gemeente
-    ).select_related("vraaggezin")
-    wijknamen = list(
-        Wijk.objects.filter(organisatie=organisatie, gemeente=gemeente).values_list(
-            "naam", flat=True
-        )
-    )
+    van_tot = periode.van_tot
+    woonden = "bij de organisatie bekend waren" if alle else f"in de gemeente {gemeente} woonden"
+    op_einde = f"op {datum(end)}"
+    if alle:
+        sleutels = [*gemeenten(organisatie), ZONDER_WIJK]
+    else:
+        sleutels = sorted(w.naam for w in g.wijken.values() if w.gemeente == gemeente)
+    per_wat = "gemeente" if alle else "wijk"
 
     def tel(days) -> Cel:
-        return _in_de_tijd(_per_maand(days), periode)
+        return _in_de_tijd(_per_maand(day for day in days if day.year == jaar), periode)
 
-    # Aanmeldingen
-    aangemeld = list(
-        vraag.filter(aangemeld_op__range=in_jaar).values_list(
-            "aangemeld_op", "verwijzer_soort", "wijk__naam"
-        )
+    # Vraaggezinnen ------------------------------------------------------------
+    aangemeld = [
+        (pk, day, soort) for pk, day, soort, _ in g.vraag if day.year == jaar and g.hier(pk, day)
+    ]
+    totaal = tel(day for _, day, _ in aangemeld)
+    rapport.add(
+        "Vraaggezinnen",
+        "aangemeld",
+        totaal,
+        f"Vraaggezinnen met een aanmelddatum {van_tot} die op die dag {woonden}. "
+        "Elk gezin telt één keer.",
     )
-    totaal = tel(day for day, _, _ in aangemeld)
-    rapport.add("Aanmeldingen", "vraaggezinnen aangemeld", totaal)
+    wachtend = Counter(
+        g.wijknaam(pk, end)
+        for pk, _, _, _ in g.vraag
+        if g.status_op(pk, end) in WACHTEND and g.hier(pk, end)
+    )
+    wacht_totaal, wacht_cellen = _standverdeling({k: wachtend[k] for k in sleutels})
+    rapport.add(
+        "Vraaggezinnen",
+        "wachtend op een steungezin op de einddatum",
+        wacht_totaal,
+        f"Vraaggezinnen die {op_einde} nog op een steungezin wachtten (aangemeld, in intake of "
+        f"wachtend) en toen {woonden}. Afgerond op 5 (0 is 0 tot 2).",
+    )
     if rapport.met_verdelingen:
-        verwijzers = Counter(soort for _, soort, _ in aangemeld)
+        verwijzers = Counter(soort or ONBEKEND for _, _, soort in aangemeld)
+        labels = dict(Vraaggezin.Verwijzer.choices)
+        keys = [*Vraaggezin.Verwijzer.values, ONBEKEND]
+        if not verwijzers[ONBEKEND]:
+            keys.remove(ONBEKEND)
         rapport.add_verdeling(
             "Aanmeldingen naar verwijzer",
-            Verdeling.van(totaal, {v: verwijzers[v] for v in Vraaggezin.Verwijzer.values}),
-            dict(Vraaggezin.Verwijzer.choices),
+            Verdeling.van(totaal, {v: verwijzers[v] for v in keys}).cellen,
+            labels,
+            "De vraaggezinnen aangemeld in het jaar, naar wie hen verwees.",
         )
-        wijken = Counter(wijk for _, _, wijk in aangemeld)
+        wijken = Counter(g.wijknaam(pk, day) for pk, day, _ in aangemeld)
         rapport.add_verdeling(
-            "Aanmeldingen naar wijk",
-            Verdeling.van(totaal, {naam: wijken[naam] for naam in wijknamen}),
+            f"Aanmeldingen naar {per_wat}",
+            Verdeling.van(totaal, _keys(sleutels, wijken)).cellen,
             {},
+            f"De vraaggezinnen aangemeld in het jaar, naar de {per_wat} waar zij toen woonden.",
         )
 
-    # Steungezinnen
-    stappen = Statuswijziging.objects.filter(gezin__in=steun, op__date__range=in_jaar)
-
-    def stap(naar: str) -> Cel:
-        return tel(
-            timezone.localdate(op) for op in stappen.filter(naar=naar).values_list("op", flat=True)
-        )
-
+    # Steungezinnen ------------------------------------------------------------
+    steun_aangemeld = [(pk, day) for pk, day, _ in g.steun if day.year == jaar and g.hier(pk, day)]
+    steun_totaal = tel(day for _, day in steun_aangemeld)
     rapport.add(
         "Steungezinnen",
         "aangemeld",
-        tel(steun.filter(aangemeld_op__range=in_jaar).values_list("aangemeld_op", flat=True)),
+        steun_totaal,
+        f"Gezinnen die zich {van_tot} als steungezin aanmeldden en toen {woonden}.",
     )
-    rapport.add("Steungezinnen", "in screening genomen", stap("in_screening"))
-    rapport.add("Steungezinnen", "goedgekeurd", stap("beschikbaar"))
-    per_wijk = _beschikbaar_per_wijk(steun, end)
-    beschikbaar = Verdeling.van(
-        Cel.klein_verborgen(sum(per_wijk.values())),
-        {naam: per_wijk[naam] for naam in wijknamen},
-        totaal_vast=False,
+    for naar, omschrijving, uitleg in (
+        (
+            Steungezin.Status.IN_SCREENING,
+            "voor het eerst in screening genomen",
+            "voor het eerst in screening gingen (VOG, gesprekken, referenties)",
+        ),
+        (
+            Steungezin.Status.BESCHIKBAAR,
+            "voor het eerst goedgekeurd",
+            "na de screening voor het eerst beschikbaar werden",
+        ),
+    ):
+        dagen = [
+            day
+            for pk, _, _ in g.steun
+            if (day := g.eerste(pk, naar)) and day.year == jaar and g.hier(pk, day)
+        ]
+        rapport.add(
+            "Steungezinnen",
+            omschrijving,
+            tel(dagen),
+            f"Steungezinnen die {van_tot} {uitleg}, geteld in de gemeente waar zij toen "
+            "woonden. Elk gezin telt één keer, ook als het later opnieuw gescreend wordt.",
+        )
+    beschikbaar = Counter(
+        g.wijknaam(pk, end)
+        for pk, _, _ in g.steun
+        if g.status_op(pk, end) == Steungezin.Status.BESCHIKBAAR and g.hier(pk, end)
     )
-    rapport.add("Steungezinnen", "beschikbaar op de einddatum", beschikbaar.totaal)
+    steun_stand, steun_cellen = _standverdeling({k: beschikbaar[k] for k in sleutels})
+    rapport.add(
+        "Steungezinnen",
+        "beschikbaar op de einddatum",
+        steun_stand,
+        f"Steungezinnen die {op_einde} goedgekeurd en beschikbaar waren (ook als ze toen al "
+        f"gekoppeld waren) en toen {woonden}. Afgerond op 5 (0 is 0 tot 2).",
+    )
 
-    # Koppelingen
-    gestart = list(koppelingen.filter(start_op__range=in_jaar))
-    beeindigd = list(koppelingen.filter(start_op__isnull=False, einde_op__range=in_jaar))
-    actief = koppelingen.filter(start_op__lte=end).filter(
-        Q(einde_op__isnull=True) | Q(einde_op__gte=start)
+    # Koppelingen --------------------------------------------------------------
+    gebied_koppeling = (
+        "Een koppeling telt in de gemeente waar het vraaggezin woonde op de dag van het "
+        "voorstel, haar hele looptijd."
     )
-    lopend = Cel.klein_verborgen(actief.count())
+    koppelingen = g.koppelingen
+    gestart = [k for k in koppelingen if k.start_op and k.start_op.year == jaar]
+    beeindigd = [k for k in koppelingen if k.start_op and k.einde_op and k.einde_op.year == jaar]
+    rapport.add(
+        "Koppelingen",
+        "voorgesteld",
+        tel(k.voorgesteld_op for k in koppelingen),
+        f"Koppelingen die {van_tot} zijn voorgesteld, ook als ze daarna niet doorgingen. "
+        + gebied_koppeling,
+    )
+    gestart_cel = tel(k.start_op for k in gestart)
+    rapport.add(
+        "Koppelingen",
+        "gestart",
+        gestart_cel,
+        f"Koppelingen met een startdatum {van_tot}. {gebied_koppeling}",
+    )
+    lopend_cellen = _lopend(g, jaar)
+    lopend = lopend_cellen[periode]
+    rapport.add(
+        "Koppelingen",
+        "lopend in de periode",
+        lopend,
+        f"Koppelingen die op of voor {datum(end)} gestart zijn en niet voor {datum(start)} "
+        "beëindigd: de gezinnen die in de periode steun kregen. Voorstellen en kennismakingen "
+        "die (nog) niet gestart zijn tellen hier niet mee, wel bij 'voorgesteld'. Afgerond op 5; "
+        "soms niet getoond, als het verschil met een andere periode een klein aantal gestarte "
+        "of beëindigde koppelingen zou verraden.",
+    )
     gestopt = tel(k.einde_op for k in beeindigd)
-    rapport.add("Koppelingen", "gestart", tel(k.start_op for k in gestart))
-    rapport.add("Koppelingen", "lopend in de periode", lopend)
-    rapport.add("Koppelingen", "beëindigd", gestopt)
+    rapport.add(
+        "Koppelingen",
+        "beëindigd",
+        gestopt,
+        f"Gestarte koppelingen met een einddatum {van_tot}. Een voorstel dat niet doorging "
+        "telt hier niet.",
+    )
     if rapport.met_verdelingen:
         gebruikt = [r.code for r in EindReden.objects.voor(organisatie)]
         redenen = {r.code: r.tekst for r in EindReden.objects.filter(organisatie=organisatie)}
@@ -449,84 +883,341 @@ def gemeenterapportage(organisatie: Organisatie, gemeente: str, periode: Periode
         codes = gebruikt + sorted(set(per_reden) - set(gebruikt))
         rapport.add_verdeling(
             "Beëindigd naar reden",
-            Verdeling.van(gestopt, {code: per_reden[code] for code in codes}),
+            Verdeling.van(gestopt, {code: per_reden[code] for code in codes}).cellen,
             redenen,
+            "De koppelingen beëindigd in het jaar, naar de reden van het einde; ook redenen die "
+            "de organisatie niet meer gebruikt staan erbij als ze in het jaar voorkwamen.",
+        )
+        uitkomsten = Counter(k.doel_bereikt or ONBEKEND for k in beeindigd)
+        rapport.add_verdeling(
+            "Beëindigd naar uitkomst",
+            Verdeling.van(
+                gestopt, {code: uitkomsten[code] for code in [*Koppeling.DoelBereikt, ONBEKEND]}
+            ).cellen,
+            {
+                **{c.value: f"doel {c.label} bereikt" for c in Koppeling.DoelBereikt},
+                Koppeling.DoelBereikt.JA: "doel bereikt",
+                Koppeling.DoelBereikt.NEE: "doel niet bereikt",
+                ONBEKEND: "niet vastgelegd",
+            },
+            "De koppelingen beëindigd in het jaar, naar wat de coördinator bij het afsluiten "
+            "vastlegde: is het doel van de steun bereikt?",
         )
 
-    # A start before the registration date is a typing error: it counts as no wait.
-    wacht = _waarden_per_maand(
-        (k.start_op, max(0, (k.start_op - k.vraaggezin.aangemeld_op).days)) for k in gestart
-    )
+    # Wachttijd en duur --------------------------------------------------------
+    wacht = _waarden_per_maand(_wachttijden(g, gestart))
     duur = _waarden_per_maand((k.einde_op, (k.einde_op - k.start_op).days) for k in beeindigd)
-    avg, med = _weken(_gemiddeld_in_de_tijd(wacht, periode))
-    rapport.add_value("Wachttijd en duur", "wachttijd tot de start, gemiddeld (weken)", avg)
-    rapport.add_value("Wachttijd en duur", "wachttijd tot de start, mediaan (weken)", med)
-    avg, med = _weken(_gemiddeld_in_de_tijd(duur, periode))
-    rapport.add_value(
-        "Wachttijd en duur", "duur van beëindigde koppelingen, gemiddeld (weken)", avg
-    )
-    rapport.add_value("Wachttijd en duur", "duur van beëindigde koppelingen, mediaan (weken)", med)
-
-    kinderen = actief.filter(kinderen__isnull=False).values("kinderen").distinct().count()
-    rapport.add("Bereik", "kinderen bereikt", Cel.klein_verborgen(kinderen))
-    contacten = Contactmoment.objects.filter(koppeling__in=koppelingen, datum__range=in_jaar)
-    rapport.add("Bereik", "contactmomenten", tel(contacten.values_list("datum", flat=True)))
-
-    evaluaties = list(
-        Evaluatie.objects.filter(koppeling__in=koppelingen, datum__range=in_jaar).only(
-            "datum", "vraag_scores", "steun_scores"
-        )
-    )
-    rapport.add("Evaluaties", "evaluaties gehouden", tel(e.datum for e in evaluaties))
-    for key, tekst in EVALUATIEVRAGEN:
-        for side, wie in (("vraag", "vraaggezinnen"), ("steun", "steungezinnen")):
-            scores = _waarden_per_maand(
-                (e.datum, e_scores[key])
-                for e in evaluaties
-                if key in (e_scores := getattr(e, f"{side}_scores"))
+    for values, wat, uitleg in (
+        (
+            wacht,
+            "wachttijd tot de start",
+            f"Van de aanmelding tot de start, voor de koppelingen die {van_tot} startten. Bij een "
+            "volgende koppeling van hetzelfde gezin telt de wachttijd vanaf het einde van de "
+            "vorige.",
+        ),
+        (
+            duur,
+            "duur van beëindigde koppelingen",
+            f"Van de start tot het einde, voor de koppelingen die {van_tot} eindigden.",
+        ),
+    ):
+        shown = _gemiddeld_in_de_tijd(values, periode)
+        for soort, functie, hoe in (
+            ("gemiddeld", statistics.mean, "Het gemiddelde"),
+            (
+                "mediaan",
+                statistics.median,
+                "De middelste waarde (de helft korter, de helft langer)",
+            ),
+        ):
+            weken = None if shown is None else _rond(functie(shown) / 7)
+            rapport.add_value(
+                "Wachttijd en duur",
+                f"{wat}, {soort} (weken)",
+                TE_WEINIG if weken is None else getal(weken),
+                weken,
+                f"{uitleg} {hoe}, in hele weken; alleen bij 10 of meer koppelingen.",
             )
+
+    # Bereik -------------------------------------------------------------------
+    rapport.add(
+        "Bereik",
+        "kinderen bereikt",
+        Cel.stand(_kinderen(g, periode)),
+        "Kinderen voor wie de steun bedoeld was in de koppelingen die in de periode liepen "
+        "(zie 'lopend in de periode'). Elk kind telt één keer, ook in twee koppelingen. "
+        "Afgerond op 5 (0 is 0 tot 2).",
+    )
+    ids = {k.pk for k in koppelingen}
+    jaar_range = (datetime.date(jaar, 1, 1), datetime.date(jaar, 12, 31))
+    contacten = [
+        day
+        for pk, day in Contactmoment.objects.filter(
+            koppeling__organisatie=organisatie, datum__range=jaar_range
+        ).values_list("koppeling_id", "datum")
+        if pk in ids
+    ]
+    rapport.add(
+        "Bereik",
+        "contactmomenten",
+        tel(contacten),
+        f"Gesprekken van de coördinatoren met de gezinnen van een koppeling (huisbezoek, "
+        f"telefoon, ...) met een datum {van_tot}. {gebied_koppeling}",
+    )
+
+    # Evaluaties ---------------------------------------------------------------
+    evaluaties = [
+        row
+        for row in Evaluatie.objects.filter(
+            koppeling__organisatie=organisatie, datum__range=jaar_range
+        ).values_list("koppeling_id", "datum", "vraag_scores", "steun_scores")
+        if row[0] in ids
+    ]
+    rapport.add(
+        "Evaluaties",
+        "evaluaties gehouden",
+        tel(day for _, day, _, _ in evaluaties),
+        f"Evaluatiegesprekken (na de proefperiode, jaarlijks of bij het einde) met een datum "
+        f"{van_tot}.",
+    )
+    rapport.uitleg["Tevredenheid (1–5)"] = (
+        f"Het gemiddelde van de scores die de gezinnen gaven in de evaluaties {van_tot}, van 1 "
+        "(slecht) tot 5 (heel goed), op één decimaal; alleen bij 10 of meer evaluaties. Een "
+        "gemiddelde van precies 5 of 1 staat er als '4,9 of hoger' of '1,1 of lager': anders "
+        "zou het zeggen wat elk gezin antwoordde."
+    )
+    for key, tekst in EVALUATIEVRAGEN:
+        for side, wie in ((2, "vraaggezinnen"), (3, "steungezinnen")):
+            scores = _waarden_per_maand((e[1], e[side][key]) for e in evaluaties if key in e[side])
+            waarde, score = _tevredenheid(_gemiddeld_in_de_tijd(scores, periode))
             rapport.add_value(
                 "Tevredenheid (1–5)",
                 f"{tekst} ({wie})",
-                _tevredenheid(_gemiddeld_in_de_tijd(scores, periode)),
+                waarde,
+                score,
+                "",
             )
 
-    uren = (
-        CoordinatieUren.objects.filter(organisatie=organisatie, week__range=(start, end)).aggregate(
-            totaal=Sum("uren")
-        )["totaal"]
-        or 0
-    )
-    rapport.add_value("Coördinatie", "coördinatie-uren (hele organisatie)", f"{uren:.1f}")
-    # Hours are shown exactly: a ratio for a hidden count would give the count away.
-    rapport.add_value(
-        "Coördinatie",
-        "uren per lopende koppeling",
-        f"{uren / lopend.aantal:.1f}" if not lopend.verborgen and lopend.aantal else TE_WEINIG,
-    )
+    _coordinatie(rapport, organisatie, g, periode, lopend, gestart_cel)
 
-    rapport.add_verdeling("Steungezinnen beschikbaar op de einddatum, per wijk", beschikbaar, {})
+    # Werving: aanbod en vraag per wijk ------------------------------------------
+    rapport.add_verdeling(
+        f"Steungezinnen beschikbaar op de einddatum, per {per_wat}",
+        steun_cellen,
+        {},
+        f"Het aanbod: steungezinnen die {op_einde} beschikbaar waren, naar de {per_wat} waar "
+        "zij toen woonden. Afgerond op 5 (0 is 0 tot 2).",
+    )
+    rapport.add_verdeling(
+        f"Vraaggezinnen wachtend op de einddatum, per {per_wat}",
+        wacht_cellen,
+        {},
+        f"De vraag: vraaggezinnen die {op_einde} op een steungezin wachtten, naar de "
+        f"{per_wat} waar zij toen woonden. Afgerond op 5 (0 is 0 tot 2).",
+    )
+    if rapport.met_verdelingen:
+        geworven = Counter(g.wijknaam(pk, day) for pk, day in steun_aangemeld)
+        rapport.add_verdeling(
+            f"Steungezinnen aangemeld, per {per_wat}",
+            Verdeling.van(steun_totaal, _keys(sleutels, geworven)).cellen,
+            {},
+            f"De werving: gezinnen die zich in het jaar als steungezin aanmeldden, naar de "
+            f"{per_wat} waar zij toen woonden.",
+        )
     return rapport
 
 
-def _beschikbaar_op(steun, day: datetime.date) -> int:
-    """Steungezinnen whose last status step up to that day made them available."""
-    return sum(_beschikbaar_per_wijk(steun, day).values())
+def _keys(sleutels: list[str], counts: Counter) -> dict[str, int]:
+    """Every wijk (or gemeente) of the breakdown, and any other that was used."""
+    return {key: counts[key] for key in [*sleutels, *sorted(set(counts) - set(sleutels))]}
 
 
-def _beschikbaar_per_wijk(steun, day: datetime.date) -> Counter:
-    per_wijk: Counter = Counter()
-    for gezin in steun.select_related("wijk").prefetch_related("statuswijzigingen"):
-        steps = [s for s in gezin.statuswijzigingen.all() if timezone.localdate(s.op) <= day]
-        if steps and max(steps, key=lambda s: (s.op, s.pk)).naar == Steungezin.Status.BESCHIKBAAR:
-            per_wijk[gezin.wijk.naam] += 1
-    return per_wijk
+def _wachttijden(g: _Gegevens, koppelingen: list[_Koppeling]) -> list[tuple[datetime.date, int]]:
+    """Per started koppeling its start and the days from the registration, or
+    from the end of the family's previous koppeling, to the start. A start
+    before that counts as no wait."""
+    aangemeld = {pk: day for pk, day, _, _ in g.vraag}
+    eerdere: dict[int, list[_Koppeling]] = defaultdict(list)
+    for k in g.alle_koppelingen:
+        if k.start_op and k.einde_op:
+            eerdere[k.vraaggezin_id].append(k)
+    result = []
+    for koppeling in koppelingen:
+        vorige = [
+            k.einde_op
+            for k in eerdere[koppeling.vraaggezin_id]
+            if k.pk != koppeling.pk and k.einde_op <= koppeling.start_op
+        ]
+        sinds = max(vorige) if vorige else aangemeld[koppeling.vraaggezin_id]
+        result.append((koppeling.start_op, max(0, (koppeling.start_op - sinds).days)))
+    return result
+
+
+def _lopend(g: _Gegevens, jaar: int) -> dict[Periode, Cel]:
+    """Koppelingen running in each period of this year and the one before,
+    rounded, with those that would give a flow away hidden (rule 4)."""
+    gestart = [k for k in g.koppelingen if k.start_op]
+    periodes = [*Periode.alle(jaar - 1), *Periode.alle(jaar)]
+    lopend = {
+        p: Cel.stand(
+            sum(
+                1
+                for k in gestart
+                if k.start_op <= p.end and not (k.einde_op and k.einde_op < p.start)
+            )
+        )
+        for p in periodes
+    }
+    starts = _per_maand(k.start_op for k in gestart)
+    ends = _per_maand(k.einde_op for k in gestart if k.einde_op)
+    stroom_start = {p: _in_de_tijd(starts, p) for p in periodes}
+    stroom_einde = {p: _in_de_tijd(ends, p) for p in periodes}
+    carry_bekend = not any(k.start_op.year < jaar - 1 for k in gestart)
+    _standen_afschermen(jaar, lopend, stroom_start, stroom_einde, carry_bekend)
+    return lopend
+
+
+def _loopt(k: _Koppeling, periode: Periode) -> bool:
+    """Started on or before the end, not ended before the start."""
+    return k.start_op <= periode.end and not (k.einde_op and k.einde_op < periode.start)
+
+
+def _kinderen(g: _Gegevens, periode: Periode) -> int:
+    lopend = [k.pk for k in g.koppelingen if k.start_op and _loopt(k, periode)]
+    if not lopend:
+        return 0
+    through = Koppeling.kinderen.through.objects.filter(koppeling_id__in=lopend)
+    return through.values("gezinslid_id").distinct().count()
+
+
+def _tevredenheid(scores: list[float] | None) -> tuple[str, Decimal | None]:
+    """The average score (1–5) to one decimal. At the end of the scale it would
+    say what every single family answered."""
+    if scores is None:
+        return TE_WEINIG, None
+    waarde = _rond(statistics.mean(scores), 1)
+    if waarde == 5:
+        return "4,9 of hoger", None
+    if waarde == 1:
+        return "1,1 of lager", None
+    return getal(waarde, 1), waarde
+
+
+def _coordinatie(
+    rapport: Rapport,
+    organisatie: Organisatie,
+    g: _Gegevens,
+    periode: Periode,
+    lopend: Cel,
+    gestart: Cel,
+) -> None:
+    """Hours where they were spent, and what they cost (rule 6)."""
+    direct: Counter = Counter()
+    algemeen = Decimal(0)
+    for gemeente, uren in CoordinatieUren.objects.filter(
+        organisatie=organisatie, week__range=(periode.start, periode.end)
+    ).values_list("gemeente", "uren"):
+        if gemeente:
+            direct[gemeente] += uren
+        else:
+            algemeen += uren
+    namen = sorted(set(gemeenten(organisatie)) | set(direct))
+    eigen = sum(direct.values(), Decimal(0))
+
+    def aandeel(naam: str) -> Decimal:
+        if eigen:
+            return algemeen * direct[naam] / eigen
+        return algemeen / len(namen) if namen else Decimal(0)
+
+    week_regel = "Een week telt mee in de periode waarin haar maandag valt."
+    verdeling = (
+        "Uren die niet voor één gemeente zijn (werving, training, overleg) worden over de "
+        "gemeenten verdeeld naar verhouding van hun eigen uren in de periode; zonder eigen "
+        "uren gelijk over alle gemeenten."
+    )
+    onderdeel = "Coördinatie"
+    uur = lambda value: (getal(value, 1), _rond(value, 1))  # noqa: E731
+    if rapport.gemeente == ALLE_GEMEENTEN:
+        totaal = eigen + algemeen
+        rapport.add_value(
+            onderdeel,
+            "uren voor een gemeente",
+            *uur(eigen),
+            f"Uren die coördinatoren {periode.van_tot} voor één gemeente schreven. {week_regel}",
+        )
+        rapport.add_value(
+            onderdeel,
+            "algemene uren",
+            *uur(algemeen),
+            "Uren die niet voor één gemeente zijn: werving, training, overleg.",
+        )
+        rapport.uitleg["Uren per gemeente"] = (
+            "Per gemeente de eigen uren en het aandeel in de algemene uren. " + verdeling
+        )
+        for naam in namen:
+            rapport.add_value("Uren per gemeente", naam, *uur(direct[naam] + aandeel(naam)), "")
+    else:
+        eigen_hier = direct[rapport.gemeente]
+        totaal = eigen_hier + aandeel(rapport.gemeente)
+        rapport.add_value(
+            onderdeel,
+            "uren voor deze gemeente",
+            *uur(eigen_hier),
+            f"Uren die coördinatoren {periode.van_tot} voor deze gemeente schreven. {week_regel}",
+        )
+        rapport.add_value(
+            onderdeel, "aandeel in de algemene uren", *uur(totaal - eigen_hier), verdeling
+        )
+    rapport.add_value(
+        onderdeel, "coördinatie-uren totaal", *uur(totaal), "De twee regels hierboven samen."
+    )
+    per_koppeling = lopend.getoond
+    rapport.add_value(
+        onderdeel,
+        "uren per lopende koppeling",
+        *(uur(totaal / per_koppeling) if per_koppeling else (TE_WEINIG, None)),
+        "Het totaal aan uren gedeeld door het (afgeronde) aantal lopende koppelingen.",
+    )
+    tarief = organisatie.uurtarief
+    if tarief is None:
+        rapport.add_value(
+            onderdeel,
+            "kosten",
+            "geen uurtarief vastgelegd",
+            None,
+            "Met een uurtarief in het beheergedeelte rekent de rapportage de kosten uit.",
+        )
+        return
+    kosten = totaal * tarief
+    rapport.add_value(
+        onderdeel,
+        "uurtarief",
+        bedrag(tarief, 2),
+        tarief,
+        "Het tarief per uur coördinatie dat de organisatie heeft vastgelegd.",
+    )
+    rapport.add_value(
+        onderdeel,
+        "kosten coördinatie",
+        bedrag(kosten),
+        _rond(kosten),
+        "Coördinatie-uren totaal maal het uurtarief, in hele euro's.",
+    )
+    for omschrijving, deler, uitleg in (
+        ("kosten per lopende koppeling", per_koppeling, "het (afgeronde) aantal lopende"),
+        ("kosten per nieuwe koppeling", gestart.getoond, "het aantal gestarte"),
+    ):
+        rapport.add_value(
+            onderdeel,
+            omschrijving,
+            bedrag(kosten / deler) if deler else TE_WEINIG,
+            _rond(kosten / deler) if deler else None,
+            f"De kosten gedeeld door {uitleg} koppelingen in de periode, in hele euro's.",
+        )
 
 
 def gemeenten(organisatie: Organisatie) -> list[str]:
-    return sorted(
-        set(Wijk.objects.filter(organisatie=organisatie).values_list("gemeente", flat=True))
-    )
+    return Wijk.objects.filter(organisatie=organisatie).gemeenten()
 
 
 def laatste_afgesloten(soort: str, day: datetime.date | None = None) -> Periode:

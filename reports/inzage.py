@@ -84,6 +84,13 @@ def inzage(gezin: Gezin) -> Inzage:
                 for s in Statuswijziging.objects.filter(gezin=gezin).select_related("door")
             ],
         ),
+        Onderdeel(
+            "Wijk door de tijd",
+            [
+                Gegeven(f"vanaf {p.vanaf:%d-%m-%Y}", velden(p))
+                for p in gezin.wijkperiodes.select_related("wijk").order_by("vanaf")
+            ],
+        ),
     ]
     if not vraag:
         onderdelen += _screening(gezin)

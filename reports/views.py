@@ -14,7 +14,16 @@ from gezinnen.views import Soort, filtered_gezinnen
 from matching.models import EindReden, Koppeling
 from matching.views import filtered_koppelingen
 from reports.exports import csv_response, xlsx_response
-from reports.figures import MAANDEN, Periode, gemeenten, gemeenterapportage, laatste_afgesloten
+from reports.figures import (
+    ALLE_GEMEENTEN,
+    LEGENDA,
+    MAANDEN,
+    Periode,
+    datum,
+    gemeenten,
+    gemeenterapportage,
+    laatste_afgesloten,
+)
 from reports.inzage import inzage as inzage_van
 from reports.pdf import pdf_response, render_to_pdf
 
@@ -83,7 +92,11 @@ class RapportForm(forms.Form):
 
     def __init__(self, *args, organisatie, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["gemeente"].choices = [(g, g) for g in gemeenten(organisatie)]
+        namen = gemeenten(organisatie)
+        self.fields["gemeente"].choices = [
+            *((g, g) for g in namen),
+            *([(ALLE_GEMEENTEN, "alle gemeenten samen")] if namen else []),
+        ]
 
     def clean(self):
         cleaned = super().clean()
@@ -124,32 +137,63 @@ def gemeenterapportage_view(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         rapport = gemeenterapportage(organisatie, form.cleaned_data["gemeente"], form.periode())
         formaat = request.GET.get("formaat")
-        periode = rapport.periode
-        name = f"rapportage-{slugify(rapport.gemeente)}-{periode.start:%Y%m%d}-{periode.end:%Y%m%d}"
         if formaat in ("pdf", "csv", "xlsx"):
             audit.geexporteerd(
                 door=request.user,
-                wat=f"gemeenterapportage {formaat}: {rapport.gemeente} {rapport.periode.label}",
+                wat=f"gemeenterapportage {formaat}: {rapport.gebied} {rapport.periode.label}",
             )
-        if formaat == "pdf":
-            rendered = render_to_pdf(
-                "reports/gemeenterapportage_pdf.html",
-                {"rapport": rapport, "organisatie": organisatie},
-            )
-            return pdf_response(rendered, f"{name}.pdf")
-        rows = [(r.onderdeel, r.omschrijving, r.waarde) for r in rapport.regels]
-        header = ["onderdeel", "omschrijving", "waarde"]
-        if formaat == "csv":
-            return csv_response(header, rows, name)
-        if formaat == "xlsx":
-            return xlsx_response(header, rows, name, "Rapportage")
+            return _rapport_download(rapport, formaat)
     query = request.GET.copy()
     query.pop("formaat", None)
     return render(
         request,
         "reports/gemeenterapportage.html",
-        {"form": form, "rapport": rapport, "query": query.urlencode()},
+        {"form": form, "rapport": rapport, "query": query.urlencode(), "legenda": LEGENDA},
     )
+
+
+RAPPORT_KOLOMMEN = ["onderdeel", "omschrijving", "waarde", "toelichting"]
+
+
+def _rapport_download(rapport, formaat: str) -> HttpResponse:
+    """The report as PDF, CSV or XLSX: the same figures and definitions, and a
+    header block that says whose figures they are and over what."""
+    periode = rapport.periode
+    gebied = "alle-gemeenten" if rapport.gemeente == ALLE_GEMEENTEN else rapport.gemeente
+    name = (
+        f"rapportage-{slugify(rapport.organisatie.slug)}-{slugify(gebied)}-"
+        f"{periode.start:%Y%m%d}-{periode.end:%Y%m%d}"
+    )
+    if formaat == "pdf":
+        rendered = render_to_pdf(
+            "reports/gemeenterapportage_pdf.html",
+            {"rapport": rapport, "organisatie": rapport.organisatie, "legenda": LEGENDA},
+        )
+        return pdf_response(rendered, f"{name}.pdf")
+    kop = [
+        ("Rapportage", "Steungezinnen: cijfers voor de gemeente"),
+        ("Organisatie", rapport.organisatie.naam),
+        ("Gemeente", rapport.gebied),
+        ("Periode", f"{periode.label}: {periode.van_tot}"),
+        ("Gemaakt op", datum(rapport.gemaakt_op)),
+        ("Verklaring", LEGENDA),
+    ]
+    if formaat == "csv":
+        # Dutch numbers as printed (31,3): what a Dutch spreadsheet reads as a number.
+        rows = [
+            [r.onderdeel, r.omschrijving, r.waarde, rapport.toelichting(r)] for r in rapport.regels
+        ]
+        return csv_response(RAPPORT_KOLOMMEN, rows, name, kop=kop)
+    rows = [
+        [
+            r.onderdeel,
+            r.omschrijving,
+            r.waarde if r.getal is None else r.getal,
+            rapport.toelichting(r),
+        ]
+        for r in rapport.regels
+    ]
+    return xlsx_response(RAPPORT_KOLOMMEN, rows, name, "Rapportage", kop=kop)
 
 
 EXPORT_FORMATS = {"csv", "xlsx"}

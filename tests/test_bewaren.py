@@ -23,7 +23,15 @@ from django.utils import timezone
 
 from accounts.models import AuditEntry
 from gezinnen.integrity import TransitionError
-from gezinnen.models import Gezin, Gezinslid, Statuswijziging, Steungezin, Vraaggezin, today
+from gezinnen.models import (
+    Gezin,
+    Gezinslid,
+    Statuswijziging,
+    Steungezin,
+    Vraaggezin,
+    WijkPeriode,
+    today,
+)
 from gezinnen.services import gezin_aanmelden, gezin_status_wijzigen, gezin_wijzigen
 from gezinnen.services import intake_vastleggen as intake_service
 from matching import bewaren, services
@@ -869,7 +877,10 @@ def genereer(organisatie, coordinator, rnd: random.Random) -> int:
         monday -= datetime.timedelta(days=monday.weekday())
         with klok(monday):
             services.uren_vastleggen(
-                door=coordinator, week=monday, uren=Decimal("6.5"), notitie="uren"
+                door=coordinator,
+                week=monday,
+                uren={"Hengelo": Decimal("4"), "Hof van Twente": Decimal("2"), "": Decimal("0.5")},
+                notitie="uren",
             )
     return jaar
 
@@ -957,11 +968,13 @@ def _koppeling(rnd, coordinator, vraag, steun, kinderen, day) -> None:
         start + datetime.timedelta(days=rnd.randint(70, 300)), DAY - datetime.timedelta(days=20)
     )
     with klok(einde):
+        reden = rnd.choice(Koppeling.Reden.values)
         services.koppeling_afsluiten(
             door=coordinator,
             koppeling=koppeling,
             einde_op=einde,
-            reden=rnd.choice(Koppeling.Reden.values),
+            reden=reden,
+            doel_bereikt="ja" if reden == Koppeling.Reden.DOEL_BEREIKT else "deels",
             uitkomst=f"Afgerond met {vraag.naam}",
             vraaggezin_naar=rnd.choice(["afgesloten", "afgesloten", "wachtend"]),
             steungezin_naar="beschikbaar",
@@ -1026,12 +1039,14 @@ def test_every_figure_of_a_past_period_is_the_same_after_anonymisation(
 def test_the_comparison_fails_when_anonymising_loses_what_the_figures_need(
     organisatie, coordinator, programme
 ):
-    """The test above can fail: an erasure that also drops the wijk is caught."""
+    """The test above can fail: an erasure that also drops where the family
+    lived is caught."""
     before = figures(organisatie, programme)
     real = bewaren._wissen
 
     def also_the_wijk(gezin):
         real(gezin)
+        WijkPeriode.objects.filter(gezin=gezin).update(wijk=None)
         Gezin.objects.filter(pk=gezin.pk).update(wijk=None)
 
     with mock.patch.object(bewaren, "_wissen", also_the_wijk):

@@ -160,12 +160,13 @@ def test_the_municipality_report_has_numbers_and_no_formulas(client, organisatie
     params = {"gemeente": "Hengelo", "soort": "jaar", "jaar": 2025}
 
     rows = read_csv(client.get(reverse("reports:gemeente"), {**params, "formaat": "csv"}))
-    assert ["Aanmeldingen", "vraaggezinnen aangemeld", "6"] in rows
-    assert ["Beëindigd naar reden", "'=1+1", "0"] in rows
+    table = [row[:3] for row in rows]
+    assert ["Vraaggezinnen", "aangemeld", "6"] in table
+    assert ["Beëindigd naar reden", "'=1+1", "0"] in table
 
     sheet = read_xlsx(client.get(reverse("reports:gemeente"), {**params, "formaat": "xlsx"}))
-    cells = {(r[0].value, r[1].value): r[2] for r in sheet.iter_rows(min_row=2)}
-    shown = cells[("Aanmeldingen", "vraaggezinnen aangemeld")]
+    cells = {(r[0].value, r[1].value): r[2] for r in sheet.iter_rows(min_row=2) if len(r) > 2}
+    shown = cells[("Vraaggezinnen", "aangemeld")]
     assert (shown.data_type, shown.value) == ("n", 6)
     small = cells[("Beëindigd naar reden", "'=1+1")]
     assert (small.data_type, small.value) == ("n", 0)

@@ -92,6 +92,7 @@ PARAMS = [
     "naar",
     "uitgesloten",
     "weergave",
+    "week",
     "next",
 ]
 ADMIN_PARAMS = ["q", "o", "p", "e", "all", "_popup", "_to_field", "_changelist_filters"]
@@ -578,7 +579,9 @@ def test_it_drops_nul_bytes_from_get_and_post_values(rf):
 def test_a_nul_byte_in_a_form_keeps_the_rest_of_what_was_typed(client, coordinator):
     client.force_login(coordinator)
     week = datetime.date.today().isoformat()
-    response = client.post("/uren/", {"week": week, "uren": "2\x00", "notitie": "Over\x00leg"})
+    response = client.post(
+        "/uren/", {"week": week, "uren_algemeen": "2\x00", "notitie": "Over\x00leg"}
+    )
     assert response.status_code == 302
     uren = CoordinatieUren.objects.get(coordinator=coordinator)
     assert (uren.uren, uren.notitie) == (2, "Overleg")

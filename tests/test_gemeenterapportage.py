@@ -109,13 +109,16 @@ def dataset(organisatie, coordinator, other_organisatie):
             vraag_scores={"contact": 4},
             steun_scores={"contact": 5},
         )
+    # Hours: 30 for Hengelo, 10 for Hof van Twente, 10 for neither.
     for week in range(10):
-        CoordinatieUren.objects.create(
-            organisatie=organisatie,
-            coordinator=coordinator,
-            week=d(1, 5) + datetime.timedelta(weeks=week),
-            uren=4,
-        )
+        for gemeente, uren in (("Hengelo", 3), ("Hof van Twente", 1), ("", 1)):
+            CoordinatieUren.objects.create(
+                organisatie=organisatie,
+                coordinator=coordinator,
+                week=d(1, 5) + datetime.timedelta(weeks=week),
+                gemeente=gemeente,
+                uren=uren,
+            )
     return organisatie
 
 
@@ -128,11 +131,12 @@ def test_every_figure(dataset):
     f, rapport = figures(dataset)
     # January has 11 registrations, February 2, March none: the quarter's 13
     # minus January would give February's 2 away, so the quarter hides it too.
-    assert f[("Aanmeldingen", "vraaggezinnen aangemeld")] == "×"
+    assert f[("Vraaggezinnen", "aangemeld")] == "×"
     assert f[("Steungezinnen", "aangemeld")] == "5"
-    assert f[("Steungezinnen", "goedgekeurd")] == "×"
-    assert f[("Steungezinnen", "in screening genomen")] == "0"
-    assert f[("Steungezinnen", "beschikbaar op de einddatum")] == "×"  # three, by their history
+    assert f[("Steungezinnen", "voor het eerst goedgekeurd")] == "×"
+    assert f[("Steungezinnen", "voor het eerst in screening genomen")] == "0"
+    # Three by their history (two more have no steps): rounded to 5, as 3 to 7 are.
+    assert f[("Steungezinnen", "beschikbaar op de einddatum")] == "5"
     assert f[("Koppelingen", "gestart")] == "5"
     assert f[("Koppelingen", "lopend in de periode")] == "5"
     assert f[("Koppelingen", "beëindigd")] == "×"
@@ -147,10 +151,14 @@ def test_every_figure(dataset):
     assert f[("Tevredenheid (1–5)", "Het contact tussen de twee gezinnen (vraaggezinnen)")] == (
         TE_WEINIG
     )
-    assert f[("Coördinatie", "coördinatie-uren (hele organisatie)")] == "40.0"
-    assert f[("Coördinatie", "uren per lopende koppeling")] == "8.0"
+    assert f[("Coördinatie", "uren voor deze gemeente")] == "30,0"
+    # The 10 general hours split 30 : 10, as the gemeenten's own hours.
+    assert f[("Coördinatie", "aandeel in de algemene uren")] == "7,5"
+    assert f[("Coördinatie", "coördinatie-uren totaal")] == "37,5"
+    assert f[("Coördinatie", "uren per lopende koppeling")] == "7,5"
+    assert f[("Coördinatie", "kosten")] == "geen uurtarief vastgelegd"
     section = "Steungezinnen beschikbaar op de einddatum, per wijk"
-    assert (f[(section, "Noord")], f[(section, "Zuid")]) == ("×", "0")
+    assert (f[(section, "Noord")], f[(section, "Zuid")]) == ("5", "0")
     # A quarter has no breakdowns: they are in the year report only.
     assert not rapport.met_verdelingen
     assert ("Aanmeldingen naar verwijzer", "wijkteam") not in f
@@ -158,11 +166,11 @@ def test_every_figure(dataset):
 
 def test_a_month_shows_its_own_counts(dataset):
     f, _ = figures(dataset, Periode.maand(2026, 1))
-    assert f[("Aanmeldingen", "vraaggezinnen aangemeld")] == "11"
+    assert f[("Vraaggezinnen", "aangemeld")] == "11"
     f, _ = figures(dataset, Periode.maand(2026, 2))
-    assert f[("Aanmeldingen", "vraaggezinnen aangemeld")] == "×"
+    assert f[("Vraaggezinnen", "aangemeld")] == "×"
     f, _ = figures(dataset, Periode.maand(2026, 3))
-    assert f[("Aanmeldingen", "vraaggezinnen aangemeld")] == "0"
+    assert f[("Vraaggezinnen", "aangemeld")] == "0"
 
 
 def test_the_year_report_has_protected_breakdowns(dataset):
@@ -170,7 +178,7 @@ def test_the_year_report_has_protected_breakdowns(dataset):
     assert rapport.met_verdelingen
     # The year hides its 14 registrations: February's 2 and April's 1 are
     # the only hidden months, and their sum is a small count.
-    assert f[("Aanmeldingen", "vraaggezinnen aangemeld")] == "×"
+    assert f[("Vraaggezinnen", "aangemeld")] == "×"
     # Hidden total: at least one cell is hidden too, so that the rows do not add up to it.
     verwijzers = [v for (o, _), v in f.items() if o == "Aanmeldingen naar verwijzer"]
     assert "×" in verwijzers
@@ -266,13 +274,12 @@ def rendered_report(monkeypatch):
 def test_page_pdf_csv_and_xlsx_carry_the_same_figures(
     client, dataset, coordinator, rendered_report
 ):
+    import csv
     import html as html_module
     import io
     import re
 
     from openpyxl import load_workbook
-
-    from reports.exports import cell_value
 
     client.force_login(coordinator)
     url = reverse("reports:gemeente")
@@ -281,19 +288,39 @@ def test_page_pdf_csv_and_xlsx_carry_the_same_figures(
     expected = [(r.omschrijving, r.waarde) for r in rapport.regels]
 
     def rows(page: str) -> list[tuple[str, str]]:
-        cells = re.findall(r"<tr><td>(.*?)</td><td[^>]*>(.*?)</td></tr>", page)
+        cells = re.findall(
+            r"<tr><td>(.*?)(?:<div[^>]*>.*?</div>)?</td><td[^>]*>(.*?)</td></tr>", page
+        )
         return [(html_module.unescape(a), html_module.unescape(b)) for a, b in cells]
 
     assert rows(client.get(url, params).text) == expected
     assert rows(rendered_report(client, url, params)) == expected
-    text = client.get(url, {**params, "formaat": "csv"}).content.decode("utf-8-sig")
-    assert [tuple(line.split(";")[1:]) for line in text.splitlines()[1:]] == expected
-    assert "Koppelingen;gestart;5" in text
+    response = client.get(url, {**params, "formaat": "csv"})
+    assert "rapportage-" in response["Content-Disposition"]
+    assert "hengelo-20260101-20260331.csv" in response["Content-Disposition"]
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    kop = dict(line for line in lines[: lines.index([])])
+    assert kop["Organisatie"] == dataset.naam
+    assert kop["Gemeente"] == "gemeente Hengelo"
+    assert kop["Periode"].startswith("1e kwartaal 2026: van 1 januari 2026 tot en met 31 maart")
+    table = lines[lines.index([]) + 1 :]
+    assert table[0] == ["onderdeel", "omschrijving", "waarde", "toelichting"]
+    assert [tuple(line[1:3]) for line in table[1:]] == expected
+    assert all(line[3] for line in table[1:])  # every figure has its definition
     response = client.get(url, {**params, "formaat": "xlsx"})
     sheet = load_workbook(io.BytesIO(response.content)).active
-    assert [(r[1], r[2]) for r in sheet.iter_rows(min_row=2, values_only=True)] == [
-        (omschrijving, cell_value(waarde)) for omschrijving, waarde in expected
+    assert sheet["A2"].value == "Organisatie"
+    assert sheet["B2"].value == dataset.naam
+    header = next(
+        i for i, r in enumerate(sheet.iter_rows(values_only=True), 1) if r[0] == "onderdeel"
+    )
+    cells = list(sheet.iter_rows(min_row=header + 1, values_only=True))
+    assert [(r[1], r[2]) for r in cells] == [
+        (r.omschrijving, r.waarde if r.getal is None else r.getal) for r in rapport.regels
     ]
+    numbers = [r[2] for r in cells if not isinstance(r[2], str)]
+    assert numbers
+    assert all(isinstance(n, int | float) for n in numbers)
     assert (
         AuditEntry.objects.filter(action="export", detail__startswith="gemeenterapportage").count()
         == 3
@@ -304,7 +331,9 @@ def test_a_bar_chart_draws_no_bar_for_a_hidden_count(dataset):
     from reports.templatetags.report_tags import bar_chart
 
     _, rapport = figures(dataset, Periode.jaar(2026))
-    regels = dict(rapport.onderdelen())["Aanmeldingen naar verwijzer"]
+    regels = {naam: regels for naam, _, regels in rapport.onderdelen()}[
+        "Aanmeldingen naar verwijzer"
+    ]
     hidden = [r for r in regels if r.waarde == "×"]
     assert hidden
     assert all(r.aantal is None for r in hidden)
@@ -378,9 +407,8 @@ def test_another_organisation_sees_only_its_own_gemeenten(client, dataset, outsi
 
 
 def test_availability_at_the_end_of_a_past_period_follows_the_history(dataset):
-    from gezinnen.models import Steungezin
-    from reports.figures import _beschikbaar_op
-
-    steun = Steungezin.objects.filter(organisatie=dataset)
-    assert _beschikbaar_op(steun, d(2, 28)) == 0
-    assert _beschikbaar_op(steun, d(3, 1)) == 3
+    section = "Steungezinnen beschikbaar op de einddatum, per wijk"
+    february, _ = figures(dataset, Periode.maand(2026, 2))
+    march, _ = figures(dataset, Periode.maand(2026, 3))
+    assert february[(section, "Noord")] == "0"
+    assert march[(section, "Noord")] == "5"  # three, approved on 1 March, rounded

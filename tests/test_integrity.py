@@ -123,6 +123,7 @@ def test_a_closed_koppeling_is_not_reopened_by_a_begeleiding_form(organisatie, c
         uitkomst="Klaar",
         vraaggezin_naar="wachtend",
         steungezin_naar="beschikbaar",
+        doel_bereikt="ja",
         versie=opened,
     )
     with pytest.raises(EditConflict):
@@ -223,6 +224,7 @@ def end_koppeling(door, koppeling) -> None:
         uitkomst="Klaar",
         vraaggezin_naar="wachtend",
         steungezin_naar="beschikbaar",
+        doel_bereikt="ja",
     )
 
 

@@ -199,6 +199,62 @@ def test_ending_needs_a_reason(client, koppeling, coordinator):
     assert koppeling.status == "actief"
 
 
+ENDING = {
+    "einde_op": DAY.isoformat(),
+    "reden": "verhuisd",
+    "uitkomst": "Verhuisd naar Almelo",
+    "vraaggezin_naar": "afgesloten",
+    "steungezin_naar": "beschikbaar",
+}
+
+
+def test_ending_a_started_koppeling_asks_whether_its_goal_was_reached(
+    client, koppeling, coordinator, monkeypatch
+):
+    client.force_login(coordinator)
+    url = reverse("matching:afsluiten", args=[koppeling.pk])
+    assert "Is het doel van de koppeling bereikt?" in client.get(url).text
+    response = client.post(url, ENDING)
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "doel_bereikt": ["Geef aan of het doel van de koppeling bereikt is: ja, deels of nee."]
+    }
+    assert "Verhuisd naar Almelo" in response.text
+    koppeling.refresh_from_db()
+    assert koppeling.status == "actief"
+
+    response = client.post(url, ENDING | {"doel_bereikt": "deels"})
+    assert response.status_code == 302
+    koppeling.refresh_from_db()
+    assert (koppeling.status, koppeling.doel_bereikt) == ("afgesloten", "deels")
+    html = client.get(reverse("matching:detail", args=[koppeling.pk])).text
+    assert '<dt class="col-sm-4">Doel bereikt</dt><dd class="col-sm-8">deels</dd>' in html
+
+    from reports import views as report_views
+
+    real, seen = report_views.render_to_pdf, {}
+    monkeypatch.setattr(
+        report_views, "render_to_pdf", lambda *args: seen.setdefault("pdf", real(*args))
+    )
+    client.get(reverse("reports:evaluatieverslag", args=[koppeling.pk]))
+    assert "<tr><th>Doel bereikt</th><td>deels</td></tr>" in seen["pdf"].html
+
+
+def test_a_proposal_ends_without_the_goal_question(client, organisatie, coordinator):
+    koppeling = KoppelingFactory(
+        organisatie=organisatie, status="voorgesteld", start_op=None, vraaggezin__status="wachtend"
+    )
+    client.force_login(coordinator)
+    url = reverse("matching:afsluiten", args=[koppeling.pk])
+    assert "Is het doel van de koppeling bereikt?" not in client.get(url).text
+    response = client.post(url, ENDING | {"vraaggezin_naar": "wachtend", "doel_bereikt": "ja"})
+    assert response.status_code == 302
+    koppeling.refresh_from_db()
+    assert (koppeling.status, koppeling.doel_bereikt) == ("afgesloten", "")
+    html = client.get(reverse("matching:detail", args=[koppeling.pk])).text
+    assert "Doel bereikt" not in html
+
+
 def test_the_meldcode_decision_needs_what_was_decided(client, koppeling, coordinator):
     signaal = Signaal.objects.create(
         koppeling=koppeling, omschrijving="Zorg", gemeld_door=coordinator
@@ -248,17 +304,17 @@ def test_an_evaluation_stores_both_sides(client, koppeling, coordinator):
 def test_coordination_hours_per_week(client, coordinator):
     client.force_login(coordinator)
     wednesday = DAY - datetime.timedelta(days=DAY.weekday() - 2 + 7)
-    client.post(reverse("matching:uren"), {"week": wednesday.isoformat(), "uren": "4.5"})
+    client.post(reverse("matching:uren"), {"week": wednesday.isoformat(), "uren_algemeen": "4,5"})
     client.post(
         reverse("matching:uren"),
-        {"week": wednesday.isoformat(), "uren": "5", "notitie": "training"},
+        {"week": wednesday.isoformat(), "uren_algemeen": "5", "notitie": "training"},
     )
     uren = CoordinatieUren.objects.get()
     assert uren.week.weekday() == 0
     assert (float(uren.uren), uren.notitie) == (5.0, "training")
     response = client.post(
         reverse("matching:uren"),
-        {"week": (DAY + datetime.timedelta(days=9)).isoformat(), "uren": "3"},
+        {"week": (DAY + datetime.timedelta(days=9)).isoformat(), "uren_algemeen": "3"},
     )
     assert "kan niet in de toekomst liggen" in response.text
 
@@ -342,6 +398,7 @@ def test_the_organisation_words_its_own_reasons_to_end(client, koppeling, coordi
         {
             "einde_op": DAY.isoformat(),
             "reden": "geen-tijd",
+            "doel_bereikt": "nee",
             "uitkomst": "x",
             "vraaggezin_naar": "wachtend",
             "steungezin_naar": "beschikbaar",

@@ -2,10 +2,12 @@ import datetime
 import threading
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, connections, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from accounts.models import AuditEntry
 from gezinnen.models import Vraaggezin, today
 from matching import services
 from matching.models import Evaluatie, Koppeling, MeldcodeStap, Signaal
@@ -325,6 +327,7 @@ def test_ending_needs_a_reason_and_sends_the_families_back(request_, organisatie
         uitkomst="Verhuisd",
         vraaggezin_naar="wachtend",
         steungezin_naar="gestopt",
+        doel_bereikt="deels",
     )
     koppeling.refresh_from_db()
     assert (koppeling.status, koppeling.einde_reden, koppeling.volgende_contact_op) == (
@@ -337,6 +340,52 @@ def test_ending_needs_a_reason_and_sends_the_families_back(request_, organisatie
     assert koppeling.vraaggezin.status == "wachtend"
     assert koppeling.vraaggezin.wacht_sinds == DAY
     assert koppeling.steungezin.status == "gestopt"
+
+
+def ending(request_, koppeling, **kwargs):
+    return services.koppeling_afsluiten(
+        door=request_,
+        koppeling=koppeling,
+        einde_op=DAY,
+        reden="klik",
+        uitkomst="",
+        vraaggezin_naar="wachtend",
+        steungezin_naar="beschikbaar",
+        **kwargs,
+    )
+
+
+@pytest.mark.parametrize("doel_bereikt", ["", "misschien"])
+def test_ending_a_started_match_says_whether_its_goal_was_reached(
+    request_, organisatie, doel_bereikt
+):
+    koppeling = start(request_, go(request_, propose(request_, organisatie)))
+    with pytest.raises(ValidationError) as refused:
+        ending(request_, koppeling, doel_bereikt=doel_bereikt)
+    assert refused.value.message_dict == {
+        "doel_bereikt": ["Geef aan of het doel van de koppeling bereikt is: ja, deels of nee."]
+    }
+    koppeling.refresh_from_db()
+    assert (koppeling.status, koppeling.doel_bereikt) == ("actief", "")
+
+    ending(request_, koppeling, doel_bereikt="nee")
+    koppeling.refresh_from_db()
+    assert (koppeling.status, koppeling.doel_bereikt) == ("afgesloten", "nee")
+    entry = AuditEntry.objects.filter(object_id=str(koppeling.pk)).latest("id")
+    assert entry.detail == "afgesloten: klik niet goed; doel bereikt: nee"
+
+
+@pytest.mark.parametrize("before_the_start", [propose, lambda r, o: go(r, propose(r, o))])
+def test_a_match_that_ends_before_the_start_has_no_goal_reached(
+    request_, organisatie, before_the_start
+):
+    koppeling = before_the_start(request_, organisatie)
+    with pytest.raises(ValidationError) as refused:
+        ending(request_, koppeling, doel_bereikt="ja")
+    assert list(refused.value.message_dict) == ["doel_bereikt"]
+    ending(request_, koppeling)
+    koppeling.refresh_from_db()
+    assert (koppeling.status, koppeling.doel_bereikt) == ("afgesloten", "")
 
 
 def test_a_match_that_needs_a_professional_never_gets_a_volunteer(organisatie, vrijwilliger):

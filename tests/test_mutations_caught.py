@@ -93,14 +93,14 @@ def test_it_withholds_a_satisfaction_average_over_fewer_than_ten_evaluations(
         evaluation()
     assert satisfaction() == "te weinig gegevens"  # nine
     evaluation()
-    assert satisfaction() == "4.0"
+    assert satisfaction() == "4,0"
 
 
 def test_it_draws_no_bar_for_a_count_below_five():
     def widths(svg: str) -> list[int]:
         return [int(w) for w in re.findall(r'<rect x="\d+" y="\d+" width="(\d+)"', svg)]
 
-    small = Regel("Aanmeldingen naar verwijzer", "school", "×", None)
-    large = Regel("Aanmeldingen naar verwijzer", "wijkteam", "12", 12)
+    small = Regel("Aanmeldingen naar verwijzer", "school", "×", None, aantal=None)
+    large = Regel("Aanmeldingen naar verwijzer", "wijkteam", "12", 12, aantal=12)
     assert widths(bar_chart([small, large])) == [0, BAR_WIDTH]
     assert bar_chart([small]) == ""

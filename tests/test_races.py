@@ -10,6 +10,7 @@ import datetime
 import threading
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from functools import partial
 
 import pytest
@@ -19,16 +20,23 @@ from accounts.models import AuditEntry
 from gezinnen.integrity import TransitionError, new_token, once
 from gezinnen.models import Inzending, Statuswijziging, Steungezin, today
 from gezinnen.services import gezin_status_wijzigen, gezin_wijzigen, intake_vastleggen
-from matching.models import Contactmoment, Koppeling
+from matching.models import Contactmoment, CoordinatieUren, Koppeling, maandag_van
 from matching.services import (
     contactmoment_vastleggen,
     koppeling_afsluiten,
     koppeling_begeleiding,
     koppeling_starten,
+    uren_vastleggen,
 )
 from screening.models import ScreeningGesprek, Training, TrainingDeelname
 from screening.services import steungezin_goedkeuren
-from tests.factories import KoppelingFactory, UserFactory, VraaggezinFactory, approved_steungezin
+from tests.factories import (
+    KoppelingFactory,
+    UserFactory,
+    VraaggezinFactory,
+    WijkFactory,
+    approved_steungezin,
+)
 
 pytestmark = [
     pytest.mark.skipif(
@@ -254,6 +262,7 @@ def test_a_closed_koppeling_is_never_reopened_by_a_change_of_guidance(
                 uitkomst="Verhuisd",
                 vraaggezin_naar="wachtend",
                 steungezin_naar="beschikbaar",
+                doel_bereikt="deels",
                 versie=koppeling.versie,
             ),
             partial(
@@ -369,3 +378,25 @@ def test_a_double_submission_writes_one_contactmoment(organisatie, coordinator):
         assert Contactmoment.objects.filter(koppeling=koppeling).count() == 1, ronde
         assert Inzending.objects.filter(token=token, object_id=str(first.pk)).count() == 1
         assert changes_audited(koppeling) == 1, ronde
+
+
+def test_two_submissions_for_one_week_never_add_up_past_80(organisatie, coordinator):
+    for naam, gemeente in (("Noord", "Hengelo"), ("Centrum", "Borne")):
+        WijkFactory(organisatie=organisatie, naam=naam, gemeente=gemeente)
+    for ronde in range(ROUNDS):
+        week = DAY - datetime.timedelta(weeks=ronde + 1)
+        outcomes = race(
+            *(
+                partial(
+                    uren_vastleggen,
+                    door=opened(coordinator),
+                    week=week,
+                    uren={gemeente: Decimal(50)},
+                )
+                for gemeente in ("Hengelo", "Borne")
+            )
+        )
+        assert list(map(kind, outcomes)) == ["ok", "ok"], (ronde, outcomes)
+        # The one that came second replaced the first: one gemeente, 50 hours.
+        rows = CoordinatieUren.objects.filter(coordinator=coordinator, week=maandag_van(week))
+        assert list(rows.values_list("uren", flat=True)) == [50], ronde

@@ -40,10 +40,10 @@ REDENEN = dict(Koppeling.Reden.choices)
 
 # Report row -> ledger kind, for the counts that add up over time.
 SERIES = {
-    ("Aanmeldingen", "vraaggezinnen aangemeld"): "aangemeld",
+    ("Vraaggezinnen", "aangemeld"): "aangemeld",
     ("Steungezinnen", "aangemeld"): "steun",
-    ("Steungezinnen", "in screening genomen"): "screening",
-    ("Steungezinnen", "goedgekeurd"): "goedgekeurd",
+    ("Steungezinnen", "voor het eerst in screening genomen"): "screening",
+    ("Steungezinnen", "voor het eerst goedgekeurd"): "goedgekeurd",
     ("Koppelingen", "gestart"): "gestart",
     ("Koppelingen", "beëindigd"): "beeindigd",
     ("Bereik", "contactmomenten"): "contact",
@@ -346,44 +346,155 @@ def test_no_hidden_count_can_be_worked_out(programme):
     assert len(shown) >= 100
 
 
+def shown_interval(text: str, true: int) -> tuple[float, float]:
+    """What a rounded count tells: "0" is 0 to 2, "5" is 3 to 7, "10" is 8 to
+    12; a × (hidden for protection) tells nothing."""
+    if text == HIDDEN:
+        return 0, math.inf
+    value = int(text)
+    assert value % 5 == 0, f"{text} is not rounded to 5"
+    return max(0, value - 2), value + 2
+
+
 def test_no_count_on_a_day_by_wijk_can_be_worked_out(programme):
+    """Counts on a day and their breakdown are rounded; total minus the other
+    cells leaves every small count at least two values."""
     ledger, reports = programme
     section = "Steungezinnen beschikbaar op de einddatum, per wijk"
     checked = 0
     for periode, report in reports.items():
-        system = System()
-        total = report[("Steungezinnen", "beschikbaar op de einddatum")]
-        true_total = sum(1 for day, _ in ledger["beschikbaar"] if day <= periode.end)
-        identity = {"totaal": -1}
-        if total == HIDDEN:
-            system.hidden.append(("totaal", {"totaal": 1}, true_total))
-        else:
-            system.shown({"totaal": 1}, true_total)
-        for wijk in WIJKEN:
-            true = sum(
-                1 for day, a in ledger["beschikbaar"] if day <= periode.end and a["wijk"] == wijk
-            )
-            identity[wijk] = 1
-            if report[(section, wijk)] == HIDDEN:
-                system.hidden.append((f"{wijk} {periode.label}", {wijk: 1}, true))
-                system.low[wijk] = 1
-                checked += 1
-            else:
-                assert int(report[(section, wijk)]) == true
-                system.shown({wijk: 1}, true)
-        system.shown(identity, 0)
-        assert system.pinned() == [], periode.label
+        available = [a["wijk"] for day, a in ledger["beschikbaar"] if day <= periode.end]
+        true = {wijk: available.count(wijk) for wijk in WIJKEN}
+        total = shown_interval(
+            report[("Steungezinnen", "beschikbaar op de einddatum")], len(available)
+        )
+        cells = {wijk: shown_interval(report[(section, wijk)], true[wijk]) for wijk in WIJKEN}
+        assert total[0] <= len(available) <= total[1], periode.label
+        for wijk, (low, high) in cells.items():
+            assert low <= true[wijk] <= high, (periode.label, wijk)
+            if not 0 < true[wijk] < 5:
+                continue
+            rest = [cells[w] for w in WIJKEN if w != wijk]
+            bottom = max(low, total[0] - sum(hi for _, hi in rest))
+            top = min(high, total[1] - sum(lo for lo, _ in rest))
+            assert top > bottom, (periode.label, wijk, true[wijk])
+            checked += 1
     assert checked
+
+
+class Span:
+    """Exact linear algebra over fractions: the combinations of the flows an
+    attacker knows, in reduced row echelon form."""
+
+    def __init__(self):
+        self.rows: dict[int, list[Fraction]] = {}
+
+    def reduce(self, vector) -> tuple:
+        v = [Fraction(x) for x in vector]
+        for pivot, row in self.rows.items():
+            if v[pivot]:
+                factor = v[pivot]
+                v = [a - factor * b for a, b in zip(v, row, strict=True)]
+        return tuple(v)
+
+    def add(self, vector) -> None:
+        row = list(self.reduce(vector))
+        pivot = next((i for i, x in enumerate(row) if x), None)
+        if pivot is None:
+            return
+        row = [x / row[pivot] for x in row]
+        for other, other_row in self.rows.items():
+            if other_row[pivot]:
+                factor = other_row[pivot]
+                self.rows[other] = [a - factor * b for a, b in zip(other_row, row, strict=True)]
+        self.rows[pivot] = row
+
+
+def test_no_hidden_start_or_end_follows_from_the_running_koppelingen(programme):
+    """Koppelingen running in a period are those of the period before, minus
+    those ended, plus those started. With the running counts shown exactly, a
+    hidden count of started koppelingen would follow from two running counts
+    and a shown count of ended ones. Every pair of running counts of both
+    years (and each one alone: the programme starts in the first year, so
+    nothing runs before it) is tried against every hidden start or end."""
+    ledger, reports = programme
+    size = 48  # started in each of the 24 months, ended in each of the 24 months
+
+    def index(year, month):
+        return (year - YEARS[0]) * 12 + month - 1
+
+    def flow(periode, kant):
+        v = [0] * size
+        for m in month_set(periode):
+            v[24 * kant + index(periode.start.year, m)] = 1
+        return v
+
+    def running(periode):
+        # started up to the end, minus ended before the start (nothing runs before YEARS[0])
+        v = [0] * size
+        for i in range(index(periode.end.year, periode.end.month) + 1):
+            v[i] = 1
+        for i in range(index(periode.start.year, periode.start.month)):
+            v[24 + i] = -1
+        return v
+
+    def true_flow(kind, periode):
+        return sum(1 for day, _ in ledger[kind] if periode.start <= day <= periode.end)
+
+    def true_running(periode):
+        started = [day for day, _ in ledger["gestart"] if day <= periode.end]
+        ended = [day for day, _ in ledger["beeindigd"] if day < periode.start]
+        return len(started) - len(ended)
+
+    span, hidden = Span(), []
+    all_periods = [p for year in YEARS for p in periods(year)]
+    for kant, (row, kind) in enumerate(
+        ((("Koppelingen", "gestart"), "gestart"), (("Koppelingen", "beëindigd"), "beeindigd"))
+    ):
+        for periode in all_periods:
+            true = true_flow(kind, periode)
+            if reports[periode][row] == HIDDEN:
+                hidden.append((f"{kind} {periode.label}", span, flow(periode, kant), true))
+            else:
+                assert int(reports[periode][row]) == true
+                span.add(flow(periode, kant))
+    stocks = [((), (0, 0), 0)]  # the empty combination: a running count alone
+    for periode in all_periods:
+        true = true_running(periode)
+        low, high = shown_interval(reports[periode][("Koppelingen", "lopend in de periode")], true)
+        assert low <= true <= high, periode.label
+        if high < math.inf:
+            stocks.append((span.reduce(running(periode)), (low, high), true))
+    zero = tuple(Fraction(0) for _ in range(size))
+    stocks[0] = (zero, (0, 0), 0)
+    by_residue = defaultdict(list)
+    for stock in stocks:
+        by_residue[stock[0]].append(stock)
+    tried = 0
+    for name, _, vector, true in hidden:
+        residue = span.reduce(vector)
+        low, high = (1, 4) if true < 5 else (1, math.inf)
+        for a in stocks:
+            wanted = tuple(x - y for x, y in zip(a[0], residue, strict=True))
+            for b in by_residue.get(wanted, []):
+                if b is a:
+                    continue
+                tried += 1
+                known = true - (a[2] - b[2])  # what the shown flows add
+                low = max(low, a[1][0] - b[1][1] + known)
+                high = min(high, a[1][1] - b[1][0] + known)
+        assert high > low, f"{name} = {true} follows from the running koppelingen"
+    assert tried >= 20  # the attack had pairs to try
 
 
 def rounding_interval(text: str, kind: str) -> tuple[Decimal, Decimal]:
     """The true average (days for time, score for satisfaction) the text
     allows: the shown figure plus or minus half its last digit."""
-    if text == "4.9 of hoger":
+    if text == "4,9 of hoger":
         return Decimal("4.85"), Decimal(5)
-    if text == "1.1 of lager":
+    if text == "1,1 of lager":
         return Decimal(1), Decimal("1.15")
-    value = Decimal(text)
+    value = Decimal(text.replace(",", "."))
     half = Decimal(5).scaleb(value.as_tuple().exponent - 1)
     low, high = value - half, value + half
     if kind in SCORES:
@@ -452,3 +563,144 @@ def test_a_custom_period_is_refused(client, organisatie, coordinator):
         Periode(datetime.date(2025, 1, 10), datetime.date(2025, 3, 31))
     with pytest.raises(ValueError, match="Geen hele maand"):
         Periode(datetime.date(2025, 1, 1), datetime.date(2025, 2, 28))  # two months
+
+
+def test_a_running_count_is_hidden_when_its_rounding_would_give_a_start_away():
+    """17 start in January and 8 of them end in January; 4 start in
+    February. Running: January 17, February 13, both shown as 15. Then
+    February's starts are at least 13 - 17 + 8 = 4: the hidden 4 is pinned.
+    February's running count (and March's, the same 13) must go."""
+    from collections import Counter
+
+    from reports.figures import Cel, _in_de_tijd, _standen_afschermen
+
+    year = 2026
+    starts = Counter({(year, 1): 17, (year, 2): 4})
+    ends = Counter({(year, 1): 8})
+    all_periods = [*Periode.alle(year - 1), *Periode.alle(year)]
+
+    def running(p):
+        started = sum(n for (y, m), n in starts.items() if datetime.date(y, m, 1) <= p.end)
+        ended = sum(n for (y, m), n in ends.items() if datetime.date(y, m, 1) < p.start)
+        return Cel.stand(started - ended)
+
+    lopend = {p: running(p) for p in all_periods}
+    assert [lopend[Periode.maand(year, m)].waarde for m in (1, 2)] == ["15", "15"]
+    _standen_afschermen(
+        year,
+        lopend,
+        {p: _in_de_tijd(starts, p) for p in all_periods},
+        {p: _in_de_tijd(ends, p) for p in all_periods},
+        carry_bekend=True,
+    )
+    assert lopend[Periode.maand(year, 2)].verborgen
+    assert lopend[Periode.maand(year, 3)].verborgen
+    assert not lopend[Periode.maand(year, 1)].verborgen
+    assert not lopend[Periode.jaar(year)].verborgen
+
+
+def attack_running(year, lopend, gestart, beeindigd, true_starts, true_ends) -> list[str]:
+    """The pair attack of the test above on cells made without the database:
+    every hidden start or end that two running counts pin down."""
+    first = year - 1
+    size = 48
+
+    def index(day):
+        return (day.year - first) * 12 + day.month - 1
+
+    def flow(periode, kant):
+        v = [0] * size
+        for i in range(index(periode.start), index(periode.end) + 1):
+            v[24 * kant + i] = 1
+        return v
+
+    def running(periode):
+        v = [0] * size
+        for i in range(index(periode.end) + 1):
+            v[i] = 1
+        for i in range(index(periode.start)):
+            v[24 + i] = -1
+        return v
+
+    def total(counter, periode):
+        return sum(
+            n
+            for (y, m), n in counter.items()
+            if periode.start <= datetime.date(y, m, 1) <= periode.end
+        )
+
+    span, hidden = Span(), []
+    for kant, (cells, counter) in enumerate(((gestart, true_starts), (beeindigd, true_ends))):
+        for periode, cel in cells.items():
+            if cel.verborgen:
+                hidden.append((periode, flow(periode, kant), total(counter, periode)))
+            else:
+                span.add(flow(periode, kant))
+    zero = tuple(Fraction(0) for _ in range(size))
+    stocks = [(zero, (0, 0), 0)]
+    for periode, cel in lopend.items():
+        low, high = shown_interval(cel.waarde, cel.aantal)
+        if high < math.inf:
+            stocks.append((span.reduce(running(periode)), (low, high), cel.aantal))
+    by_residue = defaultdict(list)
+    for stock in stocks:
+        by_residue[stock[0]].append(stock)
+    found = []
+    for periode, vector, true in hidden:
+        residue = span.reduce(vector)
+        low, high = (1, 4) if true < 5 else (1, math.inf)
+        for a in stocks:
+            wanted = tuple(x - y for x, y in zip(a[0], residue, strict=True))
+            for b in by_residue.get(wanted, []):
+                if b is not a:
+                    known = true - (a[2] - b[2])
+                    low = max(low, a[1][0] - b[1][1] + known)
+                    high = min(high, a[1][1] - b[1][0] + known)
+        if high <= low:
+            found.append(f"{periode.label}: {true}")
+    return found
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_programmes_leave_no_start_or_end_pinned(seed):
+    """Small programmes of two years, drawn at random: the protection always
+    ends, and the pair attack on the published running counts of both years
+    pins no hidden start or end."""
+    from collections import Counter
+
+    from reports.figures import Cel, _in_de_tijd, _standen_afschermen
+
+    rnd = random.Random(seed)
+    year = 2026
+    starts, ends = Counter(), Counter()
+    running_now = 0
+    for y in (year - 1, year):
+        for m in range(1, 13):
+            started = rnd.choice([0, 0, 1, 2, 3, 4, 6, 9, 14])
+            ended = rnd.randint(0, running_now + started) if rnd.random() < 0.7 else 0
+            starts[(y, m)], ends[(y, m)] = started, ended
+            running_now += started - ended
+    all_periods = [*Periode.alle(year - 1), *Periode.alle(year)]
+
+    def running(p):
+        started = sum(n for (y, m), n in starts.items() if datetime.date(y, m, 1) <= p.end)
+        ended = sum(n for (y, m), n in ends.items() if datetime.date(y, m, 1) < p.start)
+        return Cel.stand(started - ended)
+
+    def published(jaar):
+        """The running counts of one year as its own reports show them."""
+        window = [*Periode.alle(jaar - 1), *Periode.alle(jaar)]
+        lopend = {p: running(p) for p in window}
+        _standen_afschermen(
+            jaar,
+            lopend,
+            {p: _in_de_tijd(starts, p) for p in window},
+            {p: _in_de_tijd(ends, p) for p in window},
+            carry_bekend=True,  # nothing started before the first year
+        )
+        return {p: c for p, c in lopend.items() if p.start.year == jaar}
+
+    shown = {**published(year - 1), **published(year)}
+    gestart = {p: _in_de_tijd(starts, p) for p in all_periods}
+    beeindigd = {p: _in_de_tijd(ends, p) for p in all_periods}
+    assert attack_running(year, shown, gestart, beeindigd, starts, ends) == []

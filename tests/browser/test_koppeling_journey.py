@@ -206,6 +206,7 @@ def test_a_coordinator_matches_starts_follows_evaluates_and_closes(
     expect(heading).to_have_text("Koppeling afsluiten")
     expect(field(page, "Einde")).to_have_value(today().isoformat())
     field(page, "Reden").select_option(label="doel bereikt")
+    group(page, "Is het doel van de koppeling bereikt?").get_by_label("ja", exact=True).check()
     uitkomst = "Moeder heeft weer lucht; Lid1 blijft af en toe logeren bij de Bakkers."
     field(page, "Uitkomst").fill(uitkomst)
     group(page, "Het vraaggezin").get_by_label("verlaat het programma").check()
@@ -220,6 +221,7 @@ def test_a_coordinator_matches_starts_follows_evaluates_and_closes(
     afspraken_sectie = page.get_by_role("region", name="Afspraken")
     expect(afspraken_sectie).to_contain_text(f"{dutch(today(), 'j F Y')}: doel bereikt")
     expect(afspraken_sectie).to_contain_text(uitkomst)
+    expect(afspraken_sectie).to_contain_text("Doel bereikt")
     expect(page.get_by_role("link", name="Afsluiten")).to_have_count(0)
     expect(page.get_by_role("link", name="Contactmoment vastleggen")).to_have_count(0)
     expect(contact).not_to_contain_text("Volgend contactmoment")
@@ -227,6 +229,7 @@ def test_a_coordinator_matches_starts_follows_evaluates_and_closes(
     koppeling = Koppeling.objects.get()
     assert koppeling.status == Koppeling.Status.AFGESLOTEN
     assert koppeling.einde_reden == Koppeling.Reden.DOEL_BEREIKT
+    assert koppeling.doel_bereikt == Koppeling.DoelBereikt.JA
     assert koppeling.einde_op == today()
     assert koppeling.einde_uitkomst == uitkomst
     assert koppeling.start_op == today()

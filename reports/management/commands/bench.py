@@ -196,6 +196,7 @@ class Command(BaseCommand):
                 organisatie=org,
                 coordinator=coordinator,
                 week=day - datetime.timedelta(days=day.weekday() + 7 * w),
+                gemeente="Benchstad",
                 uren=6,
             )
             for w in range(1, 60)

@@ -15,7 +15,7 @@ from django.db import transaction
 from accounts.models import AuditEntry, Organisatie
 from gezinnen.models import Gezinslid, Steungezin, Vraaggezin
 from matching.models import Contactmoment, Evaluatie, Koppeling, Signaal
-from reports.figures import Periode, gemeenten, gemeenterapportage
+from reports.figures import ALLE_GEMEENTEN, Periode, gemeenten, gemeenterapportage
 
 
 def _date(value: str) -> datetime.date:
@@ -61,7 +61,7 @@ def rapportages(periodes: list[Periode]) -> list[dict]:
             ],
         }
         for organisatie in Organisatie.objects.order_by("slug")
-        for gemeente in gemeenten(organisatie)
+        for gemeente in [*gemeenten(organisatie), ALLE_GEMEENTEN]
         for periode in periodes
     ]
 
@@ -93,4 +93,6 @@ class Command(BaseCommand):
                 "rapportages": rapportages(maanden(van, tot)),
             }
             transaction.set_rollback(True)
-        self.stdout.write(json.dumps(cijfers, sort_keys=True, indent=2, ensure_ascii=False))
+        self.stdout.write(
+            json.dumps(cijfers, sort_keys=True, indent=2, ensure_ascii=False, default=str)
+        )
