@@ -733,7 +733,7 @@ def gemeenterapportage(organisatie: Organisatie, gemeente: str, periode: Periode
     woonden = "bij de organisatie bekend waren" if alle else f"in de gemeente {gemeente} woonden"
     op_einde = f"op {datum(end)}"
     if alle:
-        sleutels = [*gemeenten(organisatie), ZONDER_WIJK]
+        sleutels = [*sorted({w.gemeente for w in g.wijken.values()}), ZONDER_WIJK]
     else:
         sleutels = sorted(w.naam for w in g.wijken.values() if w.gemeente == gemeente)
     per_wat = "gemeente" if alle else "wijk"
@@ -1121,7 +1121,7 @@ def _coordinatie(
             direct[gemeente] += uren
         else:
             algemeen += uren
-    namen = sorted(set(gemeenten(organisatie)) | set(direct))
+    namen = sorted({w.gemeente for w in g.wijken.values()} | set(direct))
     eigen = sum(direct.values(), Decimal(0))
 
     def aandeel(naam: str) -> Decimal:

@@ -412,3 +412,59 @@ def test_availability_at_the_end_of_a_past_period_follows_the_history(dataset):
     march, _ = figures(dataset, Periode.maand(2026, 3))
     assert february[(section, "Noord")] == "0"
     assert march[(section, "Noord")] == "5"  # three, approved on 1 March, rounded
+
+
+def test_the_organisation_report_counts_every_gemeente_and_families_without_a_wijk(
+    client, dataset, coordinator, monkeypatch
+):
+    from gezinnen.models import Vraaggezin
+    from reports import views
+
+    monkeypatch.setattr(views, "today", lambda: datetime.date(2027, 1, 5))
+    Vraaggezin.objects.filter(organisatie=dataset, aangemeld_op=d(4, 2)).update(wijk=None)
+    client.force_login(coordinator)
+    params = {"gemeente": "*", "soort": "jaar", "jaar": 2026}
+    response = client.get(reverse("reports:gemeente"), params)
+    assert response.status_code == 200
+    rapport = response.context["rapport"]
+    assert rapport.gebied == "alle gemeenten"
+    f = {(r.onderdeel, r.omschrijving): r.waarde for r in rapport.regels}
+    # Hengelo's 13 and Hof van Twente's one, and the one without a wijk: 15 in
+    # 2026, with a hidden 3 in February and 1 in April, so the year hides it.
+    total = next(r for r in rapport.regels if r.omschrijving == "aangemeld")
+    assert total.waarde == "×"
+    assert [o for o, _ in f if o == "Aanmeldingen naar gemeente"] == [
+        "Aanmeldingen naar gemeente"
+    ] * 3
+    assert {om for o, om in f if o == "Aanmeldingen naar gemeente"} == {
+        "Hengelo",
+        "Hof van Twente",
+        "zonder wijk",
+    }
+    assert f[("Koppelingen", "gestart")] == "5"
+    assert ("Uren per gemeente", "Hof van Twente") in f
+    assert "alle gemeenten samen" in response.text
+    csv = client.get(reverse("reports:gemeente"), {**params, "formaat": "csv"})
+    assert "alle-gemeenten-20260101-20261231.csv" in csv["Content-Disposition"]
+
+
+def test_the_report_takes_the_same_queries_for_more_wijken_and_families(
+    dataset, django_assert_num_queries
+):
+    def queries(periode) -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            gemeenterapportage(dataset, "Hengelo", periode)
+        return len(captured.captured_queries)
+
+    queries(Periode.jaar(2026))  # the first one stores the standard end reasons
+    year, quarter = queries(Periode.jaar(2026)), queries(Q1)
+    for index in range(6):
+        wijk = WijkFactory(organisatie=dataset, naam=f"Extra{index}", gemeente="Hengelo")
+        VraaggezinFactory.create_batch(3, organisatie=dataset, wijk=wijk, aangemeld_op=d(2, 3))
+    assert (queries(Periode.jaar(2026)), queries(Q1)) == (year, quarter)
+    with django_assert_num_queries(quarter):
+        gemeenterapportage(dataset, "Hengelo", Q1)
+    assert quarter <= 12
