@@ -71,7 +71,12 @@ that a 0 is always printed, so that a hidden count is at least 1.
    satisfaction average at the end of the scale (1,0 or 5,0) would say what
    every family answered: it is shown as "1,1 of lager" or "4,9 of hoger".
 
-6. **Hours and costs** are about the organisation's own work, not about
+6. **The organisation report** adds up its gemeenten and its families
+   without a wijk. Its figure minus the other gemeenten' figures would be a
+   hidden gemeente's figure, so it shows a figure only where every part shows
+   its own (``_zoals_de_delen``); then it tells nothing the parts do not.
+
+7. **Hours and costs** are about the organisation's own work, not about
    families, and are shown exactly. Hours that are not for one gemeente are
    split in proportion to the gemeenten's own hours (not to any count of
    families, which would then be given away by the split).
@@ -578,6 +583,8 @@ class Rapport:
     gemaakt_op: datetime.date = field(default_factory=today)
     regels: list[Regel] = field(default_factory=list)
     uitleg: dict[str, str] = field(default_factory=dict)  # per breakdown: what it counts
+    # The number of cases behind each average: never shown, only compared.
+    gevallen: dict[tuple[str, str], int] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def gebied(self) -> str:
@@ -689,6 +696,8 @@ class _Gegevens:
         return self.wijken.get(self._wijk_ids[gezin_id][index])
 
     def telt(self, wijk: Wijk | None) -> bool:
+        if self.gemeente == ZONDER_WIJK:
+            return wijk is None
         return self.gemeente is None or (wijk is not None and wijk.gemeente == self.gemeente)
 
     def hier(self, gezin_id: int, day: datetime.date) -> bool:
@@ -724,6 +733,75 @@ def _waarden_per_maand(pairs) -> dict:
 
 def gemeenterapportage(organisatie: Organisatie, gemeente: str, periode: Periode) -> Rapport:
     """The report for one gemeente, or for ALLE_GEMEENTEN: the organisation."""
+    if gemeente != ALLE_GEMEENTEN:
+        return _rapport(organisatie, gemeente, periode)
+    rapport = _rapport(organisatie, gemeente, periode)
+    delen = {
+        naam: _rapport(organisatie, naam, periode)
+        for naam in [*gemeenten(organisatie), ZONDER_WIJK]
+    }
+    _zoals_de_delen(rapport, delen)
+    return rapport
+
+
+# The organisation's breakdowns by gemeente, and the figure of each
+# gemeente's own report that each of their cells is.
+PER_GEMEENTE = {
+    "Aanmeldingen naar gemeente": ("Vraaggezinnen", "aangemeld"),
+    "Steungezinnen aangemeld, per gemeente": ("Steungezinnen", "aangemeld"),
+    "Steungezinnen beschikbaar op de einddatum, per gemeente": (
+        "Steungezinnen",
+        "beschikbaar op de einddatum",
+    ),
+    "Vraaggezinnen wachtend op de einddatum, per gemeente": (
+        "Vraaggezinnen",
+        "wachtend op een steungezin op de einddatum",
+    ),
+}
+
+
+def _zoals_de_delen(rapport: Rapport, delen: dict[str, Rapport]) -> None:
+    """An organisation's figure is the sum of its gemeenten's figures and
+    those of its families without a wijk. Shown where one of those parts is
+    hidden, it would give the hidden part away (total minus the rest, across
+    reports): so it is shown only when every part is shown in its own report
+    (the families without a wijk as if they had one), and then it tells
+    nothing the parts do not. Hours are about the organisation's own work."""
+    regels = {
+        naam: {(r.onderdeel, r.omschrijving): r for r in deel.regels}
+        for naam, deel in delen.items()
+    }
+    for regel in rapport.regels:
+        if regel.onderdeel in ("Coördinatie", "Uren per gemeente"):
+            continue
+        if regel.onderdeel in PER_GEMEENTE:
+            key = PER_GEMEENTE[regel.onderdeel]
+            namen = [regel.omschrijving] if regel.omschrijving in regels else []
+        else:
+            key = (regel.onderdeel, regel.omschrijving)
+            namen = list(regels)
+        parts = [(naam, regels[naam][key]) for naam in namen if key in regels[naam]]
+        if any(part.waarde == VERBORGEN for _, part in parts):
+            regel.waarde, regel.getal, regel.aantal = VERBORGEN, None, None
+        elif regel.waarde != TE_WEINIG and any(
+            part.waarde == TE_WEINIG and delen[naam].gevallen.get(key) for naam, part in parts
+        ):
+            regel.waarde, regel.getal = TE_WEINIG, None
+    figures = {(r.onderdeel, r.omschrijving): r for r in rapport.regels}
+    for deler, afgeleid in (
+        ("lopend in de periode", ("uren per lopende koppeling", "kosten per lopende koppeling")),
+        ("gestart", ("kosten per nieuwe koppeling",)),
+    ):
+        if figures[("Koppelingen", deler)].getal is None:
+            for omschrijving in afgeleid:
+                if regel := figures.get(("Coördinatie", omschrijving)):
+                    regel.waarde, regel.getal = TE_WEINIG, None
+
+
+def _rapport(organisatie: Organisatie, gemeente: str, periode: Periode) -> Rapport:
+    """The figures of one gemeente, of the families without a wijk
+    (ZONDER_WIJK), or of the whole organisation (ALLE_GEMEENTEN, before
+    ``_zoals_de_delen``)."""
     rapport = Rapport(organisatie, gemeente, periode)
     alle = gemeente == ALLE_GEMEENTEN
     g = _Gegevens(organisatie, None if alle else gemeente)
@@ -734,6 +812,8 @@ def gemeenterapportage(organisatie: Organisatie, gemeente: str, periode: Periode
     op_einde = f"op {datum(end)}"
     if alle:
         sleutels = [*sorted({w.gemeente for w in g.wijken.values()}), ZONDER_WIJK]
+    elif gemeente == ZONDER_WIJK:
+        sleutels = [ZONDER_WIJK]
     else:
         sleutels = sorted(w.naam for w in g.wijken.values() if w.gemeente == gemeente)
     per_wat = "gemeente" if alle else "wijk"
@@ -931,9 +1011,11 @@ def gemeenterapportage(organisatie: Organisatie, gemeente: str, periode: Periode
             ),
         ):
             weken = None if shown is None else _rond(functie(shown) / 7)
+            omschrijving = f"{wat}, {soort} (weken)"
+            rapport.gevallen["Wachttijd en duur", omschrijving] = _gevallen(values, periode)
             rapport.add_value(
                 "Wachttijd en duur",
-                f"{wat}, {soort} (weken)",
+                omschrijving,
                 TE_WEINIG if weken is None else getal(weken),
                 weken,
                 f"{uitleg} {hoe}, in hele weken; alleen bij 10 of meer koppelingen.",
@@ -990,6 +1072,7 @@ def gemeenterapportage(organisatie: Organisatie, gemeente: str, periode: Periode
         for side, wie in ((2, "vraaggezinnen"), (3, "steungezinnen")):
             scores = _waarden_per_maand((e[1], e[side][key]) for e in evaluaties if key in e[side])
             waarde, score = _tevredenheid(_gemiddeld_in_de_tijd(scores, periode))
+            rapport.gevallen["Tevredenheid (1–5)", f"{tekst} ({wie})"] = _gevallen(scores, periode)
             rapport.add_value(
                 "Tevredenheid (1–5)",
                 f"{tekst} ({wie})",
@@ -1025,6 +1108,15 @@ def gemeenterapportage(organisatie: Organisatie, gemeente: str, periode: Periode
             f"{per_wat} waar zij toen woonden.",
         )
     return rapport
+
+
+def _gevallen(per_maand: dict, periode: Periode) -> int:
+    """How many values an average of the period is over."""
+    return sum(
+        len(values)
+        for (year, month), values in per_maand.items()
+        if periode.start <= datetime.date(year, month, 1) <= periode.end
+    )
 
 
 def _keys(sleutels: list[str], counts: Counter) -> dict[str, int]:

@@ -468,3 +468,36 @@ def test_the_report_takes_the_same_queries_for_more_wijken_and_families(
     with django_assert_num_queries(quarter):
         gemeenterapportage(dataset, "Hengelo", Q1)
     assert quarter <= 12
+
+
+def test_the_organisation_report_gives_no_hidden_gemeente_away(dataset, monkeypatch):
+    """Organisation minus the other gemeenten would be the hidden one: every
+    figure the organisation shows is shown by each of its parts as well, and
+    the shown counts add up."""
+    from reports.figures import ALLE_GEMEENTEN, VERBORGEN, ZONDER_WIJK
+
+    checked = 0
+    for periode in [*(Periode.maand(2026, m) for m in (1, 2, 3, 4)), Q1, Periode.jaar(2026)]:
+        organisation = gemeenterapportage(dataset, ALLE_GEMEENTEN, periode)
+        parts = [
+            {
+                (r.onderdeel, r.omschrijving): r
+                for r in gemeenterapportage(dataset, naam, periode).regels
+            }
+            for naam in ("Hengelo", "Hof van Twente", ZONDER_WIJK)
+        ]
+        for regel in organisation.regels:
+            key = (regel.onderdeel, regel.omschrijving)
+            of = [part[key] for part in parts if key in part]
+            if regel.onderdeel == "Coördinatie" or len(of) < 3 or regel.waarde == VERBORGEN:
+                continue
+            assert all(p.waarde != VERBORGEN for p in of), (periode.label, key)
+            if regel.aantal is not None and not key[1].startswith(
+                ("kinderen", "lopend", "beschikbaar", "wachtend")
+            ):
+                assert regel.aantal == sum(p.aantal for p in of), (periode.label, key)
+                checked += 1
+    # February: Hof van Twente's one registration is hidden, so is the organisation's.
+    february = gemeenterapportage(dataset, ALLE_GEMEENTEN, Periode.maand(2026, 2))
+    assert next(r for r in february.regels if r.omschrijving == "aangemeld").waarde == VERBORGEN
+    assert checked >= 20

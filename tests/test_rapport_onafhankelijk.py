@@ -65,6 +65,7 @@ pytestmark = pytest.mark.django_db
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 ALLE = "*"  # the page's value for the report over all gemeenten
+ZONDER = "zonder wijk"  # the families without a wijk: a part of the organisation's figures
 HIDDEN = "×"
 TOO_FEW = "te weinig gegevens"
 WAITING = {"aangemeld", "intake", "wachtend"}
@@ -865,6 +866,8 @@ class Facts:
         wijk = self.wijk(gezin_id, day)
         if gebied == ALLE:
             return wijk.gemeente if wijk else "zonder wijk"
+        if gebied == ZONDER:
+            return None if wijk else "zonder wijk"
         return wijk.naam if wijk and wijk.gemeente == gebied else None
 
     def status(self, gezin_id: int, day: datetime.date) -> str | None:
@@ -899,6 +902,8 @@ def expected_figures(facts: Facts, gebied: str, vak: Tijdvak) -> dict[tuple[str,
     per = "gemeente" if gebied == ALLE else "wijk"
     if gebied == ALLE:
         keys = [*facts.gemeenten, "zonder wijk"]
+    elif gebied == ZONDER:
+        keys = ["zonder wijk"]
     else:
         keys = sorted(w.naam for w in facts.wijken.values() if w.gemeente == gebied)
 
@@ -1080,6 +1085,63 @@ def expected_figures(facts: Facts, gebied: str, vak: Tijdvak) -> dict[tuple[str,
     return figures
 
 
+# The organisation's breakdowns by gemeente: each cell is this figure of that
+# gemeente's own report.
+PER_GEMEENTE = {
+    "Aanmeldingen naar gemeente": ("Vraaggezinnen", "aangemeld"),
+    "Steungezinnen aangemeld, per gemeente": ("Steungezinnen", "aangemeld"),
+    "Steungezinnen beschikbaar op de einddatum, per gemeente": (
+        "Steungezinnen",
+        "beschikbaar op de einddatum",
+    ),
+    "Vraaggezinnen wachtend op de einddatum, per gemeente": (
+        "Vraaggezinnen",
+        "wachtend op een steungezin op de einddatum",
+    ),
+}
+
+
+def expected_for(facts: Facts, gebied: str, vak: Tijdvak) -> dict[tuple[str, str], Expected]:
+    """As ``expected_figures``; for the organisation, a figure is shown only
+    where every gemeente (and the families without a wijk, as one more part)
+    shows its own, since the organisation's figure minus the other parts
+    would give a hidden part away."""
+    figures = expected_figures(facts, gebied, vak)
+    if gebied != ALLE:
+        return figures
+    parts = {naam: expected_figures(facts, naam, vak) for naam in [*facts.gemeenten, ZONDER]}
+    for key, want in figures.items():
+        onderdeel, omschrijving = key
+        if onderdeel in ("Coördinatie", "Uren per gemeente"):
+            continue
+        if onderdeel in PER_GEMEENTE:
+            of = [parts[omschrijving][PER_GEMEENTE[onderdeel]]]
+        else:
+            of = [part[key] for part in parts.values() if key in part]
+        if any(p.waarde == HIDDEN for p in of):
+            figures[key] = Expected(HIDDEN, None)
+        elif any(p.instead == HIDDEN for p in of) and want.waarde != HIDDEN:
+            figures[key] = Expected(want.waarde, want.getal, HIDDEN)
+        elif any(p.waarde == TOO_FEW for p in of) and want.waarde != TOO_FEW:
+            figures[key] = Expected(want.waarde, want.getal, TOO_FEW)
+    running = figures["Koppelingen", "lopend in de periode"]
+    started = figures["Koppelingen", "gestart"]
+    for deler, rows in (
+        (running, ("uren per lopende koppeling", "kosten per lopende koppeling")),
+        (started, ("kosten per nieuwe koppeling",)),
+    ):
+        for row in rows:
+            if ("Coördinatie", row) not in figures or (deler.instead is None and deler.getal):
+                continue
+            want = figures["Coördinatie", row]
+            figures["Coördinatie", row] = (
+                Expected(TOO_FEW, None)
+                if deler.getal is None
+                else Expected(want.waarde, want.getal, TOO_FEW)
+            )
+    return figures
+
+
 def differences(rapport, expected: dict, where: str) -> list[str]:
     keys = Counter((r.onderdeel, r.omschrijving) for r in rapport.regels)
     problems = [f"{where}: {key} twice" for key, n in keys.items() if n > 1]
@@ -1149,7 +1211,7 @@ def test_every_figure_follows_its_definition(dataset):
     for gebied in GEBIEDEN:
         for vak in TIJDVAKKEN:
             rapport = rapporten[gebied, vak] = report(organisatie, gebied, vak)
-            expected = expected_figures(facts, gebied, vak)
+            expected = expected_for(facts, gebied, vak)
             problems += differences(rapport, expected, f"{gebied} {vak}")
             checked |= expected.keys()
             exact += sum(1 for e in expected.values() if e.instead is None)
@@ -1166,7 +1228,9 @@ def test_every_figure_follows_its_definition(dataset):
     assert problems == []
     for onderdeel, omschrijvingen in COVERED.items():
         assert omschrijvingen <= {o for section, o in checked if section == onderdeel}
-    assert exact > 0.9 * total  # most figures are exact, not 'this or hidden'
+    # Most figures are exact, not "this or hidden"; the organisation's inherit
+    # the uncertainty of each of their parts.
+    assert exact > 0.85 * total
 
     # The cases the dataset was made for, worked out by hand.
     shown = {key: values(rapport) for key, rapport in rapporten.items()}
