@@ -12,7 +12,7 @@ import io
 import re
 from collections.abc import Iterable
 from decimal import Decimal
-from itertools import chain
+from itertools import chain, islice
 
 from django.http import HttpResponse
 
@@ -27,6 +27,9 @@ PLAIN_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?")
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 DUTCH_DATE = "dd-mm-yyyy"  # Excel's format code for dd-mm-jjjj
+
+# How many rows an XLSX's column widths are measured on.
+WIDTH_SAMPLE = 200
 
 
 def neutralise(text: str) -> str:
@@ -69,6 +72,16 @@ def csv_response(
     return response
 
 
+def xlsx_number_format(value) -> str | None:
+    """Dates as dd-mm-jjjj, decimals with their own number of places."""
+    if isinstance(value, datetime.date):
+        return DUTCH_DATE
+    if isinstance(value, Decimal):
+        places = max(0, -value.as_tuple().exponent)
+        return "#,##0" + ("." + "0" * places if places else "")
+    return None
+
+
 def xlsx_response(
     header: list[str],
     rows: Iterable,
@@ -77,36 +90,55 @@ def xlsx_response(
     kop: list[tuple[str, str]] = (),
 ) -> HttpResponse:
     """``kop``: rows of (label, value) above the table, the label in bold,
-    then an empty row; numbers stay numbers."""
+    then an empty row; numbers stay numbers.
+
+    Written in openpyxl's write-only mode: each row goes to the file as it
+    comes and is not kept as cell objects, so a long list costs little memory."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
-    for label, value in kop:
-        sheet.append([neutralise(label), neutralise(value)])
-        sheet.cell(sheet.max_row, 1).font = Font(bold=True)
-    if kop:
-        sheet.append([])
-    header_row = sheet.max_row + 1 if kop else 1
-    for row in chain([header], rows):
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    bold = Font(bold=True)
+
+    def styled(value, font: Font | None = None):
+        """The value, as a cell of its own where it needs a font or a format."""
+        number_format = xlsx_number_format(value)
+        if font is None and number_format is None:
+            return value
+        cell = WriteOnlyCell(sheet, value=value)
+        if font is not None:
+            cell.font = font
+        if number_format is not None:
+            cell.number_format = number_format
+        return cell
+
+    def sheet_values(row) -> list:
         # Control characters are not allowed in an XLSX file (openpyxl refuses
         # them): dropped before the check for a formula.
-        values = [ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row]
-        sheet.append([cell_value(value) for value in values])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, datetime.date):
-                cell.number_format = DUTCH_DATE
-            elif isinstance(cell.value, Decimal):
-                places = max(0, -cell.value.as_tuple().exponent)
-                cell.number_format = "#,##0" + ("." + "0" * places if places else "")
-    for cell in sheet[header_row]:
-        cell.font = Font(bold=True)
-    for column in sheet.columns:
-        width = max(len(str(cell.value or "")) for cell in column[header_row - 1 :])
-        sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, width + 2))
+        return [
+            cell_value(ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v) for v in row
+        ]
+
+    header = sheet_values(header)
+    rows = (sheet_values(row) for row in rows)
+    # A write-only sheet takes its column widths before its first row: they
+    # come from the header and the first rows, so that the rest can stream.
+    sample = list(islice(rows, WIDTH_SAMPLE))
+    for index, column in enumerate(zip(*chain([header], sample), strict=False), start=1):
+        width = max(len(str("" if value is None else value)) for value in column)
+        sheet.column_dimensions[get_column_letter(index)].width = min(60, max(10, width + 2))
+
+    for label, value in kop:
+        sheet.append([styled(neutralise(label), bold), neutralise(value)])
+    if kop:
+        sheet.append([])
+    sheet.append([styled(value, bold) for value in header])
+    for row in chain(sample, rows):
+        sheet.append([styled(value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(

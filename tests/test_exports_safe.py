@@ -173,3 +173,36 @@ def test_the_municipality_report_has_numbers_and_no_formulas(client, organisatie
     withheld = cells[("Wachttijd en duur", "wachttijd tot de start, gemiddeld (weken)")]
     assert (withheld.data_type, withheld.value) == ("s", "te weinig gegevens")
     assert no_formulas(sheet)
+
+
+def test_a_long_xlsx_streams_with_typed_cells_and_sized_columns():
+    header = ["naam", "aangemeld op", "kinderen", "uren", "start"]
+    first = datetime.date(2026, 1, 1)
+    rows = [
+        [f"=gezin {n}", first + datetime.timedelta(days=n % 365), n, "1.5", "2025-12-31"]
+        for n in range(5_000)
+    ]
+    kop = [("Organisatie", "=Humanitas")]
+    response = xlsx_response(header, iter(rows), "lang", "Lang", kop=kop)
+    sheet = load_workbook(io.BytesIO(response.content)).active
+
+    assert (sheet["A1"].value, sheet["A1"].font.b, sheet["B1"].value) == (
+        "Organisatie",
+        True,
+        "'=Humanitas",
+    )
+    assert [c.value for c in sheet[3]] == header
+    assert all(c.font.b for c in sheet[3])
+    table = list(sheet.iter_rows(min_row=4))
+    assert len(table) == 5_000
+    for n, (naam, aangemeld, kinderen, uren, start) in enumerate(table):
+        assert (naam.data_type, naam.value) == ("s", f"'=gezin {n}")
+        assert aangemeld.value == datetime.datetime(2026, 1, 1) + datetime.timedelta(days=n % 365)
+        assert aangemeld.number_format == "dd-mm-yyyy"
+        assert (kinderen.data_type, kinderen.value) == ("n", n)
+        assert (uren.data_type, uren.value, uren.number_format) == ("n", 1.5, "#,##0.0")
+        assert start.value == datetime.datetime(2025, 12, 31)
+        assert not naam.font.b
+    # Widths from the header and the first rows: "'=gezin 199" is 11 characters.
+    assert sheet.column_dimensions["A"].width == 13
+    assert sheet.column_dimensions["B"].width == 14  # "aangemeld op"

@@ -9,7 +9,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def run_settings(**env) -> subprocess.CompletedProcess:
-    ours = {"SECRET_KEY", "DEBUG", "DATABASE_URL"}
+    ours = {"SECRET_KEY", "DEBUG", "DATABASE_URL", "CONN_MAX_AGE"}
     clean = {k: v for k, v in os.environ.items() if k not in ours}
     return subprocess.run(
         [sys.executable, "-c", "import steungezinnen.settings as s; print(s.DEBUG, s.DATABASES)"],
@@ -44,6 +44,19 @@ def test_it_reads_postgres_from_database_url():
     result = run_settings(SECRET_KEY="x" * 60, DATABASE_URL="postgres://u:p@db:5432/steun")
     assert "django.db.backends.postgresql" in result.stdout
     assert "'NAME': 'steun'" in result.stdout
+
+
+def test_it_keeps_database_connections_open_and_checks_them():
+    result = run_settings(SECRET_KEY="x" * 60, DATABASE_URL="postgres://u:p@db:5432/steun")
+    assert result.returncode == 0, result.stderr
+    assert "'CONN_MAX_AGE': 60" in result.stdout
+    assert "'CONN_HEALTH_CHECKS': True" in result.stdout
+
+
+def test_it_closes_database_connections_after_each_request_when_told():
+    result = run_settings(SECRET_KEY="x" * 60, CONN_MAX_AGE="0")
+    assert result.returncode == 0, result.stderr
+    assert "'CONN_MAX_AGE': 0" in result.stdout
 
 
 def test_it_is_dutch_in_amsterdam_with_argon2():
