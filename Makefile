@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 DEPLOY_CHECK_ENV := DEBUG=0 ALLOWED_HOSTS=steungezinnen.example.nl \
 	SECRET_KEY=only-for-the-deploy-check-7f3a9c2e5b1d8f4a6c0e2b9d7a5f3c1e
 
-.PHONY: install run test lint migrations-check deploy-check pytest bench
+.PHONY: install run test lint migrations-check deploy-check pytest bench load
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,9 +43,15 @@ deploy-check:
 pytest:
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# Times the main pages and the yearly municipality report on a large, generated
-# organisation, in a database of its own (bench.sqlite3, made anew each time).
+# Times every coordinator page for the biggest and a small organisation of a
+# generated national dataset, in a PostgreSQL database of its own (made and
+# dropped; bench.sqlite3 when no PostgreSQL is reachable). BENCH_ARGS, e.g.
+# "--schaal 0.5 --runs 5"; BENCH_DATABASE_URL names the server.
 bench: install
-	rm -f bench.sqlite3
-	DEBUG=1 DATABASE_URL=sqlite:///bench.sqlite3 $(BIN)/python manage.py migrate --noinput -v0
-	DEBUG=1 DATABASE_URL=sqlite:///bench.sqlite3 $(BIN)/python manage.py bench
+	DEBUG=1 $(BIN)/python manage.py bench $(BENCH_ARGS)
+
+# The same dataset (smaller by default), gunicorn with 4 workers and locust,
+# headless, per number of users. LOAD_ARGS, e.g. "--gebruikers 1,8 --duur 20".
+load: install
+	$(BIN)/python -c "import locust" 2>/dev/null || $(BIN)/python -m pip install --quiet ".[load]"
+	DEBUG=1 $(BIN)/python manage.py bench --load $(LOAD_ARGS)
