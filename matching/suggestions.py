@@ -139,9 +139,17 @@ def score(vraaggezin: Vraaggezin, steungezin: Steungezin, day: datetime.date) ->
     return suggestie
 
 
+# The steungezinnen a suggestion page shows: the available ones (ranked or
+# left out) and those in screening (left out, with why); stopped, rejected or
+# not yet screened families never appear, so they are not loaded.
+GETOOND = (Steungezin.Status.BESCHIKBAAR, Steungezin.Status.IN_SCREENING)
+
+
 def _steungezinnen(organisatie_id: int):
     return with_screening(
-        Steungezin.objects.filter(organisatie_id=organisatie_id).select_related("wijk")
+        Steungezin.objects.filter(organisatie_id=organisatie_id, status__in=GETOOND).select_related(
+            "wijk"
+        )
     ).annotate(bezet=Count("koppelingen", filter=Q(koppelingen__status="actief")))
 
 
@@ -172,8 +180,7 @@ def suggesties(
     ranked, left_out = [], []
     for steungezin in _steungezinnen(vraaggezin.organisatie_id):
         if redenen := uitgesloten_reden(steungezin, day):
-            if steungezin.status in (Steungezin.Status.BESCHIKBAAR, Steungezin.Status.IN_SCREENING):
-                left_out.append((steungezin, redenen))
+            left_out.append((steungezin, redenen))
             continue
         ranked.append(score(vraaggezin, steungezin, day))
     ranked.sort(key=lambda s: (-s.totaal, s.steungezin.naam))

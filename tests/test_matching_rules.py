@@ -113,6 +113,30 @@ def test_it_ranks_the_best_first_and_says_who_is_left_out_and_why(organisatie, c
     assert screening.naam in reasons
 
 
+def test_stopped_rejected_and_unscreened_steungezinnen_are_not_even_loaded(organisatie):
+    """They never appear on the page: the query leaves them out, so that a
+    programme with years of stopped families does not pay for them."""
+    vraag = waiting(organisatie)
+    approved_steungezin(organisatie, naam="Beschikbaar")
+
+    def loaded() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            ranked, left_out = suggesties(vraag, DAY)
+        names = {s.steungezin.naam for s in ranked} | {g.naam for g, _ in left_out}
+        return len(captured.captured_queries), names
+
+    queries, names = loaded()
+    for status in ("gestopt", "afgewezen", "aangemeld"):
+        approved_steungezin(organisatie, naam=f"Niet {status}", status=status)
+    assert loaded() == (queries, names) == (queries, {"Beschikbaar"})
+    from matching.suggestions import _steungezinnen
+
+    assert {g.naam for g in _steungezinnen(organisatie.pk)} == {"Beschikbaar"}
+
+
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
