@@ -95,6 +95,7 @@ What this does not guarantee:
 
 from __future__ import annotations
 
+import copy
 import datetime
 import math
 import statistics
@@ -687,6 +688,13 @@ class _Gegevens:
         ]
         self.koppelingen = [k for k in self.alle_koppelingen if self.telt(k.wijk)]
 
+    def voor(self, gemeente: str | None) -> _Gegevens:
+        """The same data, counted for another gemeente (or ZONDER_WIJK, or all)."""
+        deel = copy.copy(self)
+        deel.gemeente = gemeente
+        deel.koppelingen = [k for k in self.alle_koppelingen if deel.telt(k.wijk)]
+        return deel
+
     def wijk(self, gezin_id: int, day: datetime.date) -> Wijk | None:
         """The family's wijk on that day (before its first recorded day, the first)."""
         vanaf = self._vanaf.get(gezin_id)
@@ -734,11 +742,12 @@ def _waarden_per_maand(pairs) -> dict:
 def gemeenterapportage(organisatie: Organisatie, gemeente: str, periode: Periode) -> Rapport:
     """The report for one gemeente, or for ALLE_GEMEENTEN: the organisation."""
     if gemeente != ALLE_GEMEENTEN:
-        return _rapport(organisatie, gemeente, periode)
-    rapport = _rapport(organisatie, gemeente, periode)
+        return _rapport(organisatie, gemeente, periode, _Gegevens(organisatie, gemeente))
+    g = _Gegevens(organisatie, None)  # read once, counted for each part
+    rapport = _rapport(organisatie, gemeente, periode, g)
     delen = {
-        naam: _rapport(organisatie, naam, periode)
-        for naam in [*gemeenten(organisatie), ZONDER_WIJK]
+        naam: _rapport(organisatie, naam, periode, g.voor(naam))
+        for naam in [*sorted({w.gemeente for w in g.wijken.values()}), ZONDER_WIJK]
     }
     _zoals_de_delen(rapport, delen)
     return rapport
@@ -798,13 +807,12 @@ def _zoals_de_delen(rapport: Rapport, delen: dict[str, Rapport]) -> None:
                     regel.waarde, regel.getal = TE_WEINIG, None
 
 
-def _rapport(organisatie: Organisatie, gemeente: str, periode: Periode) -> Rapport:
+def _rapport(organisatie: Organisatie, gemeente: str, periode: Periode, g: _Gegevens) -> Rapport:
     """The figures of one gemeente, of the families without a wijk
     (ZONDER_WIJK), or of the whole organisation (ALLE_GEMEENTEN, before
     ``_zoals_de_delen``)."""
     rapport = Rapport(organisatie, gemeente, periode)
     alle = gemeente == ALLE_GEMEENTEN
-    g = _Gegevens(organisatie, None if alle else gemeente)
     jaar = periode.start.year
     start, end = periode.start, periode.end
     van_tot = periode.van_tot
