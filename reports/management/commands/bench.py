@@ -94,6 +94,17 @@ class Command(BaseCommand):
         parser.add_argument("--gebruikers", default="1,4,8,16", help="gelijktijdige gebruikers")
         parser.add_argument("--duur", type=int, default=30, help="seconden per aantal gebruikers")
         parser.add_argument("--intern", action="store_true", help="op de ingestelde database")
+        parser.add_argument(
+            "--bestaand",
+            action="store_true",
+            help="met --intern: meet op de gegevens die er al zijn (van een eerdere --intern)",
+        )
+        parser.add_argument(
+            "--pagina",
+            action="append",
+            default=[],
+            help="meet alleen deze pagina('s), bijvoorbeeld --pagina dashboard",
+        )
 
     def handle(self, *args, intern: bool, **options) -> None:
         if options["schaal"] is None:
@@ -113,6 +124,7 @@ class Command(BaseCommand):
             options["gebruikers"],
             *(["--load"] if options["load"] else []),
         ]
+        forwarded += [arg for pagina in options["pagina"] for arg in ("--pagina", pagina)]
         admin = _postgres(database_url)
         name = f"steungezinnen_bench_{os.getpid()}"
         if admin is None:
@@ -141,7 +153,18 @@ class Command(BaseCommand):
 
     # In the child: generate, then measure ------------------------------------
 
-    def _run(self, *, schaal: float, runs: int, warmup: int, load: bool, **options) -> None:
+    def _run(
+        self, *, schaal: float, runs: int, warmup: int, load: bool, bestaand: bool, **options
+    ) -> None:
+        if bestaand and Gezin.objects.exists():
+            organisaties = list(Organisatie.objects.order_by("pk"))
+            if load:
+                self._load(
+                    organisaties, [int(n) for n in options["gebruikers"].split(",")], **options
+                )
+            else:
+                self._pages(organisaties[:2], runs=runs, warmup=warmup, alleen=options["pagina"])
+            return
         if Gezin.objects.exists():
             raise CommandError(
                 "De database bevat al gezinnen. Draai de benchmark op een lege database "
@@ -173,10 +196,13 @@ class Command(BaseCommand):
         if load:
             self._load(organisaties, [int(n) for n in options["gebruikers"].split(",")], **options)
         else:
-            self._pages(organisaties[:2], runs=runs, warmup=warmup)
+            self._pages(organisaties[:2], runs=runs, warmup=warmup, alleen=options["pagina"])
 
-    def _pages(self, organisaties: list[Organisatie], *, runs: int, warmup: int) -> None:
-        superuser = User.objects.create_superuser(
+    def _pages(
+        self, organisaties: list[Organisatie], *, runs: int, warmup: int, alleen: list[str]
+    ) -> None:
+        superuser = User.objects.filter(email="root@bench.example").first()
+        superuser = superuser or User.objects.create_superuser(
             "root@bench.example", PASSWORD, first_name="Sam", last_name="Super"
         )
         self.stdout.write(
@@ -195,6 +221,8 @@ class Command(BaseCommand):
                 admin = Client()
                 _log_in_verified(admin, superuser)
                 for name, url in _urls(organisatie):
+                    if alleen and name not in alleen:
+                        continue
                     by = admin if name == "auditlog (superuser)" else client
                     wall, sql, queries = _measure(by, url, runs=runs, warmup=warmup, name=name)
                     self.stdout.write(
