@@ -2,9 +2,11 @@ from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.decorators import method_decorator
+from django.utils.functional import cached_property
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -110,6 +112,18 @@ class OrganisatieAdmin(OrganisatieScopedAdmin):
 
     def get_prepopulated_fields(self, request: HttpRequest, obj=None):
         return self.prepopulated_fields if request.user.is_superuser else {}
+
+    # The settings the screening rules read: a change redoes the stored
+    # verdicts of every steungezin of the organisation, in the same transaction.
+    SCREENINGSREGELS = {"vog_geldig_jaren", "vog_vooruit_dagen"}
+
+    def save_model(self, request: HttpRequest, obj: Organisatie, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and self.SCREENINGSREGELS & set(form.changed_data):
+            from gezinnen.models import today
+            from screening.stand import organisatie_bijwerken
+
+            organisatie_bijwerken(obj.pk, today())
 
     # Organisations come and go with the installation, not with a beheerder.
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -328,6 +342,26 @@ class SoortGegevenFilter(admin.SimpleListFilter):
         return queryset.filter(object_type=self.value()) if self.value() else queryset
 
 
+class TotHoogstensPaginator(Paginator):
+    """Counts the log up to LIMIT entries: a COUNT(*) of a log that only grows
+    reads all of it, on every page. Beyond the limit the page says "meer
+    dan" and offers the first LIMIT entries; the filters reach older ones."""
+
+    LIMIT = 10_000
+
+    @cached_property
+    def counted(self) -> int:
+        return self.object_list.order_by()[: self.LIMIT + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.counted, self.LIMIT)
+
+    @property
+    def meer_dan_limit(self) -> bool:
+        return self.counted > self.LIMIT
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(OrganisatieScopedAdmin):
     """The log as the back office shows it: which record, never whose. The
@@ -346,6 +380,7 @@ class AuditEntryAdmin(OrganisatieScopedAdmin):
     list_select_related = ("user",)
     # A filtered page counts its own rows only, not the whole log as well.
     show_full_result_count = False
+    paginator = TotHoogstensPaginator
 
     @admin.display(description="gegeven", ordering="object_type")
     def gegeven(self, entry: AuditEntry) -> str:

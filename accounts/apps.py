@@ -6,6 +6,9 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts en organisaties"
 
     def ready(self) -> None:
-        from accounts import audit
+        from django.contrib.auth import user_logged_in
+
+        from accounts import audit, middleware
 
         audit.connect_auth_signals()
+        user_logged_in.connect(middleware.on_login, dispatch_uid="session_limits_login")

@@ -16,11 +16,13 @@ from gezinnen.models import (
     Gezin,
     Gezinslid,
     Statuswijziging,
+    Steungezin,
     Vraaggezin,
     Wijk,
     WijkPeriode,
     today,
 )
+from screening import stand
 
 __all__ = ["EditConflict", "TransitionError"]
 
@@ -37,6 +39,13 @@ def _wijk_from_postcode(organisatie_id: int, gegevens: dict[str, Any]) -> None:
         gegevens["wijk"] = Wijk.objects.filter(organisatie_id=organisatie_id).for_postcode(
             gegevens["postcode"]
         )
+
+
+def _screeningstand_bijwerken(gezin: Gezin) -> None:
+    """A steungezin's stored screening verdict follows its members and status
+    in the same transaction (screening.stand)."""
+    if isinstance(gezin, Steungezin):
+        stand.bijwerken([gezin.pk], today())
 
 
 def _wijk_vastleggen(gezin: Gezin, vanaf: datetime.date) -> None:
@@ -121,6 +130,7 @@ def gezin_aanmelden(
             filter(None, [reden, "lijkt op " + ", ".join(f"gezin nr. {pk}" for pk in lijkt_op)])
         )
     Statuswijziging.objects.create(gezin=gezin, naar=gezin.status, door=door, reden=reden)
+    _screeningstand_bijwerken(gezin)
     audit.aangemaakt(door=door, obj=gezin, toelichting=reden)
     return gezin
 
@@ -168,6 +178,7 @@ def gezin_wijzigen(
     what = audit.wijzigingen(current, before, changed) if changed else ""
     if leden is not None and _save_leden(current, leden):
         what = "; ".join(filter(None, [what, "gezinsleden"]))
+        _screeningstand_bijwerken(current)
     audit.gewijzigd(door=door, obj=current, wat="gewijzigd: " + (what or "niets"))
     return current
 
@@ -204,6 +215,7 @@ def gezin_status_wijzigen(
             f"niet naar {label}."
         )
     stap = current.apply_step(naam, door=door, reden=reden)
+    _screeningstand_bijwerken(current)
     audit.gewijzigd(door=door, obj=current, wat=f"status: {stap.van} → {stap.naar}")
     gezin.status, gezin.versie = current.status, current.versie
     return stap

@@ -6,7 +6,8 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -41,6 +42,7 @@ from gezinnen.services import (
     gezin_wijzigen,
     intake_vastleggen,
 )
+from matching.models import Koppeling
 
 PAGE_SIZE = 25
 ALLE = "alle"
@@ -144,6 +146,20 @@ def _gezin(request: HttpRequest, soort: Soort, pk: int):
     return get_object_or_404(soort.model.objects.visible_to(request.user), pk=pk)
 
 
+def _aantal_leden(soort: str) -> Coalesce:
+    """A family's number of members of one kind, as a subquery rather than a
+    join with GROUP BY: PostgreSQL then counts only for the rows a page
+    shows, after the sort and the limit, instead of for the whole list."""
+    per_gezin = (
+        Gezinslid.objects.filter(gezin=OuterRef("pk"), soort=soort)
+        .order_by()
+        .values("gezin")
+        .annotate(aantal=Count("pk"))
+        .values("aantal")
+    )
+    return Coalesce(Subquery(per_gezin, output_field=IntegerField()), 0)
+
+
 def filtered_gezinnen(request: HttpRequest, soort: Soort):
     """The list's filter form and its families in order: for the page and
     for the exports of the same selection."""
@@ -152,8 +168,8 @@ def filtered_gezinnen(request: HttpRequest, soort: Soort):
         soort.model.objects.visible_to(request.user)
         .select_related("wijk")
         .annotate(
-            aantal_kinderen=Count("leden", filter=Q(leden__soort=Gezinslid.Soort.KIND)),
-            aantal_volwassenen=Count("leden", filter=Q(leden__soort=Gezinslid.Soort.VOLWASSENE)),
+            aantal_kinderen=_aantal_leden(Gezinslid.Soort.KIND),
+            aantal_volwassenen=_aantal_leden(Gezinslid.Soort.VOLWASSENE),
         )
     )
     sort = next(iter(soort.sorts))
@@ -194,8 +210,10 @@ def gezin_detail(request: HttpRequest, soort: Soort, pk: int) -> HttpResponse:
         .prefetch_related(
             "leden",
             Prefetch("statuswijzigingen", queryset=Statuswijziging.objects.select_related("door")),
-            "koppelingen__vraaggezin",
-            "koppelingen__steungezin",
+            Prefetch(
+                "koppelingen",
+                queryset=Koppeling.objects.select_related("vraaggezin", "steungezin"),
+            ),
         ),
         pk=pk,
     )

@@ -17,7 +17,7 @@ import logging
 from dataclasses import dataclass
 
 from django.db import models, transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import TruncYear
 from django.urls import reverse
 from django.utils import timezone
@@ -49,6 +49,7 @@ from screening.models import (
     CriteriumBeoordeling,
     Referentie,
     ScreeningGesprek,
+    Screeningstand,
     Training,
     add_months,
 )
@@ -141,7 +142,15 @@ BEWAREN: dict[type[models.Model], tuple[str, ...]] = {
     VOG: ("status", "screeningsprofiel"),
     ScreeningGesprek: ("soort",),
     Referentie: ("uitkomst",),
-    Koppeling: ("status", "kennismaking_uitkomst", "einde_reden", "doel_bereikt"),
+    # The rules' verdict in codes (screening.stand), recomputed from the rest.
+    Screeningstand: ("reden",),
+    Koppeling: (
+        "status",
+        "kennismaking_uitkomst",
+        "einde_reden",
+        "doel_bereikt",
+        "volgende_evaluatie_soort",
+    ),
     Contactmoment: ("met", "hoe", "verloop"),
     Signaal: ("status",),
     Evaluatie: ("soort", "vraag_scores", "steun_scores"),
@@ -219,6 +228,18 @@ def _afgelopen(model: type[Vraaggezin] | type[Steungezin]) -> models.QuerySet:
     )
 
 
+def _geeindigd_uiterlijk(model: type[Vraaggezin] | type[Steungezin], dag: datetime.date) -> Q:
+    """Leaves out the families whose end (as ``_termijn`` reads it) comes
+    after ``dag``: a step to a final status or a koppeling that ended later."""
+    kant = "vraaggezin" if model is Vraaggezin else "steungezin"
+    na = timezone.make_aware(
+        datetime.datetime.combine(dag + datetime.timedelta(days=1), datetime.time())
+    )
+    return ~Exists(
+        Statuswijziging.objects.filter(gezin=OuterRef("pk"), naar__in=model.ENDED, op__gte=na)
+    ) & ~Exists(Koppeling.objects.filter(**{kant: OuterRef("pk")}, einde_op__gt=dag))
+
+
 def _termijn(gezin) -> Termijn:
     """From the annotations of ``_afgelopen``: the latest of the last step to
     a final status and the end of the last koppeling. A family that reached its
@@ -248,10 +269,16 @@ def te_anonimiseren(
     The term is months after the end, so it is counted per family rather than
     in SQL: only ended families that still hold their data are read."""
     grens = dag + datetime.timedelta(days=binnen_dagen)
+    # Only families that ended by about the term before ``grens`` can be due:
+    # the database leaves out the rest (add_months clamps the day of the
+    # month, hence the three days of margin; the exact test follows).
+    uiterlijk = add_months(grens, -organisatie.bewaartermijn_maanden) + datetime.timedelta(days=3)
     termijnen = [
         _termijn(gezin)
         for model in (Vraaggezin, Steungezin)
-        for gezin in _afgelopen(model).filter(organisatie=organisatie, geanonimiseerd_op=None)
+        for gezin in _afgelopen(model)
+        .filter(organisatie=organisatie, geanonimiseerd_op=None)
+        .filter(_geeindigd_uiterlijk(model, uiterlijk))
     ]
     due = [t for t in termijnen if t.anonimiseren_op <= grens]
     return sorted(due, key=lambda t: (t.anonimiseren_op, t.gezin.pk))

@@ -6,132 +6,194 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, QuerySet
 
 from accounts.models import User
 from gezinnen.models import Steungezin, Vraaggezin, Wijk
+from matching import bewaren
 from matching.models import Evaluatie, Koppeling, Signaal
-from screening.rules import vog_werk, with_screening
+from screening import stand
+from screening.overzicht import LIJSTEN as SCREENINGSLIJSTEN
+from screening.stand import Deel, Lijst
 
-STIL_DAGEN = 21  # a screening without progress for three weeks
+# The dashboard names the families whose data go within this many days.
+ANONIMISEREN_VOORUIT_DAGEN = 30
+
+
+@dataclass(frozen=True)
+class Bereik:
+    """What a user's dashboard lists come from: the koppelingen (with "mijn",
+    only the coordinator's own), vraaggezinnen and steungezinnen they see."""
+
+    user: User
+    koppelingen: QuerySet
+    vraag: QuerySet
+    steun: QuerySet
+
+    @classmethod
+    def van(cls, user: User, *, mine: bool = False) -> Bereik:
+        koppelingen = Koppeling.objects.visible_to(user)
+        if mine:
+            koppelingen = koppelingen.filter(coordinator=user)
+        return cls(
+            user,
+            koppelingen,
+            Vraaggezin.objects.visible_to(user),
+            Steungezin.objects.visible_to(user),
+        )
+
+
+def _actief(bereik: Bereik) -> QuerySet:
+    return bereik.koppelingen.actief().met_namen()
+
+
+def _week_end(day: datetime.date) -> datetime.date:
+    return day + datetime.timedelta(days=6 - day.weekday())
+
+
+def _evaluatie_rijen(koppelingen: list, day: datetime.date) -> list:
+    return [
+        (k, Evaluatie.Soort(k.volgende_evaluatie_soort).label, k.volgende_evaluatie_op)
+        for k in koppelingen
+    ]
+
+
+# The dashboard's own lists, from the stored dates of each koppeling and
+# family; ``?lijst=<name>`` shows one in full.
+LIJSTEN = {
+    "signalen": Lijst(
+        "Open signalen",
+        lambda b, day: (
+            Signaal.objects.open()
+            .filter(koppeling__in=b.koppelingen)
+            .prefetch_related(Prefetch("koppeling", queryset=Koppeling.objects.met_namen()))
+            .order_by("gemeld_op", "pk")
+        ),
+    ),
+    "checkins_overdue": Lijst(
+        "Contactmomenten over tijd",
+        lambda b, day: (
+            _actief(b).filter(volgende_contact_op__lt=day).order_by("volgende_contact_op", "pk")
+        ),
+    ),
+    "checkins_this_week": Lijst(
+        "Contactmomenten deze week",
+        lambda b, day: (
+            _actief(b)
+            .filter(volgende_contact_op__range=(day, _week_end(day)))
+            .order_by("volgende_contact_op", "pk")
+        ),
+    ),
+    "evaluaties": Lijst(
+        "Evaluaties",
+        lambda b, day: (
+            _actief(b)
+            .filter(volgende_evaluatie_op__lte=_week_end(day))
+            .order_by("volgende_evaluatie_op", "pk")
+        ),
+        _evaluatie_rijen,
+    ),
+    "kennismakingen": Lijst(
+        "Kennismakingen",
+        lambda b, day: (
+            b.koppelingen.filter(
+                status=Koppeling.Status.KENNISMAKING,
+                kennismaking_op__gte=day - datetime.timedelta(days=7),
+                kennismaking_uitkomst="",
+            )
+            .met_namen()
+            .order_by("kennismaking_op", "pk")
+        ),
+    ),
+    "nieuw_vraag": Lijst(
+        "Nieuwe vraaggezinnen",
+        lambda b, day: b.vraag.filter(status=Vraaggezin.Status.AANGEMELD).order_by(
+            "aangemeld_op", "pk"
+        ),
+    ),
+    "nieuw_steun": Lijst(
+        "Nieuwe steungezinnen",
+        lambda b, day: b.steun.filter(status=Steungezin.Status.AANGEMELD).order_by(
+            "aangemeld_op", "pk"
+        ),
+    ),
+    "lang_wachtend": Lijst(
+        "Wachten te lang",
+        lambda b, day: b.vraag.filter(
+            status__in=Vraaggezin.WAITING,
+            wacht_sinds__lt=day
+            - datetime.timedelta(weeks=b.user.organisatie.wachttijd_limiet_weken),
+        ).order_by("wacht_sinds", "pk"),
+    ),
+    "anonimiseren": Lijst(
+        f"Binnen {ANONIMISEREN_VOORUIT_DAGEN} dagen geanonimiseerd",
+        lambda b, day: bewaren.te_anonimiseren(
+            b.user.organisatie, day, binnen_dagen=ANONIMISEREN_VOORUIT_DAGEN
+        ),
+        aantal=len,
+    ),
+}
+# The screening lists on the dashboard (screening.overzicht shows them in full).
+SCREENING = {
+    "screening_stil": "stil",
+    "vog_aanvragen": "aan_te_vragen",
+    "vog_verlopend": "verlopend",
+    "wordt_18": "wordt_18",
+}
+# What a volunteer coordinator's digest names: their koppelingen' dates.
+VRIJWILLIGER = ("checkins_overdue", "checkins_this_week", "kennismakingen")
 
 
 @dataclass
 class Due:
-    """Everything that waits for the coordinator(s), each a list of records."""
+    """Everything that waits for the coordinator(s): each a bounded list
+    (``Deel``) of its first rows and how many there are."""
 
-    checkins_overdue: list = field(default_factory=list)
-    checkins_this_week: list = field(default_factory=list)
-    evaluaties: list = field(default_factory=list)  # (koppeling, soort, date)
-    kennismakingen: list = field(default_factory=list)
-    nieuw_vraag: list = field(default_factory=list)
-    nieuw_steun: list = field(default_factory=list)
-    screening_stil: list = field(default_factory=list)  # (steungezin, last activity)
-    vog_aanvragen: list = field(default_factory=list)  # (steungezin, lid)
-    vog_verlopend: list = field(default_factory=list)  # (steungezin, lid, until)
-    wordt_18: list = field(default_factory=list)  # (steungezin, lid)
-    signalen: list = field(default_factory=list)
-    lang_wachtend: list = field(default_factory=list)
+    checkins_overdue: Deel = field(default_factory=Deel.leeg)
+    checkins_this_week: Deel = field(default_factory=Deel.leeg)
+    evaluaties: Deel = field(default_factory=Deel.leeg)  # rows (koppeling, soort, date)
+    kennismakingen: Deel = field(default_factory=Deel.leeg)
+    nieuw_vraag: Deel = field(default_factory=Deel.leeg)
+    nieuw_steun: Deel = field(default_factory=Deel.leeg)
+    screening_stil: Deel = field(default_factory=Deel.leeg)  # rows (steungezin, last activity)
+    vog_aanvragen: Deel = field(default_factory=Deel.leeg)  # rows (steungezin, lid)
+    vog_verlopend: Deel = field(default_factory=Deel.leeg)  # rows (steungezin, lid, vog, until)
+    wordt_18: Deel = field(default_factory=Deel.leeg)  # rows (steungezin, lid)
+    signalen: Deel = field(default_factory=Deel.leeg)
+    lang_wachtend: Deel = field(default_factory=Deel.leeg)
+    anonimiseren: Deel = field(default_factory=Deel.leeg)  # rows bewaren.Termijn
+
+    @property
+    def delen(self) -> list[Deel]:
+        return [getattr(self, name) for name in self.__dataclass_fields__]
 
     @property
     def empty(self) -> bool:
-        return not any(getattr(self, name) for name in self.__dataclass_fields__)
-
-
-def koppelingen_due(koppelingen, day: datetime.date, due: Due) -> None:
-    """Check-ins, evaluations and kennismakingen of these koppelingen."""
-    week_end = day + datetime.timedelta(days=6 - day.weekday())
-    actief = list(
-        koppelingen.actief()
-        .select_related("vraaggezin", "steungezin", "organisatie")
-        .prefetch_related(
-            Prefetch("evaluaties", queryset=Evaluatie.objects.only("soort", "koppeling"))
-        )
-        .order_by("volgende_contact_op")
-    )
-    for koppeling in actief:
-        if koppeling.volgende_contact_op and koppeling.volgende_contact_op < day:
-            due.checkins_overdue.append(koppeling)
-        elif koppeling.volgende_contact_op and koppeling.volgende_contact_op <= week_end:
-            due.checkins_this_week.append(koppeling)
-        evaluatie = koppeling.evaluatie_due(list(koppeling.evaluaties.all()))
-        if evaluatie and evaluatie[1] <= week_end:
-            due.evaluaties.append((koppeling, Evaluatie.Soort(evaluatie[0]).label, evaluatie[1]))
-    due.kennismakingen = list(
-        koppelingen.filter(
-            status=Koppeling.Status.KENNISMAKING,
-            kennismaking_op__gte=day - datetime.timedelta(days=7),
-            kennismaking_uitkomst="",
-        )
-        .select_related("vraaggezin", "steungezin")
-        .order_by("kennismaking_op")
-    )
-    due.signalen = list(
-        Signaal.objects.open()
-        .filter(koppeling__in=koppelingen)
-        .select_related("koppeling__vraaggezin", "koppeling__steungezin")
-        .order_by("gemeld_op")
-    )
-
-
-def organisatie_due(user: User, day: datetime.date, due: Due) -> None:
-    """New sign-ups, screening and waiting families: nobody's own yet."""
-    vraag = Vraaggezin.objects.visible_to(user)
-    due.nieuw_vraag = list(
-        vraag.filter(status=Vraaggezin.Status.AANGEMELD).order_by("aangemeld_op")
-    )
-    due.nieuw_steun = list(
-        Steungezin.objects.visible_to(user)
-        .filter(status=Steungezin.Status.AANGEMELD)
-        .order_by("aangemeld_op")
-    )
-    limit = day - datetime.timedelta(weeks=user.organisatie.wachttijd_limiet_weken)
-    due.lang_wachtend = list(
-        vraag.filter(status__in=Vraaggezin.WAITING, wacht_sinds__lt=limit).order_by("wacht_sinds")
-    )
-    steungezinnen = list(
-        with_screening(
-            Steungezin.objects.visible_to(user).filter(
-                status__in=[Steungezin.Status.IN_SCREENING, Steungezin.Status.BESCHIKBAAR]
-            )
-        ).prefetch_related("statuswijzigingen", "referenties")
-    )
-    for gezin in steungezinnen:
-        if gezin.status == Steungezin.Status.IN_SCREENING:
-            last = _last_activity(gezin)
-            if (day - last).days >= STIL_DAGEN:
-                due.screening_stil.append((gezin, last))
-    werk = vog_werk(steungezinnen, day)
-    due.vog_aanvragen = werk.aan_te_vragen
-    due.vog_verlopend = [(gezin, lid, until) for gezin, lid, _, until in werk.verlopend]
-    due.wordt_18 = werk.wordt_18
-
-
-def _last_activity(gezin: Steungezin) -> datetime.date:
-    dates = [s.op.date() for s in gezin.statuswijzigingen.all()]
-    dates += [g.datum for g in gezin.screeningsgesprekken.all()]
-    dates += [r.benaderd_op for r in gezin.referenties.all()]
-    dates += [v.bijgewerkt_op.date() for lid in gezin.leden.all() for v in lid.vogs.all()]
-    dates += [d.training.datum for lid in gezin.leden.all() for d in lid.deelnames.all()]
-    return max(dates, default=gezin.aangemeld_op)
+        return not any(deel.aantal for deel in self.delen)
 
 
 def coordinator_due(user: User, day: datetime.date, *, mine: bool) -> Due:
-    due = Due()
-    koppelingen = Koppeling.objects.visible_to(user)
-    if mine:
-        koppelingen = koppelingen.filter(coordinator=user)
-    koppelingen_due(koppelingen, day, due)
-    organisatie_due(user, day, due)
-    return due
+    bereik = Bereik.van(user, mine=mine)
+    stand.verouderde_bijwerken(day, organisatie_id=user.organisatie_id)
+    delen = {naam: lijst.deel(bereik, day) for naam, lijst in LIJSTEN.items()}
+    for naam, screeningslijst in SCREENING.items():
+        delen[naam] = SCREENINGSLIJSTEN[screeningslijst].deel(bereik.steun, day)
+    return Due(**delen)
 
 
 def volunteer_due(user: User, day: datetime.date) -> Due:
-    due = Due()
-    koppelingen_due(Koppeling.objects.visible_to(user), day, due)
-    due.evaluaties = []  # evaluations are the professional's
-    due.signalen = []  # and so is handling signals
-    return due
+    """Evaluations and signals are the professional's: only the dates."""
+    bereik = Bereik.van(user)
+    return Due(**{naam: LIJSTEN[naam].deel(bereik, day) for naam in VRIJWILLIGER})
+
+
+def lijst(user: User, naam: str, day: datetime.date, *, mine: bool, pagina) -> dict | None:
+    """One of the dashboard's lists in full, a page at a time (None for a name
+    that is none of them)."""
+    if naam not in LIJSTEN:
+        return None
+    page, rijen, aantal = LIJSTEN[naam].pagina(Bereik.van(user, mine=mine), day, pagina)
+    return {"naam": naam, "lijst": LIJSTEN[naam], "page": page, "rijen": rijen, "aantal": aantal}
 
 
 def figures(user: User) -> dict:
@@ -146,20 +208,20 @@ def figures(user: User) -> dict:
 
 
 def vraag_en_aanbod(user: User) -> list[Wijk]:
-    """Per wijk: waiting vraaggezinnen against steungezinnen with room."""
-    wijken = Wijk.objects.visible_to(user).annotate(
-        vraag=Count(
-            "gezinnen",
-            filter=Q(gezinnen__vraaggezin__status__in=Vraaggezin.WAITING),
-            distinct=True,
-        ),
-        aanbod=Count(
-            "gezinnen",
-            filter=Q(gezinnen__steungezin__status=Steungezin.Status.BESCHIKBAAR),
-            distinct=True,
-        ),
+    """Per wijk: waiting vraaggezinnen against available steungezinnen,
+    counted per wijk from the organisation's families (by its index)."""
+
+    def per_wijk(gezinnen: QuerySet) -> dict[int, int]:
+        return dict(gezinnen.values_list("wijk_id").annotate(n=Count("pk")).order_by())
+
+    vraag = per_wijk(Vraaggezin.objects.visible_to(user).filter(status__in=Vraaggezin.WAITING))
+    aanbod = per_wijk(
+        Steungezin.objects.visible_to(user).filter(status=Steungezin.Status.BESCHIKBAAR)
     )
-    return [w for w in wijken if w.vraag or w.aanbod]
+    wijken = list(Wijk.objects.visible_to(user).filter(pk__in=vraag.keys() | aanbod.keys()))
+    for wijk in wijken:
+        wijk.vraag, wijk.aanbod = vraag.get(wijk.pk, 0), aanbod.get(wijk.pk, 0)
+    return wijken
 
 
 def mijn_koppelingen(user: User) -> list[Koppeling]:

@@ -18,6 +18,7 @@ from matching.models import (
     Signaal,
     maandag_van,
 )
+from screening import stand
 from screening.models import add_months
 
 NOTITIES = [
@@ -80,6 +81,7 @@ def populate(organisatie: Organisatie, *, seed: str) -> None:
             else koppeling.next_checkin(contacts[0].datum if contacts else None)
         )
         koppeling.save(update_fields=["volgende_contact_op"])
+        koppeling.evaluatie_plannen()
 
     # Ended ones.
     for index, vraag in enumerate(afgesloten):
@@ -115,6 +117,12 @@ def populate(organisatie: Organisatie, *, seed: str) -> None:
         planned.status = Koppeling.Status.KENNISMAKING
         planned.kennismaking_op = day + datetime.timedelta(days=4)
         planned.save()
+
+    # What the services keep beside the data: each steungezin's screening
+    # verdict, now that its VOGs, trainings and koppelingen are in.
+    stand.bijwerken(
+        Steungezin.objects.filter(organisatie=organisatie).values_list("pk", flat=True), day
+    )
 
     # Most hours go to the gemeenten; some are algemeen (recruitment, training).
     verdeling = [

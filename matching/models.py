@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
 from accounts.models import Organisatie, OrganisatieQuerySet, User
 from gezinnen.integrity import Steps, step
@@ -55,6 +55,23 @@ class EindReden(models.Model):
         return self.tekst
 
 
+def volgende_evaluatie(
+    *,
+    actief: bool,
+    start_op: datetime.date | None,
+    proefperiode_tot: datetime.date | None,
+    soorten: list[str],
+) -> tuple[str, datetime.date] | None:
+    """The next evaluation (kind, date) of a koppeling, from the kinds already
+    recorded: the trial period's, then one a year after the start and every
+    year after that. Plain values, so that a migration can use it too."""
+    if not actief or not start_op:
+        return None
+    if proefperiode_tot and "proefperiode" not in soorten:
+        return "proefperiode", proefperiode_tot
+    return "jaarlijks", add_months(start_op, 12 * (soorten.count("jaarlijks") + 1))
+
+
 class KoppelingQuerySet(OrganisatieQuerySet):
     def visible_to(self, user) -> KoppelingQuerySet:
         """Coordinators: the organisation's; a volunteer coordinator: those
@@ -69,6 +86,16 @@ class KoppelingQuerySet(OrganisatieQuerySet):
 
     def actief(self) -> KoppelingQuerySet:
         return self.filter(status=Koppeling.Status.ACTIEF)
+
+    def met_namen(self) -> KoppelingQuerySet:
+        """With the two families' names (what ``str`` shows), fetched by id
+        afterwards: joining both families and their parent rows makes the
+        database spend more time planning than running the query."""
+        fields = ("naam", "organisatie_id", "status", "geanonimiseerd_op")
+        return self.prefetch_related(
+            Prefetch("vraaggezin", queryset=Vraaggezin.objects.only(*fields, "wacht_sinds")),
+            Prefetch("steungezin", queryset=Steungezin.objects.only(*fields)),
+        )
 
     def due_for_checkin(self, day: datetime.date | None = None) -> KoppelingQuerySet:
         return self.actief().filter(volgende_contact_op__lte=day or today())
@@ -180,6 +207,10 @@ class Koppeling(Steps, models.Model):
         "doel bereikt", max_length=10, choices=DoelBereikt.choices, blank=True
     )
     volgende_contact_op = models.DateField("volgend contactmoment", null=True, blank=True)
+    # The next evaluation that ``evaluatie_due`` names, kept by the services
+    # (``evaluatie_plannen``) so that the dashboard and agenda filter in SQL.
+    volgende_evaluatie_op = models.DateField(null=True, blank=True, editable=False)
+    volgende_evaluatie_soort = models.CharField(max_length=20, blank=True, editable=False)
     # Optimistic locking, as on Gezin: every step bumps it (integrity.claim).
     versie = models.PositiveIntegerField(default=1, editable=False)
     aangemaakt_op = models.DateTimeField(auto_now_add=True)
@@ -190,6 +221,17 @@ class Koppeling(Steps, models.Model):
         verbose_name = "koppeling"
         verbose_name_plural = "koppelingen"
         ordering = ["-voorgesteld_op", "-id"]
+        # The dashboard's and agenda's lists: one organisation's active
+        # koppelingen by the date that is due.
+        indexes = [
+            models.Index(
+                fields=["organisatie", "status", "volgende_contact_op"], name="koppeling_contact_op"
+            ),
+            models.Index(
+                fields=["organisatie", "status", "volgende_evaluatie_op"],
+                name="koppeling_evaluatie_op",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(professional_nodig=False) | Q(vrijwilliger__isnull=True),
@@ -377,15 +419,20 @@ class Koppeling(Steps, models.Model):
     # Evaluations -------------------------------------------------------
 
     def evaluatie_due(self, done: list[Evaluatie]) -> tuple[str, datetime.date] | None:
-        """The next evaluation (kind, date): the trial period's, then one a
-        year after the start and every year after that."""
-        if self.status != self.Status.ACTIEF or not self.start_op:
-            return None
-        soorten = [e.soort for e in done]
-        if self.proefperiode_tot and Evaluatie.Soort.PROEFPERIODE not in soorten:
-            return Evaluatie.Soort.PROEFPERIODE, self.proefperiode_tot
-        jaren = soorten.count(Evaluatie.Soort.JAARLIJKS) + 1
-        return Evaluatie.Soort.JAARLIJKS, add_months(self.start_op, 12 * jaren)
+        """The next evaluation (kind, date): see ``volgende_evaluatie``."""
+        return volgende_evaluatie(
+            actief=self.status == self.Status.ACTIEF,
+            start_op=self.start_op,
+            proefperiode_tot=self.proefperiode_tot,
+            soorten=[e.soort for e in done],
+        )
+
+    def evaluatie_plannen(self) -> None:
+        """Store the next evaluation after a write that changes it (start,
+        end, an evaluation recorded); the caller holds the row lock."""
+        due = self.evaluatie_due(list(self.evaluaties.all()))
+        self.volgende_evaluatie_soort, self.volgende_evaluatie_op = due or ("", None)
+        self.save(update_fields=["volgende_evaluatie_soort", "volgende_evaluatie_op"])
 
 
 class Contactmoment(models.Model):

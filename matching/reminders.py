@@ -12,6 +12,7 @@ from accounts.models import User
 from accounts.tasks import mail_na_commit
 from matching.dashboard import Due, coordinator_due, volunteer_due
 from matching.models import Herinnering
+from screening.stand import Deel
 
 
 def _link(name: str, *args) -> str:
@@ -27,84 +28,109 @@ def _koppeling(k) -> str:
 
 
 def digest(due: Due) -> list[str]:
-    """The lines of the digest: initials, dates and links only."""
+    """The lines of the digest: initials, dates and links only. Each list
+    names its first rows and links to the rest."""
     lines = []
 
-    def section(title, rows):
-        if rows:
-            lines.append(f"{title} ({len(rows)}):")
+    def section(title: str, delen: list[Deel], rows: list[str], alle: str) -> None:
+        aantal = sum(deel.aantal for deel in delen)
+        if aantal:
+            lines.append(f"{title} ({aantal}):")
             lines.extend(f"- {row}" for row in rows)
+            if meer := sum(deel.meer for deel in delen):
+                lines.append(f"- en nog {meer}: {alle}")
             lines.append("")
+
+    def alle(naam: str) -> str:
+        return _link("home") + f"?lijst={naam}&weergave=mijn"
 
     section(
         "Open signalen",
-        [_item(_koppeling(s.koppeling), "matching:signaal", s.pk) for s in due.signalen],
+        [due.signalen],
+        [_item(_koppeling(s.koppeling), "matching:signaal", s.pk) for s in due.signalen.rijen],
+        alle("signalen"),
     )
     section(
         "Contactmomenten over tijd",
+        [due.checkins_overdue],
         [
             _item(
                 f"{_koppeling(k)}, gepland {k.volgende_contact_op:%d-%m}",
                 "matching:contactmoment",
                 k.pk,
             )
-            for k in due.checkins_overdue
+            for k in due.checkins_overdue.rijen
         ],
+        alle("checkins_overdue"),
     )
     section(
         "Contactmomenten deze week",
+        [due.checkins_this_week],
         [
             _item(f"{_koppeling(k)}, {k.volgende_contact_op:%d-%m}", "matching:contactmoment", k.pk)
-            for k in due.checkins_this_week
+            for k in due.checkins_this_week.rijen
         ],
+        alle("checkins_this_week"),
     )
     section(
         "Evaluaties",
+        [due.evaluaties],
         [
             _item(f"{_koppeling(k)}, {soort} {datum:%d-%m}", "matching:evaluatie", k.pk)
-            for k, soort, datum in due.evaluaties
+            for k, soort, datum in due.evaluaties.rijen
         ],
+        alle("evaluaties"),
     )
     section(
         "Kennismakingen",
+        [due.kennismakingen],
         [
             _item(f"{_koppeling(k)}, {k.kennismaking_op:%d-%m}", "matching:kennismaking", k.pk)
-            for k in due.kennismakingen
+            for k in due.kennismakingen.rijen
         ],
+        alle("kennismakingen"),
     )
     section(
         "Nieuwe aanmeldingen",
+        [due.nieuw_vraag, due.nieuw_steun],
         [
             _item(f"vraaggezin {g.initialen}", "gezinnen:vraaggezin-detail", g.pk)
-            for g in due.nieuw_vraag
+            for g in due.nieuw_vraag.rijen
         ]
         + [
             _item(f"steungezin {g.initialen}", "gezinnen:steungezin-detail", g.pk)
-            for g in due.nieuw_steun
+            for g in due.nieuw_steun.rijen
         ],
+        _link("home"),
     )
     section(
         "Wachten te lang",
+        [due.lang_wachtend],
         [
             _item(
                 f"{g.initialen} sinds {g.wacht_sinds:%d-%m-%Y}", "gezinnen:vraaggezin-detail", g.pk
             )
-            for g in due.lang_wachtend
+            for g in due.lang_wachtend.rijen
         ],
+        alle("lang_wachtend"),
     )
     section(
         "Screening zonder voortgang",
+        [due.screening_stil],
         [
             _item(f"{g.initialen}", "gezinnen:steungezin-detail", g.pk)
-            for g, _ in due.screening_stil
+            for g, _ in due.screening_stil.rijen
         ],
+        _link("screening:overzicht") + "?lijst=stil",
     )
-    vogs = [(g, lid) for g, lid in due.vog_aanvragen] + [
-        (g, lid) for g, lid, _ in due.vog_verlopend
+    vogs = [(g, lid) for g, lid in due.vog_aanvragen.rijen] + [
+        (g, lid) for g, lid, *_ in due.vog_verlopend.rijen
     ]
     section(
         "VOG's aanvragen of vernieuwen",
+        [due.vog_aanvragen, due.vog_verlopend],
         [_item(f"gezin {g.initialen}", "screening:vog", g.pk, lid.pk) for g, lid in vogs],
+        _link("screening:overzicht"),
     )
     return lines
 

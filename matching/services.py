@@ -33,6 +33,7 @@ from matching.models import (
     maandag_van,
 )
 from matching.suggestions import uitgesloten_reden
+from screening import stand
 from screening.rules import herscreening_redenen, with_screening
 
 # A step the rules do not allow, with the reason in Dutch: the same error the
@@ -215,6 +216,7 @@ def koppeling_starten(
         ]
     )
     current.kinderen.set(kinderen)
+    current.evaluatie_plannen()
     vraag.apply_step("koppelen", door=door, reden=f"koppeling nr. {current.pk} gestart")
     _audit(door, current, f"gestart op {start_op:%d-%m-%Y}")
     return _sync(koppeling, current)
@@ -312,6 +314,7 @@ def koppeling_afsluiten(
             "volgende_contact_op",
         ]
     )
+    current.evaluatie_plannen()
     label = redenen[reden]
     vraag = claim(Vraaggezin, current.vraaggezin_id, versie=None)
     if was_actief:
@@ -334,14 +337,16 @@ def _steungezin_na_afloop(door: User, steun: Steungezin, naar: str, reden: str) 
     steun = claim(Steungezin, steun.pk, versie=None)
     if naar == Steungezin.Status.GESTOPT:
         steun.apply_step("stoppen", door=door, reden=reden)
-        return
-    if steun.status != Steungezin.Status.BESCHIKBAAR:
-        return  # in screening already: it stays there
-    fresh = with_screening(Steungezin.objects.filter(pk=steun.pk)).get()
-    if problemen := herscreening_redenen(fresh, today()):
-        steun.apply_step(
-            "opnieuw_screenen", door=door, reden=f"{reden}; opnieuw screenen: {' '.join(problemen)}"
-        )
+    elif steun.status == Steungezin.Status.BESCHIKBAAR:
+        fresh = with_screening(Steungezin.objects.filter(pk=steun.pk)).get()
+        if problemen := herscreening_redenen(fresh, today()):
+            steun.apply_step(
+                "opnieuw_screenen",
+                door=door,
+                reden=f"{reden}; opnieuw screenen: {' '.join(problemen)}",
+            )
+    # else: in screening already, it stays there
+    stand.bijwerken([steun.pk], today())
 
 
 def _refresh_next_checkin(koppeling: Koppeling) -> None:
@@ -497,6 +502,7 @@ def evaluatie_vastleggen(
     )
     evaluatie.full_clean()
     evaluatie.save()
+    current.evaluatie_plannen()
     _audit(door, current, f"evaluatie: {evaluatie.get_soort_display()}")
     return evaluatie
 

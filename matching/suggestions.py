@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from gezinnen.models import Gezinslid, Steungezin, Vraaggezin, age_on
+from screening import stand
 from screening.rules import herscreening_redenen, with_screening
+from screening.stand import PER_PAGINA
 
 
 @dataclass(frozen=True)
@@ -139,22 +142,41 @@ def score(vraaggezin: Vraaggezin, steungezin: Steungezin, day: datetime.date) ->
     return suggestie
 
 
-# The steungezinnen a suggestion page shows: the available ones (ranked or
+# The steungezinnen a suggestion page can name: the available ones (ranked or
 # left out) and those in screening (left out, with why); stopped, rejected or
-# not yet screened families never appear, so they are not loaded.
+# not yet screened families never appear.
 GETOOND = (Steungezin.Status.BESCHIKBAAR, Steungezin.Status.IN_SCREENING)
+TONEN = 10  # suggestions shown at first; "meer tonen" adds as many again
+MEESTE = 500  # and stops there
 
 
-def _steungezinnen(organisatie_id: int):
-    return with_screening(
-        Steungezin.objects.filter(organisatie_id=organisatie_id, status__in=GETOOND).select_related(
-            "wijk"
-        )
-    ).annotate(bezet=Count("koppelingen", filter=Q(koppelingen__status="actief")))
+def _kandidaten(organisatie_id: int, day: datetime.date) -> QuerySet:
+    """The organisation's steungezinnen that can take a new koppeling on that
+    day, in SQL: available, eligible by the stored screening verdict, with a
+    place left. ``bezet`` counts their active koppelingen."""
+    return (
+        Steungezin.objects.filter(organisatie_id=organisatie_id, status__in=GETOOND)
+        .annotate(bezet=Count("koppelingen", filter=Q(koppelingen__status="actief")))
+        .select_related("wijk")
+    )
+
+
+def _past(kandidaten: QuerySet, day: datetime.date) -> QuerySet:
+    return kandidaten.filter(
+        stand.kan_koppelen(day),
+        status=Steungezin.Status.BESCHIKBAAR,
+        bezet__lt=F("capaciteit"),
+    )
+
+
+def _past_niet(kandidaten: QuerySet, day: datetime.date) -> QuerySet:
+    return kandidaten.exclude(pk__in=_past(kandidaten, day).values("pk")).order_by("naam", "pk")
 
 
 def uitgesloten_reden(steungezin: Steungezin, day: datetime.date) -> list[str]:
-    """Why a steungezin cannot take a (new) koppeling now; empty when it can."""
+    """Why a steungezin cannot take a (new) koppeling now; empty when it can.
+    Reads the rules themselves (``with_screening``, or at least its members
+    and VOGs); the services check with it before every koppeling."""
     redenen = []
     if steungezin.status != Steungezin.Status.BESCHIKBAAR:
         redenen.append(f"status is {steungezin.get_status_display()}")
@@ -167,36 +189,80 @@ def uitgesloten_reden(steungezin: Steungezin, day: datetime.date) -> list[str]:
     return redenen
 
 
+@dataclass
+class Suggesties:
+    """The best suggestions first (``getoond`` of ``aantal``), and those left
+    out: how many, and one page of them with their reasons when asked."""
+
+    beste: list[Suggestie]
+    aantal: int
+    aantal_uitgesloten: int
+    uitgesloten: list[tuple[Steungezin, list[str]]] = field(default_factory=list)
+    uitgesloten_pagina: Page | None = None
+
+    @property
+    def meer(self) -> int:
+        return self.aantal - len(self.beste)
+
+
 def suggesties(
-    vraaggezin: Vraaggezin, day: datetime.date
-) -> tuple[list[Suggestie], list[tuple[Steungezin, list[str]]]]:
-    """The steungezinnen that can take this vraaggezin, best first, and those
-    left out with their reasons."""
+    vraaggezin: Vraaggezin,
+    day: datetime.date,
+    *,
+    tonen: int = TONEN,
+    uitgesloten: bool = False,
+    pagina=None,
+) -> Suggesties:
+    """The steungezinnen that can take this vraaggezin, best first: filtered in
+    SQL, scored in Python (their own columns only), the first ``tonen``
+    shown. With ``uitgesloten``, one page of those left out with why, by the
+    rules themselves for those rows only."""
     vraaggezin = (
         Vraaggezin.objects.select_related("organisatie", "wijk")
         .prefetch_related("leden", "wijk__aangrenzend")
         .get(pk=vraaggezin.pk)
     )
-    ranked, left_out = [], []
-    for steungezin in _steungezinnen(vraaggezin.organisatie_id):
-        if redenen := uitgesloten_reden(steungezin, day):
-            left_out.append((steungezin, redenen))
-            continue
-        ranked.append(score(vraaggezin, steungezin, day))
-    ranked.sort(key=lambda s: (-s.totaal, s.steungezin.naam))
-    return ranked, left_out
+    stand.verouderde_bijwerken(day, organisatie_id=vraaggezin.organisatie_id)
+    kandidaten = _kandidaten(vraaggezin.organisatie_id, day)
+    ranked = [score(vraaggezin, steungezin, day) for steungezin in _past(kandidaten, day)]
+    ranked.sort(key=lambda s: (-s.totaal, s.steungezin.naam, s.steungezin.pk))
+    niet = _past_niet(kandidaten, day)
+    result = Suggesties(ranked[:tonen], len(ranked), niet.count())
+    if uitgesloten:
+        page = Paginator(niet, PER_PAGINA).get_page(pagina)
+        loaded = {
+            gezin.pk: gezin
+            for gezin in with_screening(Steungezin.objects.filter(pk__in=[g.pk for g in page]))
+        }
+        for gezin in page:
+            volledig = loaded[gezin.pk]
+            volledig.bezet = gezin.bezet
+            result.uitgesloten.append((volledig, uitgesloten_reden(volledig, day)))
+        result.uitgesloten_pagina = page
+    return result
 
 
-def passende_vraaggezinnen(steungezin: Steungezin, day: datetime.date) -> list[Suggestie]:
-    """From a steungezin: the waiting vraaggezinnen that fit it, best first."""
+def passende_vraaggezinnen(
+    steungezin: Steungezin, day: datetime.date, *, tonen: int = TONEN
+) -> tuple[list[Suggestie], int]:
+    """From a steungezin: the waiting vraaggezinnen that fit it, best first
+    (the first ``tonen``), and how many wait."""
     waiting = (
         Vraaggezin.objects.filter(
             organisatie_id=steungezin.organisatie_id, status=Vraaggezin.Status.WACHTEND
         )
         .exclude(koppelingen__status__in=["voorgesteld", "kennismaking", "actief"])
         .select_related("organisatie", "wijk")
-        .prefetch_related(Prefetch("leden"), "wijk__aangrenzend")
+        .prefetch_related(
+            Prefetch(
+                "leden",
+                queryset=Gezinslid.objects.only(
+                    "gezin_id", "soort", "krijgt_steun", "geboortedatum"
+                ),
+            ),
+            "wijk__aangrenzend",
+        )
     )
     ranked = [score(vraaggezin, steungezin, day) for vraaggezin in waiting]
-    ranked.sort(key=lambda s: (-s.totaal, s.vraaggezin.wacht_sinds or day))
-    return ranked
+    ranked.sort(key=lambda s: (-s.totaal, s.vraaggezin.wacht_sinds or day, s.vraaggezin.pk))
+    return ranked[:tonen], len(ranked)

@@ -5,7 +5,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +19,7 @@ from gezinnen.forms import add_service_error, refresh_version
 from gezinnen.integrity import EditConflict, TransitionError, once, version_fields
 from gezinnen.models import Steungezin, Vraaggezin, Wijk, today
 from matching import services
-from matching.agenda import afspraken, ical
+from matching.agenda import aantallen, afspraken, geplande, ical
 from matching.forms import (
     AfsluitenForm,
     BegeleidingForm,
@@ -44,7 +44,7 @@ from matching.models import (
     Signaal,
     maandag_van,
 )
-from matching.suggestions import passende_vraaggezinnen, suggesties
+from matching.suggestions import MEESTE, TONEN, passende_vraaggezinnen, suggesties
 
 PAGE_SIZE = 25
 
@@ -61,10 +61,11 @@ def _koppeling(request: HttpRequest, pk: int) -> Koppeling:
 def filtered_koppelingen(request: HttpRequest):
     """The list's filter form and its koppelingen in order (page and exports)."""
     filters = FilterForm(request.GET, organisatie=request.user.organisatie)
-    koppelingen = (
-        Koppeling.objects.visible_to(request.user)
-        .select_related("vraaggezin", "steungezin", "coordinator", "vrijwilliger")
-        .annotate(open_signalen=Count("signalen", filter=Q(signalen__afgehandeld_op__isnull=True)))
+    # The families and coordinators are fetched for the rows shown (prefetch),
+    # not joined to the whole list: planning a join of eight tables cost more
+    # than running the query for the page.
+    koppelingen = Koppeling.objects.visible_to(request.user).prefetch_related(
+        "vraaggezin", "steungezin", "coordinator", "vrijwilliger"
     )
     if filters.is_valid():
         data = filters.cleaned_data
@@ -84,6 +85,9 @@ def filtered_koppelingen(request: HttpRequest):
 @team_required
 def koppeling_list(request: HttpRequest) -> HttpResponse:
     filters, koppelingen = filtered_koppelingen(request)
+    koppelingen = koppelingen.annotate(
+        open_signalen=Exists(Signaal.objects.open().filter(koppeling=OuterRef("pk")))
+    )
     page = Paginator(koppelingen, PAGE_SIZE).get_page(request.GET.get("pagina"))
     audit.lijst_bekeken(door=request.user, wat="lijst koppelingen", records=list(page.object_list))
     query = request.GET.copy()
@@ -97,13 +101,15 @@ def koppeling_list(request: HttpRequest) -> HttpResponse:
 
 @team_required
 def koppeling_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    # The families in queries of their own: planning one join of all ten
+    # tables took PostgreSQL several times longer than running three.
     koppeling = get_object_or_404(
         Koppeling.objects.visible_to(request.user)
-        .select_related(
-            "vraaggezin__wijk", "steungezin__wijk", "coordinator", "vrijwilliger", "organisatie"
-        )
+        .select_related("coordinator", "vrijwilliger", "organisatie")
         .prefetch_related(
             "kinderen",
+            Prefetch("vraaggezin", queryset=Vraaggezin.objects.select_related("wijk")),
+            Prefetch("steungezin", queryset=Steungezin.objects.select_related("wijk")),
             "vraaggezin__leden",
             "steungezin__leden",
             Prefetch("contactmomenten", queryset=Contactmoment.objects.select_related("door")),
@@ -129,16 +135,22 @@ def koppeling_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @coordinator_required
 def suggesties_voor(request: HttpRequest, pk: int) -> HttpResponse:
     vraaggezin = get_object_or_404(Vraaggezin.objects.visible_to(request.user), pk=pk)
-    ranked, left_out = suggesties(vraaggezin, today())
-    lopend = vraaggezin.koppelingen.lopend().select_related("steungezin").first()
     toon_uitgesloten = request.GET.get("uitgesloten") == "1"
+    gevonden = suggesties(
+        vraaggezin,
+        today(),
+        tonen=_tonen(request),
+        uitgesloten=toon_uitgesloten,
+        pagina=request.GET.get("pagina"),
+    )
+    lopend = vraaggezin.koppelingen.lopend().select_related("steungezin").first()
     audit.lijst_bekeken(
         door=request.user,
         wat="suggesties",
         obj=vraaggezin,
         records=[
-            *(s.steungezin for s in ranked),
-            *(steungezin for steungezin, _ in left_out if toon_uitgesloten),
+            *(s.steungezin for s in gevonden.beste),
+            *(steungezin for steungezin, _ in gevonden.uitgesloten),
             *([lopend.steungezin] if lopend else []),
         ],
     )
@@ -147,18 +159,29 @@ def suggesties_voor(request: HttpRequest, pk: int) -> HttpResponse:
         "matching/suggesties.html",
         {
             "vraaggezin": vraaggezin,
-            "suggesties": ranked,
-            "uitgesloten": left_out,
+            "gevonden": gevonden,
             "toon_uitgesloten": toon_uitgesloten,
             "lopend": lopend,
+            "meer_tonen": len(gevonden.beste) + TONEN,
+            "page": gevonden.uitgesloten_pagina,
+            "query": "uitgesloten=1",
         },
     )
+
+
+def _tonen(request: HttpRequest) -> int:
+    """How many suggestions to show: ``?toon=``, from TONEN up to MEESTE
+    (anything else: TONEN)."""
+    try:
+        return min(max(int(request.GET.get("toon", TONEN)), TONEN), MEESTE)
+    except ValueError:
+        return TONEN
 
 
 @coordinator_required
 def passend_voor(request: HttpRequest, pk: int) -> HttpResponse:
     steungezin = get_object_or_404(Steungezin.objects.visible_to(request.user), pk=pk)
-    passend = passende_vraaggezinnen(steungezin, today())
+    passend, aantal = passende_vraaggezinnen(steungezin, today(), tonen=_tonen(request))
     audit.lijst_bekeken(
         door=request.user,
         wat="passende vraaggezinnen",
@@ -166,7 +189,15 @@ def passend_voor(request: HttpRequest, pk: int) -> HttpResponse:
         records=[s.vraaggezin for s in passend],
     )
     return render(
-        request, "matching/passend.html", {"steungezin": steungezin, "suggesties": passend}
+        request,
+        "matching/passend.html",
+        {
+            "steungezin": steungezin,
+            "suggesties": passend,
+            "aantal": aantal,
+            "meer": aantal - len(passend),
+            "meer_tonen": len(passend) + TONEN,
+        },
     )
 
 
@@ -600,6 +631,7 @@ def uren(request: HttpRequest) -> HttpResponse:
 
 
 AGENDA_WEKEN = 6
+AGENDA_TONEN = 30  # items of each part of the agenda before "alle tonen"
 
 
 @team_required
@@ -614,16 +646,27 @@ def agenda(request: HttpRequest) -> HttpResponse:
         # Only an id of the team counts; anything else is the user's own agenda.
         chosen = next((member.pk for member in team if str(member.pk) == wie), user.pk)
         koppelingen = koppelingen.filter(coordinator_id=chosen)
-    start = today()
-    items = afspraken(koppelingen, start, start + datetime.timedelta(weeks=AGENDA_WEKEN))
+    start, end = today(), today() + datetime.timedelta(weeks=AGENDA_WEKEN)
+    # Overdue and upcoming each show their first items and count them all;
+    # ?alles=1 shows them in full.
+    shown = None if request.GET.get("alles") == "1" else AGENDA_TONEN
+    achterstallig = geplande(koppelingen, tot=start - datetime.timedelta(days=1))[:shown]
+    komend = geplande(koppelingen, van=start, tot=end)[:shown]
+    items = afspraken([*achterstallig, *komend], start)
     audit.lijst_bekeken(door=request.user, wat="agenda", records=[item.koppeling for item in items])
+    aantal_achterstallig, aantal_komend = aantallen(koppelingen, start=start, tot=end)
     feed = AgendaFeed.objects.filter(user=user).first()
+    query = request.GET.copy()
+    query["alles"] = "1"
     return render(
         request,
         "matching/agenda.html",
         {
             "achterstallig": [item for item in items if item.achterstallig],
             "items": [item for item in items if not item.achterstallig],
+            "aantal_achterstallig": aantal_achterstallig,
+            "aantal_items": aantal_komend,
+            "alles_query": query.urlencode(),
             "team": team if user.is_coordinator else [],
             "wie": wie,
             "weken": AGENDA_WEKEN,
@@ -665,7 +708,9 @@ def agenda_feed(request: HttpRequest, token: str) -> HttpResponse:
     if user.is_coordinator:
         koppelingen = koppelingen.filter(coordinator=user)
     start = today()
-    items = afspraken(koppelingen, start, start + datetime.timedelta(weeks=AGENDA_WEKEN + 6))
+    items = afspraken(
+        geplande(koppelingen, tot=start + datetime.timedelta(weeks=AGENDA_WEKEN + 6)), start
+    )
     audit.geexporteerd(
         door=user, wat="agenda-abonnement", records=[item.koppeling for item in items]
     )

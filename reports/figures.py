@@ -517,22 +517,38 @@ def _standen_afschermen(
                 hidden.append((stroom(periode, kant), cel))
             else:
                 span.add(stroom(periode, kant))
-    targets = [(span.reduce(v), cel) for v, cel in hidden]
-    standen = [(p, span.reduce(stand(p)), cel) for p, cel in lopend.items()]
-    zero = (None, tuple([0] * size), Cel(0))
+    # A pair (a, b) ties a target down when residue a − residue b is the
+    # target's. A linear fingerprint of each residue finds the b for each a
+    # with one lookup instead of a 49-number subtraction; the residues are then
+    # compared in full, so a collision of fingerprints changes nothing.
+    weights = [pow(3, i + 1, _PRIEM) for i in range(size)]
+
+    def fingerprint(residue: tuple[int, ...]) -> int:
+        return sum(x * w for x, w in zip(residue, weights, strict=True)) % _PRIEM
+
+    targets = []
+    for vector, cel in hidden:
+        residue = span.reduce(vector)
+        targets.append((residue, cel, fingerprint(residue)))
+    standen = []
+    for periode, cel in lopend.items():
+        residue = span.reduce(stand(periode))
+        standen.append((periode, residue, cel, fingerprint(residue)))
+    zero = (None, tuple([0] * size), Cel(0), 0)
     while True:
-        items = [zero, *((p, red, cel) for p, red, cel in standen if cel.interval()[1] < math.inf)]
-        by_residue = defaultdict(list)
+        items = [zero, *(item for item in standen if item[2].interval()[1] < math.inf)]
+        by_fingerprint = defaultdict(list)
         for item in items:
-            by_residue[item[1]].append(item)
+            by_fingerprint[item[3]].append(item)
         culprit = None
-        for residue, cel in targets:
+        for residue, cel, target_print in targets:
             low, high = cel.interval()
             pairs = []  # (width of what the pair alone leaves, the pair)
             for a in items:
-                wanted = tuple((x - y) % _PRIEM for x, y in zip(a[1], residue, strict=True))
-                for b in by_residue.get(wanted, []):
-                    if b is a:
+                for b in by_fingerprint.get((a[3] - target_print) % _PRIEM, []):
+                    if b is a or any(
+                        (x - y - z) % _PRIEM for x, y, z in zip(a[1], residue, b[1], strict=True)
+                    ):
                         continue
                     # cel = stand a - stand b + (what the shown flows give)
                     known = cel.aantal - (a[2].aantal - b[2].aantal)
@@ -1040,13 +1056,13 @@ def _rapport(organisatie: Organisatie, gemeente: str, periode: Periode, g: _Gege
     )
     ids = {k.pk for k in koppelingen}
     jaar_range = (datetime.date(jaar, 1, 1), datetime.date(jaar, 12, 31))
-    contacten = [
-        day
-        for pk, day in Contactmoment.objects.filter(
-            koppeling__organisatie=organisatie, datum__range=jaar_range
-        ).values_list("koppeling_id", "datum")
-        if pk in ids
-    ]
+    # By the koppelingen counted here: an index scan of their contacts, where
+    # the organisation's would be a scan of every organisation's.
+    contacten = list(
+        Contactmoment.objects.filter(koppeling_id__in=ids, datum__range=jaar_range)
+        .order_by()
+        .values_list("datum", flat=True)
+    )
     rapport.add(
         "Bereik",
         "contactmomenten",

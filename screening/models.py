@@ -287,3 +287,54 @@ class TrainingDeelname(models.Model):
 
     def __str__(self) -> str:
         return f"{self.gezinslid} – {self.training}"
+
+
+class ScreeningstandQuerySet(models.QuerySet):
+    def verouderd(self, day: datetime.date) -> ScreeningstandQuerySet:
+        """The verdicts that may no longer hold on that day."""
+        return self.filter(herzien_op__lte=day)
+
+
+class Screeningstand(models.Model):
+    """What the screening rules decide for one steungezin, kept so that pages
+    filter and count in SQL (see screening.stand). Derived, never edited: it
+    holds for the days from ``berekend_op`` up to ``herzien_op``."""
+
+    class Reden(models.TextChoices):
+        GEEN = "", "kan gekoppeld worden"
+        STATUS = "status", "niet beschikbaar"
+        HERSCREENING = "herscreening", "opnieuw screenen: een VOG ontbreekt of is verlopen"
+
+    steungezin = models.OneToOneField(
+        Steungezin, on_delete=models.CASCADE, primary_key=True, related_name="screeningstand"
+    )
+    berekend_op = models.DateField()
+    herzien_op = models.DateField(null=True, db_index=True)
+    kan_koppelen = models.BooleanField()
+    kan_koppelen_tot = models.DateField(null=True)
+    reden = models.CharField(max_length=20, choices=Reden.choices, blank=True)
+    vog_aan_te_vragen = models.PositiveSmallIntegerField(default=0)
+    vog_bij_justis = models.PositiveSmallIntegerField(default=0)
+    vog_verlopend = models.PositiveSmallIntegerField(default=0)
+    wordt_18 = models.PositiveSmallIntegerField(default=0)
+    laatste_activiteit = models.DateField()
+
+    objects = ScreeningstandQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "screeningsstand"
+        verbose_name_plural = "screeningsstanden"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kan_koppelen=True, reden="")
+                | models.Q(kan_koppelen=False) & ~models.Q(reden=""),
+                name="kan_koppelen_zonder_reden",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kan_koppelen=True) | models.Q(kan_koppelen_tot=None),
+                name="einddatum_alleen_als_het_kan",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.steungezin_id}: {self.get_reden_display()}"

@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from accounts.models import Organisatie
 from gezinnen.models import Gezinslid, Steungezin, age_on
@@ -284,3 +285,19 @@ def vog_werk(steungezinnen, day: datetime.date) -> VogWerk:
                 if (until - day).days <= VERLOOPT_BINNEN_DAGEN:
                     werk.verlopend.append((gezin, lid, stand.vog, until))
     return werk
+
+
+def laatste_activiteit(steungezin: Steungezin) -> datetime.date:
+    """The last day anything happened in the screening: a status step, a
+    conversation, a reference, a VOG update or a training. Reads the family's
+    ``statuswijzigingen`` too, prefetched beside ``with_screening``."""
+    dates = [timezone.localdate(s.op) for s in steungezin.statuswijzigingen.all()]
+    dates += [g.datum for g in steungezin.screeningsgesprekken.all()]
+    dates += [r.benaderd_op for r in steungezin.referenties.all()]
+    dates += [
+        timezone.localdate(v.bijgewerkt_op)
+        for lid in steungezin.leden.all()
+        for v in lid.vogs.all()
+    ]
+    dates += [d.training.datum for lid in steungezin.leden.all() for d in lid.deelnames.all()]
+    return max(dates, default=steungezin.aangemeld_op)

@@ -17,6 +17,7 @@ from accounts import audit
 from accounts.models import Organisatie, User
 from gezinnen.integrity import TransitionError, claim
 from gezinnen.models import Gezinslid, Statuswijziging, Steungezin, today
+from screening import stand
 from screening.models import (
     VOG,
     Criterium,
@@ -45,7 +46,10 @@ def _lock(steungezin_id: int) -> Steungezin:
     return gezin
 
 
-def _audit(door: User, steungezin: Steungezin, detail: str) -> None:
+def _afronden(door: User, steungezin: Steungezin, detail: str) -> None:
+    """Every screening write ends here, under the steungezin's lock: its
+    stored verdict recomputed in the same transaction, and the audit event."""
+    stand.bijwerken([steungezin.pk], today())
     audit.gewijzigd(door=door, obj=steungezin, wat=detail)
 
 
@@ -60,7 +64,7 @@ def vog_aanvragen(*, door: User, lid: Gezinslid) -> VOG:
     vog = VOG(gezinslid=lid, bijgewerkt_door=door)
     vog.full_clean()
     vog.save()
-    _audit(door, lid.gezin, f"VOG {audit.label(lid)}: nieuwe aanvraag")
+    _afronden(door, lid.gezin, f"VOG {audit.label(lid)}: nieuwe aanvraag")
     return vog
 
 
@@ -81,7 +85,7 @@ def vog_bijwerken(
     vog.bijgewerkt_door = door
     vog.full_clean()
     vog.save()
-    _audit(door, lid.gezin, f"VOG {audit.label(lid)}: {vog.get_status_display()}")
+    _afronden(door, lid.gezin, f"VOG {audit.label(lid)}: {vog.get_status_display()}")
     return vog
 
 
@@ -104,7 +108,7 @@ def gesprek_vastleggen(
     )
     gesprek.full_clean()
     gesprek.save()
-    _audit(door, gezin, gesprek.get_soort_display())
+    _afronden(door, gezin, gesprek.get_soort_display())
     return gesprek
 
 
@@ -115,7 +119,7 @@ def referentie_vastleggen(*, door: User, steungezin: Steungezin, **gegevens: Any
     referentie = Referentie(steungezin=gezin, door=door, **gegevens)
     referentie.full_clean()
     referentie.save()
-    _audit(door, gezin, "referentie")
+    _afronden(door, gezin, "referentie")
     return referentie
 
 
@@ -141,7 +145,7 @@ def criteria_beoordelen(
         beoordeling.op = today()
         beoordeling.full_clean()
         beoordeling.save()
-    _audit(door, gezin, "criteria beoordeeld")
+    _afronden(door, gezin, "criteria beoordeeld")
 
 
 @transaction.atomic
@@ -179,7 +183,7 @@ def deelname_vastleggen(
             deelname = TrainingDeelname(training=training, gezinslid=lid)
             deelname.full_clean()
             deelname.save()
-    _audit(door, gezin, f"{audit.label(training)}: " + ", ".join(map(audit.label, leden)))
+    _afronden(door, gezin, f"{audit.label(training)}: " + ", ".join(map(audit.label, leden)))
 
 
 @transaction.atomic
@@ -199,6 +203,6 @@ def steungezin_goedkeuren(
     if tekorten := tekorten_voor_goedkeuring(fresh, today()):
         raise ApprovalRefused(tekorten)
     stap = locked.apply_step("goedkeuren", door=door, reden="Screening afgerond: goedgekeurd.")
-    _audit(door, locked, "goedgekeurd: beschikbaar")
+    _afronden(door, locked, "goedgekeurd: beschikbaar")
     steungezin.status, steungezin.versie = locked.status, locked.versie
     return stap

@@ -12,7 +12,7 @@ from accounts.decorators import coordinator_required
 from gezinnen.forms import add_service_error, refresh_version
 from gezinnen.integrity import EditConflict, once, version_fields
 from gezinnen.models import Steungezin, today
-from screening import services
+from screening import services, stand
 from screening.forms import (
     BesluitForm,
     CriteriaForm,
@@ -23,12 +23,10 @@ from screening.forms import (
     VOGForm,
 )
 from screening.models import VOG, Criterium, Referentie, ScreeningGesprek, Training, needs_vog
+from screening.overzicht import LIJSTEN
 from screening.rules import (
-    JUSTIS_WACHT_DAGEN,
-    herscreening_redenen,
     latest_vog,
     tekorten_voor_goedkeuring,
-    vog_werk,
     with_screening,
 )
 
@@ -250,48 +248,39 @@ def besluit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @coordinator_required
 def overzicht(request: HttpRequest) -> HttpResponse:
-    """Everything screening needs from the coordinator, for the whole organisation."""
+    """Everything screening needs from the coordinator, for the whole
+    organisation: each list bounded, with ``?lijst=<name>`` showing one in
+    full, a page at a time."""
     day = today()
-    steungezinnen = list(
-        with_screening(
-            Steungezin.objects.visible_to(request.user).filter(
-                status__in=[Steungezin.Status.IN_SCREENING, Steungezin.Status.BESCHIKBAAR]
-            )
-        ).order_by("naam")
-    )
-    in_screening, herscreening = [], []
-    for gezin in steungezinnen:
-        if gezin.status == Steungezin.Status.IN_SCREENING:
-            in_screening.append((gezin, tekorten_voor_goedkeuring(gezin, day)))
-        elif redenen := herscreening_redenen(gezin, day):
-            herscreening.append((gezin, redenen))
-    werk = vog_werk(steungezinnen, day)
-    shown = [
-        row[0]
-        for rows in (
-            in_screening,
-            herscreening,
-            werk.aan_te_vragen,
-            werk.bij_justis,
-            werk.verlopend,
-            werk.wordt_18,
+    stand.verouderde_bijwerken(day, organisatie_id=request.user.organisatie_id)
+    steungezinnen = Steungezin.objects.visible_to(request.user)
+    naam = request.GET.get("lijst", "")
+    if lijst := LIJSTEN.get(naam):
+        page, rijen, aantal = lijst.pagina(steungezinnen, day, request.GET.get("pagina"))
+        audit.lijst_bekeken(
+            door=request.user,
+            wat=f"screeningsoverzicht: {lijst.titel}",
+            records=[r[0] for r in rijen],
         )
-        for row in rows
-    ]
-    audit.lijst_bekeken(door=request.user, wat="screeningsoverzicht", records=shown)
-    return render(
-        request,
-        "screening/overzicht.html",
-        {
-            "in_screening": in_screening,
-            "herscreening": herscreening,
-            "aan_te_vragen": werk.aan_te_vragen,
-            "bij_justis": werk.bij_justis,
-            "verlopend": werk.verlopend,
-            "wordt_18": werk.wordt_18,
-            "justis_titel": f"Langer dan {JUSTIS_WACHT_DAGEN // 7} weken bij Justis",
-        },
+        return render(
+            request,
+            "screening/lijst.html",
+            {
+                "lijst": lijst,
+                "naam": naam,
+                "rijen": rijen,
+                "aantal": aantal,
+                "page": page,
+                "query": f"lijst={naam}",
+            },
+        )
+    delen = {naam: lijst.deel(steungezinnen, day) for naam, lijst in LIJSTEN.items()}
+    audit.lijst_bekeken(
+        door=request.user,
+        wat="screeningsoverzicht",
+        records=[row[0] for deel in delen.values() for row in deel.rijen],
     )
+    return render(request, "screening/overzicht.html", {"delen": delen, "lijsten": LIJSTEN})
 
 
 @coordinator_required

@@ -8,9 +8,6 @@ from gezinnen.models import today
 from matching import bewaren, dashboard
 from matching.models import Signaal
 
-# The dashboard names the families whose data go within this many days.
-ANONIMISEREN_VOORUIT_DAGEN = 30
-
 HOME_TEMPLATES = {
     User.Rol.COORDINATOR: "home/coordinator.html",
     User.Rol.VRIJWILLIG_COORDINATOR: "home/vrijwillig_coordinator.html",
@@ -26,20 +23,20 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {}
     if user.is_coordinator and user.sees_family_data:
         mine = request.GET.get("weergave") == "mijn"
+        if volledig := dashboard.lijst(
+            user, request.GET.get("lijst", ""), today(), mine=mine, pagina=request.GET.get("pagina")
+        ):
+            return _lijst(request, volledig, mine=mine)
         due = dashboard.coordinator_due(user, today(), mine=mine)
-        anonimiseren = bewaren.te_anonimiseren(
-            user.organisatie, today(), binnen_dagen=ANONIMISEREN_VOORUIT_DAGEN
-        )
-        audit.lijst_bekeken(
-            door=user,
-            wat="dashboard",
-            records=_shown(due) + [termijn.gezin for termijn in anonimiseren],
-        )
+        audit.lijst_bekeken(door=user, wat="dashboard", records=_shown(due))
         context = {
             "due": due,
-            "anonimiseren": anonimiseren,
-            "anonimiseren_dagen": ANONIMISEREN_VOORUIT_DAGEN,
+            "lijsten": dashboard.LIJSTEN,
             "mine": mine,
+            "weergave": "&weergave=mijn" if mine else "",
+            "lang_wachtend_titel": (
+                f"Wachten langer dan {user.organisatie.wachttijd_limiet_weken} weken"
+            ),
             "figures": dashboard.figures(user),
             "wijken": dashboard.vraag_en_aanbod(user),
         }
@@ -50,12 +47,31 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+def _lijst(request: HttpRequest, volledig: dict, *, mine: bool) -> HttpResponse:
+    """One dashboard list in full."""
+    audit.lijst_bekeken(
+        door=request.user,
+        wat=f"dashboard: {volledig['lijst'].titel}",
+        records=_named(volledig["rijen"]),
+    )
+    query = f"lijst={volledig['naam']}" + ("&weergave=mijn" if mine else "")
+    return render(request, "home/lijst.html", {**volledig, "mine": mine, "query": query})
+
+
+def _named(rows: list) -> list:
+    """The families and koppelingen that rows name: the first of each row,
+    and for a signal its koppeling."""
+    items = [row[0] if isinstance(row, tuple) else row for row in rows]
+    return [
+        item.koppeling
+        if isinstance(item, Signaal)
+        else item.gezin
+        if isinstance(item, bewaren.Termijn)
+        else item
+        for item in items
+    ]
+
+
 def _shown(due: dashboard.Due) -> list:
-    """The families and koppelingen the dashboard names: the first of each
-    row, and for a signal its koppeling."""
-    shown = []
-    for name in due.__dataclass_fields__:
-        for row in getattr(due, name):
-            item = row[0] if isinstance(row, tuple) else row
-            shown.append(item.koppeling if isinstance(item, Signaal) else item)
-    return shown
+    """The families and koppelingen the dashboard names."""
+    return [item for deel in due.delen for item in _named(deel.rijen)]

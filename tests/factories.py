@@ -124,6 +124,12 @@ class KoppelingFactory(DjangoModelFactory):
     afspraken = "Elke woensdag een speelmiddag."
     frequentie = "wekelijks"
 
+    @factory.post_generation
+    def evaluatie_gepland(obj, create, extracted, **kwargs):
+        # What the services keep beside a started koppeling.
+        if create:
+            obj.evaluatie_plannen()
+
 
 def approved_steungezin(organisatie, **kwargs) -> Steungezin:
     """A beschikbaar steungezin whose adults have a valid VOG."""

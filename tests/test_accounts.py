@@ -1,13 +1,14 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.cache import cache
 from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.middleware import LOGIN_AT_KEY
+from accounts.middleware import LOGIN_AT_KEY, RENEWED_AT_KEY
 from accounts.models import AuditEntry, User
 from tests.factories import PASSWORD, UserFactory
 
@@ -123,6 +124,22 @@ def test_it_ends_an_idle_session_after_30_minutes(client, coordinator):
     client.get(reverse("home"))
     assert client.session.get_expiry_age() == 30 * 60
     assert client.session.get_expire_at_browser_close()
+
+
+def test_it_renews_the_idle_limit_once_a_minute_not_on_every_request(client, coordinator):
+    login(client, coordinator.email)
+    stored = Session.objects.filter(pk=client.session.session_key)
+    earlier = timezone.now() + timedelta(minutes=29)
+    stored.update(expire_date=earlier)
+    client.get(reverse("home"))
+    assert stored.get().expire_date == earlier  # the login renewed it, just now
+
+    session = client.session
+    session[RENEWED_AT_KEY] = timezone.now().timestamp() - 61
+    session.save()
+    stored.update(expire_date=earlier)
+    client.get(reverse("home"))
+    assert stored.get().expire_date > earlier + timedelta(seconds=50)  # 30 minutes from now
 
 
 def test_it_ends_every_session_12_hours_after_login(client, coordinator):

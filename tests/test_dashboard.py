@@ -11,12 +11,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from gezinnen.models import today
-from gezinnen.services import gezin_status_wijzigen
+from gezinnen.services import gezin_status_wijzigen, gezin_wijzigen
 from matching import services
 from matching.dashboard import coordinator_due, volunteer_due
-from matching.models import AgendaFeed, Evaluatie, Koppeling, Signaal
+from matching.models import AgendaFeed, Koppeling, Signaal
 from matching.reminders import send_reminders
-from screening.models import VOG, ScreeningGesprek, add_months
+from screening import services as screening
+from screening.models import ScreeningGesprek, add_months
+from screening.stand import Deel
 from tests.factories import (
     KoppelingFactory,
     SteungezinFactory,
@@ -35,8 +37,19 @@ def as_request(user):
     return user
 
 
+class Rows:
+    """The dashboard's lists by their rows (each list is a bounded Deel)."""
+
+    def __init__(self, due):
+        self.due = due
+
+    def __getattr__(self, name):
+        value = getattr(self.due, name)
+        return value.rijen if isinstance(value, Deel) else value
+
+
 def due(user, day=DAY, mine=False):
-    return coordinator_due(user, day, mine=mine)
+    return Rows(coordinator_due(user, day, mine=mine))
 
 
 def test_an_overdue_checkin_shows_until_it_is_logged(organisatie, coordinator):
@@ -74,8 +87,14 @@ def test_the_yearly_evaluation_shows_until_recorded(organisatie, coordinator):
     assert due(coordinator, DAY - datetime.timedelta(days=30)).evaluaties == []
     (item,) = due(coordinator, DAY).evaluaties
     assert item == (koppeling, "jaarlijkse evaluatie", start.replace(year=start.year + 1))
-    Evaluatie.objects.create(
-        koppeling=koppeling, soort="jaarlijks", door=coordinator, conclusie="Goed"
+    services.evaluatie_vastleggen(
+        door=coordinator,
+        koppeling=koppeling,
+        soort="jaarlijks",
+        datum=DAY,
+        vraag_scores={"sfeer": 4},
+        steun_scores={"sfeer": 4},
+        conclusie="Goed",
     )
     assert due(coordinator, DAY).evaluaties == []
 
@@ -119,11 +138,12 @@ def test_a_screening_without_progress_for_three_weeks(organisatie, coordinator):
     assert [g for g, _ in due(coordinator, DAY + datetime.timedelta(days=21)).screening_stil] == [
         gezin
     ]
-    ScreeningGesprek.objects.create(
+    screening.gesprek_vastleggen(
+        door=coordinator,
         steungezin=gezin,
         soort="huisbezoek",
         datum=DAY + datetime.timedelta(days=15),
-        door=coordinator,
+        gevoerd_door=coordinator,
     )
     assert due(coordinator, DAY + datetime.timedelta(days=21)).screening_stil == []
 
@@ -135,19 +155,34 @@ def test_vogs_to_request_expiring_and_turning_18(organisatie, coordinator):
     until = vog.geldig_tot(organisatie)
     assert due(coordinator, until - datetime.timedelta(days=61)).vog_verlopend == []
     assert [
-        lid for _, lid, _ in due(coordinator, until - datetime.timedelta(days=60)).vog_verlopend
+        lid for _, lid, *_ in due(coordinator, until - datetime.timedelta(days=60)).vog_verlopend
     ] == [ouder]
 
-    teen = gezin.leden.create(
-        voornaam="Sanne",
-        achternaam="X",
-        soort="kind",
-        geboortedatum=add_months(DAY + datetime.timedelta(days=30), -12 * 18),
+    gezin_wijzigen(
+        door=coordinator,
+        gezin=gezin,
+        versie=gezin.versie,
+        gegevens={},
+        leden=[
+            {
+                "voornaam": "Sanne",
+                "achternaam": "X",
+                "soort": "kind",
+                "geboortedatum": add_months(DAY + datetime.timedelta(days=30), -12 * 18),
+                "krijgt_steun": False,
+            }
+        ],
     )
+    teen = gezin.leden.get(voornaam="Sanne")
     current = due(coordinator)
     assert [lid for _, lid in current.wordt_18] == [teen]
     assert [lid for _, lid in current.vog_aanvragen] == [teen]
-    VOG.objects.create(gezinslid=teen, status="aangevraagd", aangevraagd_op=DAY)
+    screening.vog_bijwerken(
+        door=coordinator,
+        lid=teen,
+        vog_id=None,
+        gegevens={"status": "aangevraagd", "aangevraagd_op": DAY},
+    )
     assert due(coordinator).vog_aanvragen == []
 
 
@@ -206,8 +241,12 @@ def test_another_organisation_never_shows(organisatie, coordinator, outsider):
 
 def test_the_dashboard_page_takes_the_same_queries_for_more_data(client, organisatie, coordinator):
     client.force_login(coordinator)
-    KoppelingFactory(organisatie=organisatie, volgende_contact_op=DAY - datetime.timedelta(days=1))
+    k = KoppelingFactory(
+        organisatie=organisatie, volgende_contact_op=DAY - datetime.timedelta(days=1)
+    )
+    Signaal.objects.create(koppeling=k, omschrijving="x", gemeld_door=coordinator)
     approved_steungezin(organisatie)
+    client.get(reverse("home"))  # the new steungezinnen's screening verdicts made
     with CaptureQueriesContext(connection) as few:
         response = client.get(reverse("home"))
     assert "Contactmomenten over tijd (1)" in response.text
@@ -218,6 +257,7 @@ def test_the_dashboard_page_takes_the_same_queries_for_more_data(client, organis
         Signaal.objects.create(koppeling=k, omschrijving="x", gemeld_door=coordinator)
         approved_steungezin(organisatie, status="in_screening")
         VraaggezinFactory(organisatie=organisatie)
+    client.get(reverse("home"))
     with CaptureQueriesContext(connection) as many:
         response = client.get(reverse("home"))
     assert "Contactmomenten over tijd (5)" in response.text
@@ -230,7 +270,7 @@ def test_the_volunteer_sees_only_their_checkins(organisatie, vrijwilliger):
         organisatie=organisatie, vrijwilliger=vrijwilliger, volgende_contact_op=late
     )
     KoppelingFactory(organisatie=organisatie, volgende_contact_op=late)
-    assert volunteer_due(vrijwilliger, DAY).checkins_overdue == [theirs]
+    assert volunteer_due(vrijwilliger, DAY).checkins_overdue.rijen == [theirs]
 
 
 # Agenda -----------------------------------------------------------------------

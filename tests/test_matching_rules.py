@@ -104,9 +104,10 @@ def test_it_ranks_the_best_first_and_says_who_is_left_out_and_why(organisatie, c
     expired = approved_steungezin(organisatie, naam="Verlopen")
     VOG.objects.filter(gezinslid__gezin=expired).update(afgegeven_op=add_months(DAY, -40))
 
-    ranked, left_out = suggesties(vraag, DAY)
-    assert [s.steungezin for s in ranked] == [best, second]
-    reasons = {gezin.naam: " ".join(r) for gezin, r in left_out}
+    gevonden = suggesties(vraag, DAY, uitgesloten=True)
+    assert [s.steungezin for s in gevonden.beste] == [best, second]
+    assert (gevonden.aantal, gevonden.aantal_uitgesloten) == (2, 3)
+    reasons = {gezin.naam: " ".join(r) for gezin, r in gevonden.uitgesloten}
     assert "status is in screening" in reasons["Nieuw"]
     assert "geen plek: 1 van 1" in reasons["Vol"]
     assert "is verlopen" in reasons["Verlopen"]
@@ -124,17 +125,21 @@ def test_stopped_rejected_and_unscreened_steungezinnen_are_not_even_loaded(organ
         from django.test.utils import CaptureQueriesContext
 
         with CaptureQueriesContext(connection) as captured:
-            ranked, left_out = suggesties(vraag, DAY)
-        names = {s.steungezin.naam for s in ranked} | {g.naam for g, _ in left_out}
-        return len(captured.captured_queries), names
+            gevonden = suggesties(vraag, DAY, uitgesloten=True)
+        names = {s.steungezin.naam for s in gevonden.beste} | {
+            g.naam for g, _ in gevonden.uitgesloten
+        }
+        return len(captured.captured_queries), names, gevonden.aantal_uitgesloten
 
-    queries, names = loaded()
+    loaded()  # the stored verdicts made once
+    queries, names, _ = loaded()
     for status in ("gestopt", "afgewezen", "aangemeld"):
         approved_steungezin(organisatie, naam=f"Niet {status}", status=status)
-    assert loaded() == (queries, names) == (queries, {"Beschikbaar"})
-    from matching.suggestions import _steungezinnen
+    loaded()
+    assert loaded() == (queries, names, 0) == (queries, {"Beschikbaar"}, 0)
+    from matching.suggestions import _kandidaten
 
-    assert {g.naam for g in _steungezinnen(organisatie.pk)} == {"Beschikbaar"}
+    assert {g.naam for g in _kandidaten(organisatie.pk, DAY)} == {"Beschikbaar"}
 
 
 @settings(
@@ -165,8 +170,9 @@ def test_an_ineligible_steungezin_is_never_suggested(organisatie, status, capaci
         KoppelingFactory(organisatie=organisatie, steungezin=steun)
     eligible = status == "beschikbaar" and vog == "geldig" and actief < capaciteit
 
-    ranked, _ = suggesties(vraag, DAY)
-    assert (steun in [s.steungezin for s in ranked]) is eligible
+    gevonden = suggesties(vraag, DAY)
+    assert (steun in [s.steungezin for s in gevonden.beste]) is eligible
+    assert gevonden.aantal == int(eligible)
     # Hypothesis runs every example in the same test transaction: clean up.
     Koppeling.objects.all().delete()
     Vraaggezin.objects.all().delete()

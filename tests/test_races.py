@@ -400,3 +400,61 @@ def test_two_submissions_for_one_week_never_add_up_past_80(organisatie, coordina
         # The one that came second replaced the first: one gemeente, 50 hours.
         rows = CoordinatieUren.objects.filter(coordinator=coordinator, week=maandag_van(week))
         assert list(rows.values_list("uren", flat=True)) == [50], ronde
+
+
+def test_a_page_refreshing_a_verdict_never_overwrites_the_one_a_write_makes(organisatie):
+    """A page recomputes a stale verdict while a coordinator records the VOG
+    that makes the family available. The page waits for the write's lock and
+    reads what it wrote; without the lock it would store the old verdict
+    after the write had stored the new one."""
+    from django.db import transaction
+
+    from screening.models import Screeningstand
+    from screening.services import vog_bijwerken
+    from screening.stand import verouderde_bijwerken
+    from tests.factories import SteungezinFactory
+
+    coordinator = UserFactory(organisatie=organisatie)
+    gezin = SteungezinFactory(
+        organisatie=organisatie, status="beschikbaar", leden=[("volwassene", 40)]
+    )
+    verouderde_bijwerken(DAY)
+    Screeningstand.objects.filter(steungezin=gezin).update(herzien_op=DAY)  # came due
+    written, refreshing = threading.Event(), threading.Event()
+    issued = DAY - datetime.timedelta(days=5)
+
+    def write() -> None:
+        try:
+            with transaction.atomic():
+                vog_bijwerken(
+                    door=coordinator,
+                    lid=gezin.leden.get(),
+                    vog_id=None,
+                    gegevens={
+                        "status": "ontvangen",
+                        "aangevraagd_op": issued,
+                        "afgegeven_op": issued,
+                        "ontvangen_op": issued,
+                    },
+                )
+                written.set()
+                refreshing.wait(timeout=10)
+                time.sleep(0.5)  # the page is at the lock (or past it) by now
+        finally:
+            connections.close_all()
+
+    def refresh() -> None:
+        try:
+            written.wait(timeout=10)
+            refreshing.set()
+            verouderde_bijwerken(DAY)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write), threading.Thread(target=refresh)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    stand = Screeningstand.objects.get(steungezin=gezin)
+    assert (stand.kan_koppelen, stand.reden) == (True, "")

@@ -15,7 +15,7 @@ from screening.models import (
     Training,
     add_months,
 )
-from tests.factories import GezinslidFactory, SteungezinFactory
+from tests.factories import GezinslidFactory, SteungezinFactory, approved_steungezin
 
 pytestmark = pytest.mark.django_db
 
@@ -291,29 +291,57 @@ def test_the_overview_lists_what_needs_doing(logged_in, organisatie, gezin):
     VOG.objects.create(gezinslid=waiting.leden.get(), status="aangevraagd", aangevraagd_op=iso(35))
 
     response = logged_in.get(reverse("screening:overzicht"))
-    context = response.context
-    assert [g for g, _ in context["in_screening"]] == [gezin, waiting]
-    assert [(g, lid) for g, lid in context["aan_te_vragen"]] == [
+    delen = response.context["delen"]
+    assert [g for g, _ in delen["in_screening"].rijen] == [gezin, waiting]
+    assert [(g, lid) for g, lid in delen["aan_te_vragen"].rijen] == [
         (gezin, gezin.leden.get()),
         (ready, teen),
     ]
-    assert [row[2] for row in context["bij_justis"]] == [waiting.leden.get().vogs.get()]
-    assert [row[2] for row in context["verlopend"]] == [expiring]
-    assert [row[1] for row in context["wordt_18"]] == [teen]
+    assert [row[2] for row in delen["bij_justis"].rijen] == [waiting.leden.get().vogs.get()]
+    assert [row[2] for row in delen["verlopend"].rijen] == [expiring]
+    assert [row[1] for row in delen["wordt_18"].rijen] == [teen]
+    assert [deel.aantal for deel in delen.values()] == [2, 1, 0, 2, 1, 1, 1]
 
 
-def test_the_overview_takes_the_same_queries_for_more_families(logged_in, organisatie):
-    SteungezinFactory(organisatie=organisatie, status="in_screening")
+def _one_of_each(organisatie, coordinator) -> None:
+    """A steungezin on every list of the screening overview."""
+    long_ago = DAY - datetime.timedelta(days=40)
+    SteungezinFactory(organisatie=organisatie, status="in_screening", aangemeld_op=long_ago)
+    herscreening = approved_steungezin(organisatie, leden=[("volwassene", 40), ("volwassene", 19)])
+    herscreening.leden.get(geboortedatum__year=DAY.year - 19).vogs.all().delete()
+    wacht = SteungezinFactory(organisatie=organisatie, status="in_screening")
+    VOG.objects.create(gezinslid=wacht.leden.first(), status="aangevraagd", aangevraagd_op=iso(35))
+    verloopt = SteungezinFactory(
+        organisatie=organisatie, status="beschikbaar", leden=[("volwassene", 50)]
+    )
+    VOG.objects.create(
+        gezinslid=verloopt.leden.get(),
+        status="ontvangen",
+        afgegeven_op=add_months(DAY, -36) + datetime.timedelta(days=20),
+        ontvangen_op=add_months(DAY, -36) + datetime.timedelta(days=25),
+    )
+    GezinslidFactory(
+        gezin=verloopt,
+        soort="kind",
+        geboortedatum=add_months(DAY + datetime.timedelta(days=30), -216),
+    )
+
+
+def test_the_overview_takes_the_same_queries_for_more_families(logged_in, organisatie, coordinator):
+    _one_of_each(organisatie, coordinator)
+    logged_in.get(reverse("screening:overzicht"))  # the stored verdicts made
     with CaptureQueriesContext(connection) as few:
-        logged_in.get(reverse("screening:overzicht"))
-    for _ in range(5):
-        gezin = SteungezinFactory(organisatie=organisatie, status="beschikbaar")
-        VOG.objects.create(
-            gezinslid=gezin.leden.first(), status="aangevraagd", aangevraagd_op=iso(3)
-        )
+        response = logged_in.get(reverse("screening:overzicht"))
+    assert all(deel.rijen for deel in response.context["delen"].values())
+    for _ in range(9):
+        _one_of_each(organisatie, coordinator)
+    logged_in.get(reverse("screening:overzicht"))
     with CaptureQueriesContext(connection) as many:
-        logged_in.get(reverse("screening:overzicht"))
+        response = logged_in.get(reverse("screening:overzicht"))
     assert len(many) == len(few)
+    # Each list shows its first rows and counts the rest.
+    in_screening = response.context["delen"]["in_screening"]
+    assert (len(in_screening.rijen), in_screening.aantal) == (8, 20)
 
 
 def test_it_creates_a_training(logged_in, organisatie):

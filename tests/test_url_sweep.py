@@ -180,3 +180,50 @@ def test_koppeling_pages_are_for_its_coordinators(
     client.force_login(all_roles["outsider"])
     expected = 404 if "{int:pk}" in template else (302 if name in POST_ONLY else 200)
     assert request(url).status_code == expected
+
+
+def _grow(organisatie, vrijwilliger) -> None:
+    """More of everything in the organisation, none of it on the page's records."""
+    from tests.factories import approved_steungezin
+
+    for _ in range(4):
+        VraaggezinFactory(organisatie=organisatie, status="wachtend")
+        approved_steungezin(organisatie)
+        SteungezinFactory(organisatie=organisatie, status="in_screening")
+        koppeling = KoppelingFactory(organisatie=organisatie, vrijwilliger=vrijwilliger)
+        Signaal.objects.create(koppeling=koppeling, omschrijving="Zorgen", gemeld_door=vrijwilliger)
+
+
+GET_PAGES = [
+    (name, template) for name, template in COORDINATOR_ONLY + TEAM_PAGES if name not in POST_ONLY
+]
+
+
+@pytest.mark.parametrize(("name", "template"), GET_PAGES, ids=[n for n, _ in GET_PAGES])
+def test_no_page_takes_more_queries_for_a_bigger_organisation(
+    client, all_roles, vrijwilliger, values, organisatie, name, template
+):
+    """Issue 14: a page's queries are fixed, whatever the organisation's size
+    (the lists show their first items and count the rest)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = url_for(name, template, values)
+    people = ["coordinator"] + (["vrijwilliger"] if name in TEAM else [])
+
+    def counts() -> list[int]:
+        result = []
+        for person in people:
+            client.force_login(all_roles[person])
+            client.get(url)  # what a first visit makes once (stored verdicts, session)
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            result.append(len(captured))
+        return result
+
+    _grow(organisatie, vrijwilliger)  # something on every list of the page
+    small = counts()
+    _grow(organisatie, vrijwilliger)
+    _grow(organisatie, vrijwilliger)
+    assert counts() == small
+    assert max(small) <= 45, f"{url}: {small} queries"

@@ -6,11 +6,13 @@ from matching.tasks import (
     formuliertokens_opruimen,
     herinneringen_versturen,
 )
+from screening.tasks import screeningstanden_bijwerken
 
 
 class Command(BaseCommand):
     help = (
-        "Zet het dagelijkse werk in de wachtrij: de herinneringen (hoogstens één per persoon "
+        "Zet het dagelijkse werk in de wachtrij: de screeningsstanden van de dag (een VOG die "
+        "verloopt, een kind dat bijna 18 wordt), de herinneringen (hoogstens één per persoon "
         "per dag), het opruimen van oude formulierkenmerken en het anonimiseren van gezinnen "
         "waarvan de bewaartermijn verstreken is. Twee keer op een dag draaien doet niets "
         "dubbel. Draai het dagelijks (cron of systemd-timer); de worker (manage.py db_worker) "
@@ -20,6 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         dag = today().isoformat()
         for taak, args in (
+            (screeningstanden_bijwerken, [dag]),
             (herinneringen_versturen, [dag]),
             (formuliertokens_opruimen, []),
             (bewaartermijnen_verwerken, [dag]),

@@ -14,6 +14,7 @@ import itertools
 import json
 import os
 import random
+import secrets
 import socket
 import statistics
 import subprocess
@@ -38,8 +39,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import AuditEntry, AuditGezin, Organisatie, User
 from gezinnen.models import Gezin, Gezinslid, Steungezin, Vraaggezin, Wijk, WijkPeriode, today
-from matching.models import Contactmoment, CoordinatieUren, Evaluatie, Koppeling
+from matching.models import (
+    Contactmoment,
+    CoordinatieUren,
+    Evaluatie,
+    Koppeling,
+    volgende_evaluatie,
+)
 from screening.models import VOG, Referentie, ScreeningGesprek
+from screening.stand import verouderde_bijwerken
 
 ADMIN_URL = "postgres://sg:sg@127.0.0.1:5432/postgres"
 SQLITE_FILE = "bench.sqlite3"
@@ -241,15 +249,25 @@ class Command(BaseCommand):
         with tempfile.TemporaryDirectory() as work:
             plan = Path(work) / "plan.json"
             plan.write_text(json.dumps({"password": PASSWORD, "coordinators": _plan(organisaties)}))
+            env = _production_env(Path(work))
+            self.stdout.write("\nStatische bestanden verzamelen (DEBUG uit: met manifest) ...")
+            subprocess.run(
+                [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+                cwd=settings.BASE_DIR,
+                env=env,
+                check=True,
+            )
             bind = ["-b", f"127.0.0.1:{port}", "--log-level", "warning"]
             gunicorn = subprocess.Popen(
                 [Path(sys.executable).parent / "gunicorn", "steungezinnen.wsgi", "-w", "4", *bind],
                 cwd=settings.BASE_DIR,
+                env=env,
             )
             try:
                 _wait_for(f"http://127.0.0.1:{port}/inloggen/")
                 self.stdout.write(
-                    f"\ngunicorn (4 workers), {duur} s per aantal gebruikers, zonder denktijd\n"
+                    f"\ngunicorn (4 workers, DEBUG uit), {duur} s per aantal gebruikers, "
+                    "zonder denktijd; elk antwoord dat geen 200 is telt als fout\n"
                 )
                 self.stdout.write(
                     f"{'gebruikers':>10}{'verzoeken':>11}{'req/s':>8}{'p50':>8}{'p95':>8}"
@@ -258,14 +276,10 @@ class Command(BaseCommand):
                 for users in levels:
                     prefix = Path(work) / f"u{users}"
                     run = ["--headless", "--only-summary", "-t", f"{duur}s", "--csv", prefix]
-                    run += [
-                        "-u",
-                        str(users),
-                        "-r",
-                        str(users),
-                        "--host",
-                        f"http://127.0.0.1:{port}",
-                    ]
+                    # All users start at once; the figures count from then on,
+                    # not the logins before (Argon2 is slow on purpose).
+                    run += ["-u", str(users), "-r", str(users), "--reset-stats"]
+                    run += ["--host", f"http://127.0.0.1:{port}"]
                     done = subprocess.run(
                         [locust, "-f", LOCUSTFILE, *run, "--loglevel", "WARNING"],
                         env={**os.environ, "BENCH_LOAD_PLAN": str(plan)},
@@ -277,11 +291,21 @@ class Command(BaseCommand):
                     row = _aggregated(stats) if stats.exists() else {"Request Count": "0"}
                     if row["Request Count"] == "0":
                         raise CommandError(f"locust deed geen verzoeken:\n{done.stderr[-3000:]}")
+                    if errors := _rows(Path(f"{prefix}_exceptions.csv")):
+                        raise CommandError(
+                            "locust meldt fouten: "
+                            + "; ".join(f"{e['Count']} × {e['Message']}" for e in errors)
+                        )
                     self.stdout.write(
                         f"{users:>10}{row['Request Count']:>11}{float(row['Requests/s']):>8.1f}"
                         f"{row['50%']:>6}ms{row['95%']:>6}ms{row['99%']:>6}ms"
                         f"{row['Failure Count']:>8}"
                     )
+                    for failure in _rows(Path(f"{prefix}_failures.csv")):
+                        self.stdout.write(
+                            f"{'':>10}{failure['Occurrences']} × {failure['Name']}: "
+                            f"{failure['Error']}"
+                        )
             finally:
                 gunicorn.terminate()
                 gunicorn.wait(timeout=30)
@@ -488,7 +512,25 @@ def _generate(sizes: Sizes) -> list[Organisatie]:
         batch_size=BATCH,
     )
     _generate_audit(rnd, families, coordinators)
+    _derived(koppelingen, day)
     return organisaties
+
+
+def _derived(koppelingen: list[Koppeling], day: datetime.date) -> None:
+    """What the services keep beside the data they write: each active
+    koppeling's next evaluation and each steungezin's screening verdict."""
+    for k in koppelingen:
+        if due := volgende_evaluatie(
+            actief=k.status == Koppeling.Status.ACTIEF,
+            start_op=k.start_op,
+            proefperiode_tot=k.proefperiode_tot,
+            soorten=["proefperiode"] if k.start_op + datetime.timedelta(days=60) <= day else [],
+        ):
+            k.volgende_evaluatie_soort, k.volgende_evaluatie_op = due
+    Koppeling.objects.bulk_update(
+        koppelingen, ["volgende_evaluatie_soort", "volgende_evaluatie_op"], batch_size=BATCH
+    )
+    verouderde_bijwerken(day)
 
 
 def _insert_families(model: type[Gezin], families: list[Gezin]) -> None:
@@ -549,6 +591,7 @@ def _urls(organisatie: Organisatie) -> list[tuple[str, str]]:
         ("vraaggezin", reverse("gezinnen:vraaggezin-detail", args=[koppeling.vraaggezin_id])),
         ("koppeling", reverse("matching:detail", args=[koppeling.pk])),
         ("suggesties", reverse("matching:suggesties", args=[wachtend.pk])),
+        ("passend", reverse("matching:passend", args=[koppeling.steungezin_id])),
         ("screening", reverse("screening:overzicht")),
         ("agenda", reverse("matching:agenda")),
         ("rapportage (html)", rapport),
@@ -601,8 +644,10 @@ def _ms(seconds: float) -> str:
 def _plan(organisaties: list[Organisatie]) -> list[dict]:
     """The coordinators the simulated users log in as: all four of the
     biggest organisation and one of each of eight small ones, with the pages
-    each can open (see reports/locustfile.py for the weights)."""
-    plan = []
+    each can open (see reports/locustfile.py for the weights). In turns, one
+    of the biggest and one of a small organisation, so that any number of
+    users is a mix: at 8, four of each."""
+    groups = []
     for organisatie in organisaties[:9]:
         pages = dict(_urls(organisatie))
         gezinnen = Vraaggezin.objects.filter(organisatie=organisatie)
@@ -629,9 +674,40 @@ def _plan(organisaties: list[Organisatie]) -> list[dict]:
             for pk in koppelingen.values_list("pk", flat=True)[:50]
         ]
         urls["suggesties"] = [reverse("matching:suggesties", args=[pk]) for pk in wachtend]
-        for user in User.objects.filter(organisatie=organisatie):
-            plan.append({"email": user.email, "pages": urls})
-    return plan
+        groups.append(
+            [
+                {"email": email, "pages": urls}
+                for email in User.objects.filter(organisatie=organisatie)
+                .order_by("pk")
+                .values_list("email", flat=True)
+            ]
+        )
+    biggest, small = groups[0], [c for group in groups[1:] for c in group]
+    mixed = [c for pair in zip(biggest, small, strict=False) for c in pair]
+    return mixed + biggest[len(small) :] + small[len(biggest) :]
+
+
+def _production_env(work: Path) -> dict[str, str]:
+    """gunicorn's environment: as a real installation (deploy/env.example),
+    with DEBUG off, a secret key of its own, a file cache and the static files
+    collected with their manifest, here into ``work``. Only what needs the TLS
+    of the proxy in front is off: the redirect to HTTPS and cookies that go
+    over HTTPS only, as locust talks HTTP to gunicorn directly."""
+    (work / "load_settings.py").write_text(
+        "from steungezinnen.settings import *  # noqa: F403\n\n"
+        f"STATIC_ROOT = {str(work / 'static')!r}\n"
+    )
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "load_settings",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(work), os.environ.get("PYTHONPATH")])),
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "CACHE_URL": f"filecache://{work / 'cache'}",
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_COOKIES": "0",
+    }
 
 
 def _free_port() -> int:
@@ -655,6 +731,14 @@ def _wait_for(url: str, seconds: int = 60) -> None:
 def _aggregated(stats: Path) -> dict[str, str]:
     with stats.open(newline="") as f:
         return next(row for row in csv.DictReader(f) if row["Name"] == "Aggregated")
+
+
+def _rows(report: Path) -> list[dict[str, str]]:
+    """The rows of one of locust's CSV reports, none when it wrote none."""
+    if not report.exists():
+        return []
+    with report.open(newline="") as f:
+        return list(csv.DictReader(f))
 
 
 def _postgres(url: str):

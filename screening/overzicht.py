@@ -1,0 +1,109 @@
+"""The screening lists of the overview page and the dashboard: each selects
+its steungezinnen in SQL from the stored verdicts (screening.stand) and
+applies the rules only to the families it shows."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from gezinnen.models import Steungezin
+from screening.models import Screeningstand
+from screening.rules import (
+    JUSTIS_WACHT_DAGEN,
+    VERLOOPT_BINNEN_DAGEN,
+    herscreening_redenen,
+    tekorten_voor_goedkeuring,
+    vog_werk,
+    with_screening,
+)
+from screening.stand import IN_WERK, Lijst
+
+STIL_DAGEN = 21  # a screening without progress for three weeks
+
+
+def _met_screening(gezinnen: list[Steungezin]) -> list[Steungezin]:
+    """The same families, in the same order, with all the rules read."""
+    loaded = with_screening(Steungezin.objects.filter(pk__in=[g.pk for g in gezinnen]))
+    by_pk = {gezin.pk: gezin for gezin in loaded}
+    return [by_pk[gezin.pk] for gezin in gezinnen if gezin.pk in by_pk]
+
+
+def _met_vogs(gezinnen: list[Steungezin]) -> list[Steungezin]:
+    """The same families with what the VOG rules read: members and VOGs."""
+    loaded = (
+        Steungezin.objects.filter(pk__in=[g.pk for g in gezinnen])
+        .select_related("organisatie")
+        .prefetch_related("leden__vogs")
+    )
+    by_pk = {gezin.pk: gezin for gezin in loaded}
+    return [by_pk[gezin.pk] for gezin in gezinnen if gezin.pk in by_pk]
+
+
+def _in_screening(steungezinnen: QuerySet, day: datetime.date) -> QuerySet:
+    return steungezinnen.filter(status=Steungezin.Status.IN_SCREENING).order_by("naam", "pk")
+
+
+def _tekorten(gezinnen: list, day: datetime.date) -> list:
+    return [(gezin, tekorten_voor_goedkeuring(gezin, day)) for gezin in _met_screening(gezinnen)]
+
+
+def _herscreening(steungezinnen: QuerySet, day: datetime.date) -> QuerySet:
+    return steungezinnen.filter(
+        status=Steungezin.Status.BESCHIKBAAR,
+        screeningstand__reden=Screeningstand.Reden.HERSCREENING,
+    ).order_by("naam", "pk")
+
+
+def _redenen(gezinnen: list, day: datetime.date) -> list:
+    return [(gezin, herscreening_redenen(gezin, day)) for gezin in _met_vogs(gezinnen)]
+
+
+def _stil(steungezinnen: QuerySet, day: datetime.date) -> QuerySet:
+    return (
+        steungezinnen.filter(
+            status=Steungezin.Status.IN_SCREENING,
+            screeningstand__laatste_activiteit__lte=day - datetime.timedelta(days=STIL_DAGEN),
+        )
+        .select_related("screeningstand")
+        .order_by("screeningstand__laatste_activiteit", "pk")
+    )
+
+
+def _laatst(gezinnen: list, day: datetime.date) -> list:
+    return [(gezin, gezin.screeningstand.laatste_activiteit) for gezin in gezinnen]
+
+
+def _vog_lijst(titel: str, soort: str, veld: str) -> Lijst:
+    """A list of one kind of VOG work (screening.rules.VogWerk): the families
+    with a stored count of it, counted in members; rows per member."""
+
+    def bron(steungezinnen: QuerySet, day: datetime.date) -> QuerySet:
+        return steungezinnen.filter(
+            status__in=IN_WERK, **{f"screeningstand__{veld}__gt": 0}
+        ).order_by("naam", "pk")
+
+    def rijen(gezinnen: list, day: datetime.date) -> list:
+        return getattr(vog_werk(_met_vogs(gezinnen), day), soort)
+
+    def aantal(records: QuerySet) -> int:
+        return records.aggregate(n=Coalesce(Sum(f"screeningstand__{veld}"), 0))["n"]
+
+    return Lijst(titel, bron, rijen, aantal)
+
+
+LIJSTEN = {
+    "in_screening": Lijst("In screening", _in_screening, _tekorten),
+    "herscreening": Lijst("Opnieuw screenen voor een nieuwe koppeling", _herscreening, _redenen),
+    "stil": Lijst("Drie weken zonder voortgang", _stil, _laatst),
+    "aan_te_vragen": _vog_lijst("VOG's aan te vragen", "aan_te_vragen", "vog_aan_te_vragen"),
+    "bij_justis": _vog_lijst(
+        f"Langer dan {JUSTIS_WACHT_DAGEN // 7} weken bij Justis", "bij_justis", "vog_bij_justis"
+    ),
+    "verlopend": _vog_lijst(
+        f"VOG's die binnen {VERLOOPT_BINNEN_DAGEN} dagen verlopen", "verlopend", "vog_verlopend"
+    ),
+    "wordt_18": _vog_lijst("Wordt binnenkort 18", "wordt_18", "wordt_18"),
+}
