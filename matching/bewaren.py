@@ -17,8 +17,8 @@ import logging
 from dataclasses import dataclass
 
 from django.db import models, transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery
-from django.db.models.functions import TruncYear
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Greatest, TruncDate, TruncYear
 from django.urls import reverse
 from django.utils import timezone
 
@@ -209,7 +209,9 @@ class Termijn:
 
 def _afgelopen(model: type[Vraaggezin] | type[Steungezin]) -> models.QuerySet:
     """The families of this kind whose programme ended: a final status and no
-    running koppeling, with the dates the end is read from."""
+    running koppeling, with ``afgelopen_op``, the day it ended: the latest of
+    the last step to a final status (its date in the Netherlands) and the end
+    of the last koppeling; the registration when neither is recorded."""
     kant = "vraaggezin" if model is Vraaggezin else "steungezin"
     laatste_stap = Statuswijziging.objects.filter(
         gezin=OuterRef("pk"), naar__in=model.ENDED
@@ -217,39 +219,49 @@ def _afgelopen(model: type[Vraaggezin] | type[Steungezin]) -> models.QuerySet:
     laatste_koppeling = Koppeling.objects.filter(
         **{kant: OuterRef("pk")}, einde_op__isnull=False
     ).order_by(F("einde_op").desc())
+    nooit = Value(datetime.date.min)
+    einde = Greatest(
+        Coalesce(TruncDate(Subquery(laatste_stap.values("op")[:1])), nooit),
+        Coalesce(Subquery(laatste_koppeling.values("einde_op")[:1]), nooit),
+    )
     return (
         model.objects.filter(status__in=model.ENDED)
         .exclude(koppelingen__status__in=Koppeling.LOPEND)
         .select_related("organisatie")
+        .alias(eind=einde)
         .annotate(
-            laatste_eindstap=Subquery(laatste_stap.values("op")[:1]),
-            laatste_koppeling_einde=Subquery(laatste_koppeling.values("einde_op")[:1]),
+            afgelopen_op=Case(
+                When(Q(eind=datetime.date.min), then=F("aangemeld_op")),
+                default=F("eind"),
+                output_field=models.DateField(),
+            )
         )
     )
 
 
 def _geeindigd_uiterlijk(model: type[Vraaggezin] | type[Steungezin], dag: datetime.date) -> Q:
-    """Leaves out the families whose end (as ``_termijn`` reads it) comes
-    after ``dag``: a step to a final status or a koppeling that ended later."""
+    """The families whose end (``afgelopen_op``) is on ``dag`` or before. The
+    two anti-joins leave out most of the others cheaply first: a step to a
+    final status or a koppeling that ended after ``dag``."""
     kant = "vraaggezin" if model is Vraaggezin else "steungezin"
     na = timezone.make_aware(
         datetime.datetime.combine(dag + datetime.timedelta(days=1), datetime.time())
     )
-    return ~Exists(
-        Statuswijziging.objects.filter(gezin=OuterRef("pk"), naar__in=model.ENDED, op__gte=na)
-    ) & ~Exists(Koppeling.objects.filter(**{kant: OuterRef("pk")}, einde_op__gt=dag))
+    return (
+        ~Exists(
+            Statuswijziging.objects.filter(gezin=OuterRef("pk"), naar__in=model.ENDED, op__gte=na)
+        )
+        & ~Exists(Koppeling.objects.filter(**{kant: OuterRef("pk")}, einde_op__gt=dag))
+        & Q(afgelopen_op__lte=dag)
+    )
 
 
 def _termijn(gezin) -> Termijn:
-    """From the annotations of ``_afgelopen``: the latest of the last step to
-    a final status and the end of the last koppeling. A family that reached its
-    final status without a recorded step counts from its registration."""
-    dates = [
-        timezone.localdate(gezin.laatste_eindstap) if gezin.laatste_eindstap else None,
-        gezin.laatste_koppeling_einde,
-    ]
-    afgelopen = max((d for d in dates if d), default=gezin.aangemeld_op)
-    return Termijn(gezin, afgelopen, add_months(afgelopen, gezin.organisatie.bewaartermijn_maanden))
+    return Termijn(
+        gezin,
+        gezin.afgelopen_op,
+        add_months(gezin.afgelopen_op, gezin.organisatie.bewaartermijn_maanden),
+    )
 
 
 def termijn(gezin: Gezin) -> Termijn | None:
@@ -260,28 +272,63 @@ def termijn(gezin: Gezin) -> Termijn | None:
     return _termijn(found) if found else None
 
 
-def te_anonimiseren(
-    organisatie: Organisatie, dag: datetime.date, *, binnen_dagen: int = 0
-) -> list[Termijn]:
-    """The organisation's families whose term ends on ``dag`` or earlier (or
-    within ``binnen_dagen`` after it) and are not yet anonymised, soonest first.
+def _laatste_einde(grens: datetime.date, maanden: int) -> datetime.date:
+    """The last day a programme can have ended for its term (``maanden``
+    later, add_months) to come by ``grens``: add_months clamps the day of the
+    month, so a few days after ``grens`` minus the months may count too."""
+    dag = add_months(grens, -maanden)
+    while add_months(dag + datetime.timedelta(days=1), maanden) <= grens:
+        dag += datetime.timedelta(days=1)
+    return dag
 
-    The term is months after the end, so it is counted per family rather than
-    in SQL: only ended families that still hold their data are read."""
-    grens = dag + datetime.timedelta(days=binnen_dagen)
-    # Only families that ended by about the term before ``grens`` can be due:
-    # the database leaves out the rest (add_months clamps the day of the
-    # month, hence the three days of margin; the exact test follows).
-    uiterlijk = add_months(grens, -organisatie.bewaartermijn_maanden) + datetime.timedelta(days=3)
-    termijnen = [
-        _termijn(gezin)
-        for model in (Vraaggezin, Steungezin)
-        for gezin in _afgelopen(model)
+
+def _te_anonimiseren(organisatie: Organisatie, grens: datetime.date) -> list[models.QuerySet]:
+    uiterlijk = _laatste_einde(grens, organisatie.bewaartermijn_maanden)
+    return [
+        _afgelopen(model)
         .filter(organisatie=organisatie, geanonimiseerd_op=None)
         .filter(_geeindigd_uiterlijk(model, uiterlijk))
+        .order_by("afgelopen_op", "pk")
+        for model in (Vraaggezin, Steungezin)
     ]
-    due = [t for t in termijnen if t.anonimiseren_op <= grens]
-    return sorted(due, key=lambda t: (t.anonimiseren_op, t.gezin.pk))
+
+
+def te_anonimiseren(
+    organisatie: Organisatie, dag: datetime.date, *, binnen_dagen: int = 0, tonen: int | None = None
+) -> list[Termijn]:
+    """The organisation's families whose term ends on ``dag`` or earlier (or
+    within ``binnen_dagen`` after it) and are not yet anonymised, soonest
+    first; with ``tonen``, only that many. Selected in SQL, exactly."""
+    grens = dag + datetime.timedelta(days=binnen_dagen)
+    termijnen = [
+        _termijn(gezin)
+        for queryset in _te_anonimiseren(organisatie, grens)
+        for gezin in (queryset if tonen is None else queryset[:tonen])
+    ]
+    return sorted(termijnen, key=lambda t: (t.anonimiseren_op, t.gezin.pk))[:tonen]
+
+
+@dataclass(frozen=True)
+class TeAnonimiseren:
+    """``te_anonimiseren`` as a sequence that a page slices and counts (the
+    dashboard's first rows, a Paginator): each in SQL, for what is shown."""
+
+    organisatie: Organisatie
+    dag: datetime.date
+    binnen_dagen: int = 0
+
+    def __getitem__(self, rows: slice) -> list[Termijn]:
+        eerste = te_anonimiseren(
+            self.organisatie, self.dag, binnen_dagen=self.binnen_dagen, tonen=rows.stop
+        )
+        return eerste[rows]
+
+    def count(self) -> int:
+        grens = self.dag + datetime.timedelta(days=self.binnen_dagen)
+        return sum(queryset.count() for queryset in _te_anonimiseren(self.organisatie, grens))
+
+    def __len__(self) -> int:
+        return self.count()
 
 
 def soort_van(gezin: Gezin) -> type[Vraaggezin] | type[Steungezin]:

@@ -127,10 +127,9 @@ LIJSTEN = {
     ),
     "anonimiseren": Lijst(
         f"Binnen {ANONIMISEREN_VOORUIT_DAGEN} dagen geanonimiseerd",
-        lambda b, day: bewaren.te_anonimiseren(
+        lambda b, day: bewaren.TeAnonimiseren(
             b.user.organisatie, day, binnen_dagen=ANONIMISEREN_VOORUIT_DAGEN
         ),
-        aantal=len,
     ),
 }
 # The screening lists on the dashboard (screening.overzicht shows them in full).
