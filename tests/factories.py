@@ -149,3 +149,42 @@ def approved_steungezin(organisatie, **kwargs) -> Steungezin:
                 ontvangen_op=issued,
             )
     return gezin
+
+
+def vog_ontvangen(*, door, lid, issued: datetime.date):
+    """A received VOG recorded the way a coordinator does (the service)."""
+    from screening.services import vog_bijwerken
+
+    return vog_bijwerken(
+        door=door,
+        lid=lid,
+        vog_id=None,
+        gegevens={
+            "status": "ontvangen",
+            "aangevraagd_op": issued,
+            "afgegeven_op": issued,
+            "ontvangen_op": issued,
+        },
+    )
+
+
+def lid_toevoegen(*, door, gezin, voornaam: str, soort: str, geboortedatum: datetime.date):
+    """A new household member added through the family's edit service."""
+    from gezinnen.services import gezin_wijzigen
+
+    gezin_wijzigen(
+        door=door,
+        gezin=gezin,
+        versie=gezin.versie,
+        gegevens={},
+        leden=[
+            {
+                "voornaam": voornaam,
+                "achternaam": "X",
+                "soort": soort,
+                "geboortedatum": geboortedatum,
+                "krijgt_steun": False,
+            }
+        ],
+    )
+    return gezin.leden.get(voornaam=voornaam)

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from gezinnen.models import today
-from gezinnen.services import gezin_status_wijzigen, gezin_wijzigen
+from gezinnen.services import gezin_status_wijzigen
 from matching import services
 from matching.dashboard import coordinator_due, volunteer_due
 from matching.models import AgendaFeed, Koppeling, Signaal
@@ -25,6 +25,7 @@ from tests.factories import (
     UserFactory,
     VraaggezinFactory,
     approved_steungezin,
+    lid_toevoegen,
 )
 
 pytestmark = pytest.mark.django_db
@@ -158,22 +159,13 @@ def test_vogs_to_request_expiring_and_turning_18(organisatie, coordinator):
         lid for _, lid, *_ in due(coordinator, until - datetime.timedelta(days=60)).vog_verlopend
     ] == [ouder]
 
-    gezin_wijzigen(
+    teen = lid_toevoegen(
         door=coordinator,
         gezin=gezin,
-        versie=gezin.versie,
-        gegevens={},
-        leden=[
-            {
-                "voornaam": "Sanne",
-                "achternaam": "X",
-                "soort": "kind",
-                "geboortedatum": add_months(DAY + datetime.timedelta(days=30), -12 * 18),
-                "krijgt_steun": False,
-            }
-        ],
+        voornaam="Sanne",
+        soort="kind",
+        geboortedatum=add_months(DAY + datetime.timedelta(days=30), -12 * 18),
     )
-    teen = gezin.leden.get(voornaam="Sanne")
     current = due(coordinator)
     assert [lid for _, lid in current.wordt_18] == [teen]
     assert [lid for _, lid in current.vog_aanvragen] == [teen]

@@ -410,9 +410,8 @@ def test_a_page_refreshing_a_verdict_never_overwrites_the_one_a_write_makes(orga
     from django.db import transaction
 
     from screening.models import Screeningstand
-    from screening.services import vog_bijwerken
     from screening.stand import verouderde_bijwerken
-    from tests.factories import SteungezinFactory
+    from tests.factories import SteungezinFactory, vog_ontvangen
 
     coordinator = UserFactory(organisatie=organisatie)
     gezin = SteungezinFactory(
@@ -426,17 +425,7 @@ def test_a_page_refreshing_a_verdict_never_overwrites_the_one_a_write_makes(orga
     def write() -> None:
         try:
             with transaction.atomic():
-                vog_bijwerken(
-                    door=coordinator,
-                    lid=gezin.leden.get(),
-                    vog_id=None,
-                    gegevens={
-                        "status": "ontvangen",
-                        "aangevraagd_op": issued,
-                        "afgegeven_op": issued,
-                        "ontvangen_op": issued,
-                    },
-                )
+                vog_ontvangen(door=coordinator, lid=gezin.leden.get(), issued=issued)
                 written.set()
                 refreshing.wait(timeout=10)
                 time.sleep(0.5)  # the page is at the lock (or past it) by now

@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 
 from accounts.models import Organisatie
 from gezinnen.models import Gezinslid, Statuswijziging, Steungezin, today
-from screening import services as screening
 from screening.models import (
     VOG,
     Referentie,
@@ -30,7 +29,7 @@ from screening.models import (
     add_months,
 )
 from screening.stand import Oordeel, bereken, kan_koppelen, oordeel, verouderde_bijwerken
-from tests.factories import SteungezinFactory, approved_steungezin
+from tests.factories import SteungezinFactory, approved_steungezin, lid_toevoegen, vog_ontvangen
 
 DAY = datetime.date(2026, 11, 23)
 SCAN_DAYS = 4 * 366 + 30  # every day of the four years after (a VOG is valid 1–3)
@@ -229,17 +228,7 @@ def test_every_screening_write_recomputes_the_verdict_in_its_transaction(organis
     verouderde_bijwerken(today())
     assert Screeningstand.objects.get(steungezin=gezin).reden == Screeningstand.Reden.HERSCREENING
     issued = today() - datetime.timedelta(days=10)
-    screening.vog_bijwerken(
-        door=coordinator,
-        lid=lid,
-        vog_id=None,
-        gegevens={
-            "status": "ontvangen",
-            "aangevraagd_op": issued,
-            "afgegeven_op": issued,
-            "ontvangen_op": issued,
-        },
-    )
+    vog_ontvangen(door=coordinator, lid=lid, issued=issued)
     stand = Screeningstand.objects.get(steungezin=gezin)
     until = add_months(issued, 12 * organisatie.vog_geldig_jaren)
     assert (stand.kan_koppelen, stand.reden, stand.kan_koppelen_tot) == (True, "", until)
@@ -251,25 +240,17 @@ def test_every_screening_write_recomputes_the_verdict_in_its_transaction(organis
 
 @pytest.mark.django_db
 def test_a_status_step_and_a_new_member_recompute_it_too(organisatie, coordinator):
-    from gezinnen.services import gezin_status_wijzigen, gezin_wijzigen
+    from gezinnen.services import gezin_status_wijzigen
 
     gezin = approved_steungezin(organisatie)
     verouderde_bijwerken(today())
     assert Screeningstand.objects.get(steungezin=gezin).kan_koppelen
-    gezin_wijzigen(
+    lid_toevoegen(
         door=coordinator,
         gezin=gezin,
-        versie=gezin.versie,
-        gegevens={},
-        leden=[
-            {
-                "voornaam": "Nieuw",
-                "achternaam": "X",
-                "soort": "volwassene",
-                "geboortedatum": datetime.date(1990, 1, 1),
-                "krijgt_steun": False,
-            }
-        ],
+        voornaam="Nieuw",
+        soort="volwassene",
+        geboortedatum=datetime.date(1990, 1, 1),
     )
     assert Screeningstand.objects.get(steungezin=gezin).reden == "herscreening"
     gezin.refresh_from_db()
