@@ -51,7 +51,9 @@ bench: install
 	DEBUG=1 $(BIN)/python manage.py bench $(BENCH_ARGS)
 
 # The same dataset (smaller by default), gunicorn with 4 workers and locust,
-# headless, per number of users. LOAD_ARGS, e.g. "--gebruikers 1,8 --duur 20".
+# headless, per number of users. DEBUG=1 is for making the data only: gunicorn
+# runs as in production, DEBUG off (see bench.py, _production_env).
+# LOAD_ARGS, e.g. "--gebruikers 1,8 --duur 20".
 load: install
 	$(BIN)/python -c "import locust" 2>/dev/null || $(BIN)/python -m pip install --quiet ".[load]"
 	DEBUG=1 $(BIN)/python manage.py bench --load $(LOAD_ARGS)

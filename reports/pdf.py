@@ -18,8 +18,9 @@ class Rendered:
 
 
 def _offline_fetcher():
-    """Reports carry their stylesheet with them and use the machine's fonts:
-    nothing is ever fetched, from the internet or elsewhere."""
+    """Reports link to nothing, their stylesheet is given to WeasyPrint and
+    they use the machine's fonts: nothing is ever fetched, from the internet
+    or elsewhere."""
     from weasyprint.urls import URLFetcher
 
     class OfflineFetcher(URLFetcher):
