@@ -308,7 +308,7 @@ class Screeningstand(models.Model):
     steungezin = models.OneToOneField(
         Steungezin, on_delete=models.CASCADE, primary_key=True, related_name="screeningstand"
     )
-    berekend_op = models.DateField()
+    berekend_op = models.DateField(db_index=True)
     herzien_op = models.DateField(null=True, db_index=True)
     kan_koppelen = models.BooleanField()
     kan_koppelen_tot = models.DateField(null=True)

@@ -172,14 +172,19 @@ def verouderde_bijwerken(day: datetime.date, *, organisatie_id: int | None = Non
     steungezinnen that have none yet (made outside the services, such as by a
     bulk load): by the daily schedule for all organisations, by a page for
     its own before it reads."""
-    steungezinnen = Steungezin.objects.filter(
-        Q(screeningstand__herzien_op__lte=day)
-        | Q(screeningstand__isnull=True)
-        # Computed for a later day than this one (a clock set back, a test).
-        | Q(screeningstand__berekend_op__gt=day)
+    standen = Screeningstand.objects.filter(
+        # Computed for a later day than this one: a clock set back, a test.
+        Q(herzien_op__lte=day) | Q(berekend_op__gt=day)
     )
+    zonder = Steungezin.objects.filter(screeningstand__isnull=True)
     if organisatie_id is not None:
-        steungezinnen = steungezinnen.filter(organisatie_id=organisatie_id)
+        standen = standen.filter(steungezin__organisatie_id=organisatie_id)
+        zonder = zonder.filter(organisatie_id=organisatie_id)
+    # Two queries that each use an index, rather than one that reads every
+    # verdict of the organisation to evaluate an OR over a LEFT JOIN.
+    ids = set(standen.values_list("steungezin_id", flat=True))
+    ids |= set(zonder.values_list("pk", flat=True))
+    steungezinnen = Steungezin.objects.filter(pk__in=ids)
     return _vergrendeld_bijwerken(steungezinnen, day)
 
 
