@@ -14,6 +14,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts import audit, tweestaps
 from accounts.forms import UserChangeForm, UserCreationForm
 from accounts.models import AuditEntry, Organisatie, User
+from gezinnen.models import today
+from screening.stand import organisatie_bijwerken
 
 # django-otp's own pages for devices would change and delete them unlogged;
 # the back office resets someone's two-factor setup through the user list.
@@ -120,9 +122,6 @@ class OrganisatieAdmin(OrganisatieScopedAdmin):
     def save_model(self, request: HttpRequest, obj: Organisatie, form, change: bool) -> None:
         super().save_model(request, obj, form, change)
         if change and self.SCREENINGSREGELS & set(form.changed_data):
-            from gezinnen.models import today
-            from screening.stand import organisatie_bijwerken
-
             organisatie_bijwerken(obj.pk, today())
 
     # Organisations come and go with the installation, not with a beheerder.

@@ -10,7 +10,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from gezinnen.models import Gezinslid, Steungezin, Vraaggezin, age_on
 from screening import stand
-from screening.rules import herscreening_redenen, with_screening
+from screening.rules import herscreening_redenen, reloaded
 from screening.stand import PER_PAGINA
 
 
@@ -230,12 +230,7 @@ def suggesties(
     result = Suggesties(ranked[:tonen], len(ranked), niet.count())
     if uitgesloten:
         page = Paginator(niet, PER_PAGINA).get_page(pagina)
-        loaded = {
-            gezin.pk: gezin
-            for gezin in with_screening(Steungezin.objects.filter(pk__in=[g.pk for g in page]))
-        }
-        for gezin in page:
-            volledig = loaded[gezin.pk]
+        for gezin, volledig in zip(page, reloaded(list(page)), strict=True):
             volledig.bezet = gezin.bezet
             result.uitgesloten.append((volledig, uitgesloten_reden(volledig, day)))
         result.uitgesloten_pagina = page

@@ -15,31 +15,14 @@ from screening.rules import (
     JUSTIS_WACHT_DAGEN,
     VERLOOPT_BINNEN_DAGEN,
     herscreening_redenen,
+    reloaded,
     tekorten_voor_goedkeuring,
     vog_werk,
-    with_screening,
+    with_vogs,
 )
 from screening.stand import IN_WERK, Lijst
 
 STIL_DAGEN = 21  # a screening without progress for three weeks
-
-
-def _met_screening(gezinnen: list[Steungezin]) -> list[Steungezin]:
-    """The same families, in the same order, with all the rules read."""
-    loaded = with_screening(Steungezin.objects.filter(pk__in=[g.pk for g in gezinnen]))
-    by_pk = {gezin.pk: gezin for gezin in loaded}
-    return [by_pk[gezin.pk] for gezin in gezinnen if gezin.pk in by_pk]
-
-
-def _met_vogs(gezinnen: list[Steungezin]) -> list[Steungezin]:
-    """The same families with what the VOG rules read: members and VOGs."""
-    loaded = (
-        Steungezin.objects.filter(pk__in=[g.pk for g in gezinnen])
-        .select_related("organisatie")
-        .prefetch_related("leden__vogs")
-    )
-    by_pk = {gezin.pk: gezin for gezin in loaded}
-    return [by_pk[gezin.pk] for gezin in gezinnen if gezin.pk in by_pk]
 
 
 def _in_screening(steungezinnen: QuerySet, day: datetime.date) -> QuerySet:
@@ -47,7 +30,7 @@ def _in_screening(steungezinnen: QuerySet, day: datetime.date) -> QuerySet:
 
 
 def _tekorten(gezinnen: list, day: datetime.date) -> list:
-    return [(gezin, tekorten_voor_goedkeuring(gezin, day)) for gezin in _met_screening(gezinnen)]
+    return [(gezin, tekorten_voor_goedkeuring(gezin, day)) for gezin in reloaded(gezinnen)]
 
 
 def _herscreening(steungezinnen: QuerySet, day: datetime.date) -> QuerySet:
@@ -58,7 +41,7 @@ def _herscreening(steungezinnen: QuerySet, day: datetime.date) -> QuerySet:
 
 
 def _redenen(gezinnen: list, day: datetime.date) -> list:
-    return [(gezin, herscreening_redenen(gezin, day)) for gezin in _met_vogs(gezinnen)]
+    return [(gezin, herscreening_redenen(gezin, day)) for gezin in reloaded(gezinnen, with_vogs)]
 
 
 def _stil(steungezinnen: QuerySet, day: datetime.date) -> QuerySet:
@@ -86,7 +69,7 @@ def _vog_lijst(titel: str, soort: str, veld: str) -> Lijst:
         ).order_by("naam", "pk")
 
     def rijen(gezinnen: list, day: datetime.date) -> list:
-        return getattr(vog_werk(_met_vogs(gezinnen), day), soort)
+        return getattr(vog_werk(reloaded(gezinnen, with_vogs), day), soort)
 
     def aantal(records: QuerySet) -> int:
         return records.aggregate(n=Coalesce(Sum(f"screeningstand__{veld}"), 0))["n"]

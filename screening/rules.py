@@ -34,6 +34,23 @@ def with_screening(steungezinnen: QuerySet) -> QuerySet:
     )
 
 
+def with_vogs(steungezinnen: QuerySet) -> QuerySet:
+    """What the VOG rules alone read (``vog_werk``, ``herscreening_redenen``):
+    the organisation, the members and their VOGs."""
+    return steungezinnen.select_related("organisatie").prefetch_related("leden__vogs")
+
+
+def reloaded(gezinnen: list[Steungezin], loader=with_screening) -> list[Steungezin]:
+    """The same families in the same order, fetched again with what ``loader``
+    prefetches: for a page that selected its rows first and now applies the
+    rules to those rows only."""
+    by_pk = {
+        gezin.pk: gezin
+        for gezin in loader(Steungezin.objects.filter(pk__in=[g.pk for g in gezinnen]))
+    }
+    return [by_pk[gezin.pk] for gezin in gezinnen if gezin.pk in by_pk]
+
+
 def latest_vog(lid: Gezinslid) -> VOG | None:
     """The VOG record entered last: the one the edit page shows and a renewal
     follows on. Not necessarily the one that counts: see ``vog_stand``."""

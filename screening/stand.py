@@ -184,18 +184,19 @@ def verouderde_bijwerken(day: datetime.date, *, organisatie_id: int | None = Non
     # verdict of the organisation to evaluate an OR over a LEFT JOIN.
     ids = set(standen.values_list("steungezin_id", flat=True))
     ids |= set(zonder.values_list("pk", flat=True))
-    steungezinnen = Steungezin.objects.filter(pk__in=ids)
-    return _vergrendeld_bijwerken(steungezinnen, day)
+    return _vergrendeld_bijwerken(sorted(ids), day)
 
 
 def organisatie_bijwerken(organisatie_id: int, day: datetime.date) -> int:
     """Every verdict of the organisation, after a change of the settings the
     rules read (how long a VOG is valid, how long before 18 one is needed)."""
-    return _vergrendeld_bijwerken(Steungezin.objects.filter(organisatie_id=organisatie_id), day)
+    ids = Steungezin.objects.filter(organisatie_id=organisatie_id).order_by("pk")
+    return _vergrendeld_bijwerken(list(ids.values_list("pk", flat=True)), day)
 
 
-def _vergrendeld_bijwerken(steungezinnen: QuerySet, day: datetime.date) -> int:
-    ids = list(steungezinnen.order_by("pk").values_list("pk", flat=True))
+def _vergrendeld_bijwerken(ids: list[int], day: datetime.date) -> int:
+    """``bijwerken`` in batches, each under the row locks of its steungezinnen
+    (taken in id order, as every caller does)."""
     done = 0
     for start in range(0, len(ids), 500):
         with transaction.atomic():
