@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 DEPLOY_CHECK_ENV := DEBUG=0 ALLOWED_HOSTS=steungezinnen.example.nl \
 	SECRET_KEY=only-for-the-deploy-check-7f3a9c2e5b1d8f4a6c0e2b9d7a5f3c1e
 
-.PHONY: install run test lint migrations-check deploy-check pytest bench load
+.PHONY: install axe run test lint migrations-check deploy-check pytest bench load
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,16 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# axe-core, pinned in package-lock.json, for the accessibility tests. Without
+# npm those tests are skipped with a notice (and fail in CI).
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+axe:
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory node_modules/.installed; \
+	else echo "npm ontbreekt: de toegankelijkheidstests (axe-core) worden overgeslagen."; fi
+
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py demo
@@ -27,7 +37,7 @@ run: install
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: install lint migrations-check deploy-check pytest
+test: install axe lint migrations-check deploy-check pytest
 
 lint:
 	$(BIN)/ruff check .

@@ -89,6 +89,19 @@ class OrganisatieScopedAdmin(admin.ModelAdmin):
             kwargs["disabled"] = True
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_changelist_form(self, request: HttpRequest, **kwargs):
+        # The editable cells of a list (list_editable) have no label of their
+        # own: each is named by its column and its row, "Volgorde: Verhuisd".
+        form_class = super().get_changelist_form(request, **kwargs)
+
+        class LabelledRow(form_class):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                for field in self.fields.values():
+                    field.widget.attrs["aria-label"] = f"{field.label}: {self.instance}"
+
+        return LabelledRow
+
     def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.is_active and request.user.is_staff
 

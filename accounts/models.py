@@ -99,7 +99,7 @@ class Organisatie(models.Model):
         help_text=(
             "Coördinatoren en beheerders van deze organisatie loggen dan in met hun wachtwoord "
             "én een code uit een app op hun telefoon. Wie de app nog niet heeft ingesteld, "
-            "doet dat bij de eerstvolgende keer inloggen. Vrijwillig coördinatoren kunnen het "
+            "doet dat bij de eerstvolgende keer inloggen. Vrijwillige coördinatoren kunnen het "
             "zelf aanzetten."
         ),
     )
@@ -177,7 +177,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Rol(models.TextChoices):
         COORDINATOR = "coordinator", "coördinator"
-        VRIJWILLIG_COORDINATOR = "vrijwillig_coordinator", "vrijwillig coördinator"
+        VRIJWILLIG_COORDINATOR = "vrijwillig_coordinator", "vrijwillige coördinator"
 
     email = models.EmailField("e-mailadres", unique=True)
     first_name = models.CharField("voornaam", max_length=100)

@@ -2,6 +2,7 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models.fields import BLANK_CHOICE_DASH
 
 from gezinnen.integrity import new_token, version_fields
 from gezinnen.models import (
@@ -41,6 +42,36 @@ def date_fields(form: forms.BaseForm) -> None:
             field.widget = DateInput()
             if plausible_date not in field.validators:
                 field.validators.append(plausible_date)
+
+
+KIES = "— kies —"
+DJANGO_LEEG = BLANK_CHOICE_DASH[0][1]  # "---------"
+
+
+def lege_keuzes(form: forms.BaseForm) -> None:
+    """The empty choice of every select in Dutch, not Django's "---------":
+    "— kies —" where a choice is needed, "— geen wijk —" (the field's name)
+    where the field may stay empty. A label of the form's own stays."""
+    for field in form.fields.values():
+        widget = field.widget
+        if not isinstance(widget, forms.Select) or widget.allow_multiple_selected:
+            continue
+        label = f"— geen {field.label.lower()} —" if field.label and not field.required else KIES
+        if isinstance(field, forms.ModelChoiceField):
+            if field.empty_label == DJANGO_LEEG:
+                field.empty_label = label
+        elif isinstance(field, forms.ChoiceField):
+            choices = list(field.choices)
+            if choices and choices[0] == ("", DJANGO_LEEG):
+                field.choices = [("", label), *choices[1:]]
+
+
+class LegeKeuzes:
+    """Form mixin: ``lege_keuzes`` once the form has set up its fields."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        lege_keuzes(self)
 
 
 class VersionedForm(forms.Form):
@@ -120,7 +151,7 @@ def optional_phone(value: str) -> str:
     return normalise_phone(value) if value else ""
 
 
-class GezinForm(VersionedForm, OnceForm, forms.ModelForm):
+class GezinForm(LegeKeuzes, VersionedForm, OnceForm, forms.ModelForm):
     """Address and contact details, shared by both kinds of family."""
 
     ADDRESS_FIELDS = ["naam", "straat", "huisnummer", "postcode", "plaats", "telefoon", "email"]
@@ -222,7 +253,7 @@ class SteungezinForm(GezinForm):
         widgets = {**GezinForm.WIDGETS, "motivatie": forms.Textarea(attrs={"rows": 4})}
 
 
-class GezinslidForm(forms.ModelForm):
+class GezinslidForm(LegeKeuzes, forms.ModelForm):
     class Meta:
         model = Gezinslid
         fields = ["voornaam", "achternaam", "soort", "geboortedatum", "krijgt_steun"]

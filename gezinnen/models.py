@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import Organisatie, OrganisatieQuerySet, User
 from gezinnen.integrity import Step, Steps, TransitionError, step
 from gezinnen.validators import normalise_phone, pc4
+from steungezinnen.datums import korte_datum
 
 __all__ = ["TransitionError"]  # re-exported: callers catch it from here too
 
@@ -350,7 +351,9 @@ class WijkPeriode(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"gezin nr. {self.gezin_id}: {self.wijk or 'geen wijk'} vanaf {self.vanaf:%d-%m-%Y}"
+        return (
+            f"gezin nr. {self.gezin_id}: {self.wijk or 'geen wijk'} vanaf {korte_datum(self.vanaf)}"
+        )
 
 
 class Statuswijziging(models.Model):

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 
 from gezinnen.forms import SteungezinForm, VraaggezinForm
 from gezinnen.models import Steungezin, Vraaggezin, today
@@ -97,3 +98,30 @@ class PublicVraaggezinForm(PublicFormMixin, VraaggezinForm):
 
 def for_soort(model: type) -> type:
     return {Steungezin: PublicSteungezinForm, Vraaggezin: PublicVraaggezinForm}[model]
+
+
+# The buttons that change the number of household blocks instead of sending the form.
+LID_TOEVOEGEN = "lid_toevoegen"
+LID_VERWIJDEREN = "lid_verwijderen"
+
+
+def typed(form: forms.BaseForm) -> dict:
+    """What the person typed into a bound form, as initial values: the form
+    shown again with it, but without errors for fields not yet reached."""
+    return {name: form[name].data for name in form.fields}
+
+
+def household_step(data: QueryDict, leden: forms.BaseFormSet) -> list[dict] | None:
+    """The household blocks after "Nog een gezinslid toevoegen" or "Gezinslid n
+    weghalen" (what each block holds, one more or one fewer), or None when the
+    form was sent. Works without JavaScript: the server renders the next step."""
+    if LID_TOEVOEGEN in data:
+        members = [typed(form) for form in leden.forms]
+        return [*members, {}][: leden.absolute_max]
+    if LID_VERWIJDEREN in data:
+        members = [typed(form) for form in leden.forms]
+        index = data[LID_VERWIJDEREN]
+        if index.isdigit() and int(index) < len(members):
+            del members[int(index)]
+        return members or [{}]
+    return None

@@ -43,6 +43,7 @@ from gezinnen.services import (
     intake_vastleggen,
 )
 from matching.models import Koppeling
+from steungezinnen.datums import korte_datum
 
 PAGE_SIZE = 25
 ALLE = "alle"
@@ -422,9 +423,19 @@ def aanmelden(request: HttpRequest, organisatie: str, soort: Soort) -> HttpRespo
     org = get_object_or_404(Organisatie, slug=organisatie)
     form_class = public_forms.for_soort(soort.model)
     form = form_class(request.POST or None, organisatie=org)
-    leden = _leden_formset(soort, extra=6)(request.POST or None, prefix="leden")
+    leden = _leden_formset(soort, extra=1)(request.POST or None, prefix="leden")
     limited = False
-    if request.method == "POST":
+    if (
+        request.method == "POST"
+        and (members := public_forms.household_step(request.POST, leden)) is not None
+    ):
+        # A member block added or removed: the same form again, everything typed
+        # kept, nothing validated or counted against the limit yet.
+        form = form_class(initial=public_forms.typed(form), organisatie=org)
+        leden = _leden_formset(soort, extra=len(members))(initial=members, prefix="leden")
+        if public_forms.LID_TOEVOEGEN in request.POST:
+            leden.forms[-1].fields["voornaam"].widget.attrs["autofocus"] = True
+    elif request.method == "POST":
         if form.is_spam():
             # Tell a bot nothing: it sees the same thank-you page.
             return redirect("gezinnen:bedankt", organisatie=org.slug)
@@ -465,7 +476,7 @@ def notify_coordinators(gezin, soort_label: str, link: str) -> None:
     subject = f"Nieuwe aanmelding {soort_label} ({gezin.initialen})"
     body = (
         f"Er is een nieuwe aanmelding binnengekomen: {soort_label} {gezin.initialen}, "
-        f"aangemeld op {gezin.aangemeld_op:%d-%m-%Y}.\n\nBekijk de aanmelding: {link}\n"
+        f"aangemeld op {korte_datum(gezin.aangemeld_op)}.\n\nBekijk de aanmelding: {link}\n"
     )
 
     mail_na_commit(subject, body, recipients)

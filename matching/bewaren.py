@@ -17,8 +17,8 @@ import logging
 from dataclasses import dataclass
 
 from django.db import models, transaction
-from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce, Greatest, TruncDate, TruncYear
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value, Window
+from django.db.models.functions import Coalesce, Greatest, NullIf, TruncDate, TruncYear
 from django.urls import reverse
 from django.utils import timezone
 
@@ -219,40 +219,41 @@ def _afgelopen(model: type[Vraaggezin] | type[Steungezin]) -> models.QuerySet:
     laatste_koppeling = Koppeling.objects.filter(
         **{kant: OuterRef("pk")}, einde_op__isnull=False
     ).order_by(F("einde_op").desc())
+    # The later of the two, or NULL when neither is there: each subquery
+    # once (GREATEST is NULL with a NULL argument on some databases).
     nooit = Value(datetime.date.min)
-    einde = Greatest(
-        Coalesce(TruncDate(Subquery(laatste_stap.values("op")[:1])), nooit),
-        Coalesce(Subquery(laatste_koppeling.values("einde_op")[:1]), nooit),
+    einde = NullIf(
+        Greatest(
+            Coalesce(TruncDate(Subquery(laatste_stap.values("op")[:1])), nooit),
+            Coalesce(Subquery(laatste_koppeling.values("einde_op")[:1]), nooit),
+        ),
+        nooit,
     )
     return (
         model.objects.filter(status__in=model.ENDED)
         .exclude(koppelingen__status__in=Koppeling.LOPEND)
         .select_related("organisatie")
-        .alias(eind=einde)
-        .annotate(
-            afgelopen_op=Case(
-                When(Q(eind=datetime.date.min), then=F("aangemeld_op")),
-                default=F("eind"),
-                output_field=models.DateField(),
-            )
-        )
+        .annotate(afgelopen_op=Coalesce(einde, F("aangemeld_op"), output_field=models.DateField()))
     )
 
 
 def _geeindigd_uiterlijk(model: type[Vraaggezin] | type[Steungezin], dag: datetime.date) -> Q:
-    """The families whose end (``afgelopen_op``) is on ``dag`` or before. The
-    two anti-joins leave out most of the others cheaply first: a step to a
-    final status or a koppeling that ended after ``dag``."""
+    """The families whose end (``afgelopen_op``) is on ``dag`` or before: no
+    step to a final status and no end of a koppeling after ``dag`` (its date
+    in the Netherlands), two anti-joins by index that leave out most others
+    cheaply first, and then the end itself, where it can still be later."""
     kant = "vraaggezin" if model is Vraaggezin else "steungezin"
     na = timezone.make_aware(
         datetime.datetime.combine(dag + datetime.timedelta(days=1), datetime.time())
     )
+    stappen = Statuswijziging.objects.filter(gezin=OuterRef("pk"), naar__in=model.ENDED)
+    einden = Koppeling.objects.filter(**{kant: OuterRef("pk")}, einde_op__gt=dag)
+    # Registered by ``dag``, a family whose steps and ends are all by then
+    # ended by then too; the others (few) are compared on their end itself.
     return (
-        ~Exists(
-            Statuswijziging.objects.filter(gezin=OuterRef("pk"), naar__in=model.ENDED, op__gte=na)
-        )
-        & ~Exists(Koppeling.objects.filter(**{kant: OuterRef("pk")}, einde_op__gt=dag))
-        & Q(afgelopen_op__lte=dag)
+        ~Exists(stappen.filter(op__gte=na))
+        & ~Exists(einden)
+        & (Q(aangemeld_op__lte=dag) | Q(afgelopen_op__lte=dag))
     )
 
 
@@ -300,12 +301,18 @@ def te_anonimiseren(
     within ``binnen_dagen`` after it) and are not yet anonymised, soonest
     first; with ``tonen``, only that many. Selected in SQL, exactly."""
     grens = dag + datetime.timedelta(days=binnen_dagen)
-    termijnen = [
-        _termijn(gezin)
+    gezinnen = [
+        gezin
         for queryset in _te_anonimiseren(organisatie, grens)
         for gezin in (queryset if tonen is None else queryset[:tonen])
     ]
-    return sorted(termijnen, key=lambda t: (t.anonimiseren_op, t.gezin.pk))[:tonen]
+    return _soonest(gezinnen, tonen)
+
+
+def _soonest(gezinnen: list, tonen: int | None) -> list[Termijn]:
+    """Vraaggezinnen and steungezinnen together, the soonest term first."""
+    termijnen = sorted(map(_termijn, gezinnen), key=lambda t: (t.anonimiseren_op, t.gezin.pk))
+    return termijnen[:tonen]
 
 
 @dataclass(frozen=True)
@@ -317,15 +324,29 @@ class TeAnonimiseren:
     dag: datetime.date
     binnen_dagen: int = 0
 
+    def _querysets(self) -> list[models.QuerySet]:
+        grens = self.dag + datetime.timedelta(days=self.binnen_dagen)
+        return _te_anonimiseren(self.organisatie, grens)
+
     def __getitem__(self, rows: slice) -> list[Termijn]:
         eerste = te_anonimiseren(
             self.organisatie, self.dag, binnen_dagen=self.binnen_dagen, tonen=rows.stop
         )
         return eerste[rows]
 
+    def eerste(self, tonen: int) -> tuple[list[Termijn], int]:
+        """The first ``tonen`` and how many there are, in a query per kind of
+        family: the count a window over its selection, before the limit."""
+        gezinnen = [
+            gezin
+            for queryset in self._querysets()
+            for gezin in queryset.annotate(lijst_aantal=Window(Count("pk")))[:tonen]
+        ]
+        aantal = sum({type(gezin): gezin.lijst_aantal for gezin in gezinnen}.values())
+        return _soonest(gezinnen, tonen), aantal
+
     def count(self) -> int:
-        grens = self.dag + datetime.timedelta(days=self.binnen_dagen)
-        return sum(queryset.count() for queryset in _te_anonimiseren(self.organisatie, grens))
+        return sum(queryset.count() for queryset in self._querysets())
 
     def __len__(self) -> int:
         return self.count()

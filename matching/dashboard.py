@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, QuerySet
 
 from accounts.models import User
 from gezinnen.models import Steungezin, Vraaggezin, Wijk
 from matching import bewaren
-from matching.models import Evaluatie, Koppeling, Signaal
+from matching.models import Evaluatie, Koppeling, Signaal, namen_ophalen
 from screening import stand
 from screening.overzicht import LIJSTEN as SCREENINGSLIJSTEN
 from screening.stand import Deel, Lijst
@@ -44,7 +44,7 @@ class Bereik:
 
 
 def _actief(bereik: Bereik) -> QuerySet:
-    return bereik.koppelingen.actief().met_namen()
+    return bereik.koppelingen.actief()
 
 
 def _week_end(day: datetime.date) -> datetime.date:
@@ -66,15 +66,17 @@ LIJSTEN = {
         lambda b, day: (
             Signaal.objects.open()
             .filter(koppeling__in=b.koppelingen)
-            .prefetch_related(Prefetch("koppeling", queryset=Koppeling.objects.met_namen()))
+            .select_related("koppeling")
             .order_by("gemeld_op", "pk")
         ),
+        ophalen=namen_ophalen,
     ),
     "checkins_overdue": Lijst(
         "Contactmomenten over tijd",
         lambda b, day: (
             _actief(b).filter(volgende_contact_op__lt=day).order_by("volgende_contact_op", "pk")
         ),
+        ophalen=namen_ophalen,
     ),
     "checkins_this_week": Lijst(
         "Contactmomenten deze week",
@@ -83,6 +85,7 @@ LIJSTEN = {
             .filter(volgende_contact_op__range=(day, _week_end(day)))
             .order_by("volgende_contact_op", "pk")
         ),
+        ophalen=namen_ophalen,
     ),
     "evaluaties": Lijst(
         "Evaluaties",
@@ -92,18 +95,16 @@ LIJSTEN = {
             .order_by("volgende_evaluatie_op", "pk")
         ),
         _evaluatie_rijen,
+        ophalen=namen_ophalen,
     ),
     "kennismakingen": Lijst(
         "Kennismakingen",
-        lambda b, day: (
-            b.koppelingen.filter(
-                status=Koppeling.Status.KENNISMAKING,
-                kennismaking_op__gte=day - datetime.timedelta(days=7),
-                kennismaking_uitkomst="",
-            )
-            .met_namen()
-            .order_by("kennismaking_op", "pk")
-        ),
+        lambda b, day: b.koppelingen.filter(
+            status=Koppeling.Status.KENNISMAKING,
+            kennismaking_op__gte=day - datetime.timedelta(days=7),
+            kennismaking_uitkomst="",
+        ).order_by("kennismaking_op", "pk"),
+        ophalen=namen_ophalen,
     ),
     "nieuw_vraag": Lijst(
         "Nieuwe vraaggezinnen",
@@ -174,16 +175,23 @@ class Due:
 def coordinator_due(user: User, day: datetime.date, *, mine: bool) -> Due:
     bereik = Bereik.van(user, mine=mine)
     stand.verouderde_bijwerken(day, organisatie_id=user.organisatie_id)
-    delen = {naam: lijst.deel(bereik, day) for naam, lijst in LIJSTEN.items()}
-    for naam, screeningslijst in SCREENING.items():
-        delen[naam] = SCREENINGSLIJSTEN[screeningslijst].deel(bereik.steun, day)
-    return Due(**delen)
+    lijsten = [(naam, lijst, bereik) for naam, lijst in LIJSTEN.items()]
+    lijsten += [
+        (naam, SCREENINGSLIJSTEN[screeningslijst], bereik.steun)
+        for naam, screeningslijst in SCREENING.items()
+    ]
+    return _due(lijsten, day)
 
 
 def volunteer_due(user: User, day: datetime.date) -> Due:
     """Evaluations and signals are the professional's: only the dates."""
     bereik = Bereik.van(user)
-    return Due(**{naam: LIJSTEN[naam].deel(bereik, day) for naam in VRIJWILLIGER})
+    return _due([(naam, LIJSTEN[naam], bereik) for naam in VRIJWILLIGER], day)
+
+
+def _due(lijsten: list[tuple[str, Lijst, object]], day: datetime.date) -> Due:
+    delen = stand.delen([(lijst, scope) for _, lijst, scope in lijsten], day)
+    return Due(**{naam: deel for (naam, _, _), deel in zip(lijsten, delen, strict=True)})
 
 
 def lijst(user: User, naam: str, day: datetime.date, *, mine: bool, pagina) -> dict | None:
@@ -195,32 +203,28 @@ def lijst(user: User, naam: str, day: datetime.date, *, mine: bool, pagina) -> d
     return {"naam": naam, "lijst": LIJSTEN[naam], "page": page, "rijen": rijen, "aantal": aantal}
 
 
-def figures(user: User) -> dict:
-    vraag = Vraaggezin.objects.visible_to(user)
-    return {
-        "actief": Koppeling.objects.visible_to(user).actief().count(),
-        "wachtend": vraag.filter(status__in=Vraaggezin.WAITING).count(),
-        "beschikbaar": Steungezin.objects.visible_to(user)
-        .filter(status=Steungezin.Status.BESCHIKBAAR)
-        .count(),
-    }
+def vraag_en_aanbod(user: User) -> tuple[dict, list[Wijk]]:
+    """The dashboard's figures (running koppelingen, waiting vraaggezinnen,
+    available steungezinnen) and, per wijk, waiting vraaggezinnen against
+    available steungezinnen: counted per wijk from the organisation's
+    families (by its index), the totals summed from those counts."""
 
-
-def vraag_en_aanbod(user: User) -> list[Wijk]:
-    """Per wijk: waiting vraaggezinnen against available steungezinnen,
-    counted per wijk from the organisation's families (by its index)."""
-
-    def per_wijk(gezinnen: QuerySet) -> dict[int, int]:
+    def per_wijk(gezinnen: QuerySet) -> dict[int | None, int]:
         return dict(gezinnen.values_list("wijk_id").annotate(n=Count("pk")).order_by())
 
     vraag = per_wijk(Vraaggezin.objects.visible_to(user).filter(status__in=Vraaggezin.WAITING))
     aanbod = per_wijk(
         Steungezin.objects.visible_to(user).filter(status=Steungezin.Status.BESCHIKBAAR)
     )
+    figures = {
+        "actief": Koppeling.objects.visible_to(user).actief().count(),
+        "wachtend": sum(vraag.values()),
+        "beschikbaar": sum(aanbod.values()),
+    }
     wijken = list(Wijk.objects.visible_to(user).filter(pk__in=vraag.keys() | aanbod.keys()))
     for wijk in wijken:
         wijk.vraag, wijk.aanbod = vraag.get(wijk.pk, 0), aanbod.get(wijk.pk, 0)
-    return wijken
+    return figures, wijken
 
 
 def mijn_koppelingen(user: User) -> list[Koppeling]:

@@ -4,14 +4,17 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models.fields import BLANK_CHOICE_DASH
 from django.utils.text import slugify
 
 from accounts.models import User
 from gezinnen.forms import (
     DateInput,
+    LegeKeuzes,
     OnceForm,
     VersionedForm,
     date_fields,
+    lege_keuzes,
     not_in_future,
     plausible_date,
 )
@@ -35,7 +38,7 @@ class FilterForm(forms.Form):
         label="Coördinator", required=False, queryset=User.objects.none()
     )
     vrijwilliger = forms.ModelChoiceField(
-        label="Vrijwillig coördinator", required=False, queryset=User.objects.none()
+        label="Vrijwillige coördinator", required=False, queryset=User.objects.none()
     )
     achter = forms.BooleanField(label="Alleen met contactmoment over tijd", required=False)
 
@@ -112,7 +115,7 @@ class StartForm(VersionedForm):
         return cleaned
 
 
-class BegeleidingForm(VersionedForm, forms.ModelForm):
+class BegeleidingForm(LegeKeuzes, VersionedForm, forms.ModelForm):
     class Meta:
         model = Koppeling
         fields = ["coordinator", "vrijwilliger", "professional_nodig"]
@@ -155,16 +158,17 @@ class AfsluitenForm(VersionedForm):
     def __init__(self, *args, koppeling: Koppeling, **kwargs):
         super().__init__(*args, **kwargs)
         redenen = EindReden.objects.voor(koppeling.organisatie)
-        self.fields["reden"].choices = [("", "—"), *((r.code, r.tekst) for r in redenen)]
+        self.fields["reden"].choices = [*BLANK_CHOICE_DASH, *((r.code, r.tekst) for r in redenen)]
         if not koppeling.doel_bereikt_nodig:
             del self.fields["doel_bereikt"]
         date_fields(self)
+        lege_keuzes(self)
 
     def clean_einde_op(self):
         return not_in_future(self.cleaned_data["einde_op"], "Het einde")
 
 
-class ContactmomentForm(OnceForm, forms.ModelForm):
+class ContactmomentForm(LegeKeuzes, OnceForm, forms.ModelForm):
     class Meta:
         model = Contactmoment
         fields = ["datum", "met", "hoe", "verloop", "notities", "volgende_op"]
@@ -198,7 +202,7 @@ class SignaalForm(OnceForm):
     )
 
 
-class MeldcodeStapForm(OnceForm, forms.ModelForm):
+class MeldcodeStapForm(LegeKeuzes, OnceForm, forms.ModelForm):
     class Meta:
         model = MeldcodeStap
         fields = ["stap", "datum", "notitie", "hulp_georganiseerd", "melding_veilig_thuis"]
@@ -232,7 +236,7 @@ SCORES = [(str(n), str(n)) for n in range(1, 6)]
 JA_NEE = [("", "weet niet"), ("ja", "ja"), ("nee", "nee")]
 
 
-class EvaluatieForm(OnceForm, forms.ModelForm):
+class EvaluatieForm(LegeKeuzes, OnceForm, forms.ModelForm):
     """Both families' answers side by side, and the coordinator's conclusion."""
 
     class Meta:

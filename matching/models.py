@@ -6,12 +6,13 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 
 from accounts.models import Organisatie, OrganisatieQuerySet, User
 from gezinnen.integrity import Steps, step
 from gezinnen.models import Gezinslid, Steungezin, Vraaggezin, today
 from screening.models import add_months
+from steungezinnen.datums import korte_datum
 
 
 class EindRedenQuerySet(OrganisatieQuerySet):
@@ -72,6 +73,21 @@ def volgende_evaluatie(
     return "jaarlijks", add_months(start_op, 12 * (soorten.count("jaarlijks") + 1))
 
 
+def _namen() -> tuple[Prefetch, Prefetch]:
+    fields = ("naam", "organisatie_id", "status", "geanonimiseerd_op")
+    return (
+        Prefetch("vraaggezin", queryset=Vraaggezin.objects.only(*fields, "wacht_sinds")),
+        Prefetch("steungezin", queryset=Steungezin.objects.only(*fields)),
+    )
+
+
+def namen_ophalen(rijen: list) -> None:
+    """``met_namen`` for koppelingen already fetched, or the koppelingen of
+    signals (fetched with them): onto them, in place, in one query per side."""
+    koppelingen = [rij.koppeling if isinstance(rij, Signaal) else rij for rij in rijen]
+    prefetch_related_objects(koppelingen, *_namen())
+
+
 class KoppelingQuerySet(OrganisatieQuerySet):
     def visible_to(self, user) -> KoppelingQuerySet:
         """Coordinators: the organisation's; a volunteer coordinator: those
@@ -91,11 +107,7 @@ class KoppelingQuerySet(OrganisatieQuerySet):
         """With the two families' names (what ``str`` shows), fetched by id
         afterwards: joining both families and their parent rows makes the
         database spend more time planning than running the query."""
-        fields = ("naam", "organisatie_id", "status", "geanonimiseerd_op")
-        return self.prefetch_related(
-            Prefetch("vraaggezin", queryset=Vraaggezin.objects.only(*fields, "wacht_sinds")),
-            Prefetch("steungezin", queryset=Steungezin.objects.only(*fields)),
-        )
+        return self.prefetch_related(*_namen())
 
     def due_for_checkin(self, day: datetime.date | None = None) -> KoppelingQuerySet:
         return self.actief().filter(volgende_contact_op__lte=day or today())
@@ -173,7 +185,7 @@ class Koppeling(Steps, models.Model):
     )
     vrijwilliger = models.ForeignKey(
         User,
-        verbose_name="vrijwillig coördinator",
+        verbose_name="vrijwillige coördinator",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -182,7 +194,7 @@ class Koppeling(Steps, models.Model):
     professional_nodig = models.BooleanField(
         "professional nodig",
         default=False,
-        help_text="Deze koppeling krijgt nooit een vrijwillig coördinator.",
+        help_text="Deze koppeling krijgt nooit een vrijwillige coördinator.",
     )
     voorgesteld_op = models.DateField("voorgesteld op", default=today)
     kennismaking_op = models.DateField("kennismaking op", null=True, blank=True)
@@ -346,10 +358,10 @@ class Koppeling(Steps, models.Model):
     def clean(self) -> None:
         if self.professional_nodig and self.vrijwilliger_id:
             raise ValidationError(
-                {"vrijwilliger": "Bij 'professional nodig' hoort geen vrijwillig coördinator."}
+                {"vrijwilliger": "Bij 'professional nodig' hoort geen vrijwillige coördinator."}
             )
         if self.vrijwilliger_id and not self.vrijwilliger.is_vrijwillig_coordinator:
-            raise ValidationError({"vrijwilliger": "Kies een vrijwillig coördinator."})
+            raise ValidationError({"vrijwilliger": "Kies een vrijwillige coördinator."})
         for name in ("coordinator", "vrijwilliger"):
             user = getattr(self, name) if getattr(self, f"{name}_id") else None
             if user is not None and user.organisatie_id != self.organisatie_id:
@@ -381,7 +393,7 @@ class Koppeling(Steps, models.Model):
         if start < self.vraaggezin.aangemeld_op:
             return (
                 "De start kan niet vóór de aanmelding van het vraaggezin liggen "
-                f"({self.vraaggezin.aangemeld_op:%d-%m-%Y})."
+                f"({korte_datum(self.vraaggezin.aangemeld_op)})."
             )
         if self.kennismaking_op and start < self.kennismaking_op:
             return "De start kan niet vóór de kennismaking liggen."
@@ -417,6 +429,20 @@ class Koppeling(Steps, models.Model):
         )
 
     # Evaluations -------------------------------------------------------
+
+    @property
+    def evaluatie_overdue(self) -> bool:
+        """The next evaluation's day has passed: marked like an overdue check-in."""
+        return bool(
+            self.status == self.Status.ACTIEF
+            and self.volgende_evaluatie_op
+            and self.volgende_evaluatie_op < today()
+        )
+
+    @property
+    def volgende_evaluatie_label(self) -> str:
+        soort = self.volgende_evaluatie_soort
+        return Evaluatie.Soort(soort).label if soort else ""
 
     def evaluatie_due(self, done: list[Evaluatie]) -> tuple[str, datetime.date] | None:
         """The next evaluation (kind, date): see ``volgende_evaluatie``."""
@@ -481,7 +507,7 @@ class Contactmoment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Contact {self.datum:%d-%m-%Y} ({self.get_met_display()})"
+        return f"Contact {korte_datum(self.datum)} ({self.get_met_display()})"
 
 
 class SignaalQuerySet(models.QuerySet):
@@ -532,7 +558,7 @@ class Signaal(Steps, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Signaal {self.gemeld_op:%d-%m-%Y}"
+        return f"Signaal {korte_datum(self.gemeld_op)}"
 
     @property
     def is_open(self) -> bool:
@@ -629,7 +655,7 @@ class Evaluatie(models.Model):
         ordering = ["-datum", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.get_soort_display()} {self.datum:%d-%m-%Y}"
+        return f"{self.get_soort_display()} {korte_datum(self.datum)}"
 
     def rows(self):
         """(question, score vraaggezin, score steungezin) side by side."""
@@ -683,7 +709,9 @@ class CoordinatieUren(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.coordinator} week {self.week:%d-%m-%Y}, {self.gemeente_label}: {self.uren}"
+        return (
+            f"{self.coordinator} week {korte_datum(self.week)}, {self.gemeente_label}: {self.uren}"
+        )
 
     @property
     def gemeente_label(self) -> str:
@@ -741,4 +769,4 @@ class Herinnering(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} {self.dag:%d-%m-%Y}"
+        return f"{self.user} {korte_datum(self.dag)}"

@@ -13,6 +13,7 @@ from accounts.tasks import mail_na_commit
 from matching.dashboard import Due, coordinator_due, volunteer_due
 from matching.models import Herinnering
 from screening.stand import Deel
+from steungezinnen.datums import korte_datum
 
 
 def _link(name: str, *args) -> str:
@@ -55,7 +56,7 @@ def digest(due: Due) -> list[str]:
         [due.checkins_overdue],
         [
             _item(
-                f"{_koppeling(k)}, gepland {k.volgende_contact_op:%d-%m}",
+                f"{_koppeling(k)}, gepland {korte_datum(k.volgende_contact_op, jaar=False)}",
                 "matching:contactmoment",
                 k.pk,
             )
@@ -67,7 +68,11 @@ def digest(due: Due) -> list[str]:
         "Contactmomenten deze week",
         [due.checkins_this_week],
         [
-            _item(f"{_koppeling(k)}, {k.volgende_contact_op:%d-%m}", "matching:contactmoment", k.pk)
+            _item(
+                f"{_koppeling(k)}, {korte_datum(k.volgende_contact_op, jaar=False)}",
+                "matching:contactmoment",
+                k.pk,
+            )
             for k in due.checkins_this_week.rijen
         ],
         alle("checkins_this_week"),
@@ -76,7 +81,11 @@ def digest(due: Due) -> list[str]:
         "Evaluaties",
         [due.evaluaties],
         [
-            _item(f"{_koppeling(k)}, {soort} {datum:%d-%m}", "matching:evaluatie", k.pk)
+            _item(
+                f"{_koppeling(k)}, {soort} {korte_datum(datum, jaar=False)}",
+                "matching:evaluatie",
+                k.pk,
+            )
             for k, soort, datum in due.evaluaties.rijen
         ],
         alle("evaluaties"),
@@ -85,7 +94,11 @@ def digest(due: Due) -> list[str]:
         "Kennismakingen",
         [due.kennismakingen],
         [
-            _item(f"{_koppeling(k)}, {k.kennismaking_op:%d-%m}", "matching:kennismaking", k.pk)
+            _item(
+                f"{_koppeling(k)}, {korte_datum(k.kennismaking_op, jaar=False)}",
+                "matching:kennismaking",
+                k.pk,
+            )
             for k in due.kennismakingen.rijen
         ],
         alle("kennismakingen"),
@@ -108,7 +121,9 @@ def digest(due: Due) -> list[str]:
         [due.lang_wachtend],
         [
             _item(
-                f"{g.initialen} sinds {g.wacht_sinds:%d-%m-%Y}", "gezinnen:vraaggezin-detail", g.pk
+                f"{g.initialen} sinds {korte_datum(g.wacht_sinds)}",
+                "gezinnen:vraaggezin-detail",
+                g.pk,
             )
             for g in due.lang_wachtend.rijen
         ],
@@ -156,7 +171,7 @@ def send_reminders(day: datetime.date) -> int:
             with transaction.atomic():
                 Herinnering.objects.create(user=user, dag=day)
                 mail_na_commit(
-                    f"Steungezinnen: wat er vandaag voor u klaarstaat ({day:%d-%m-%Y})",
+                    f"Steungezinnen: wat er vandaag voor u klaarstaat ({korte_datum(day)})",
                     f"Beste {user.first_name},\n\nDit staat er voor u klaar:\n\n"
                     + "\n".join(lines)
                     + f"\nOverzicht: {_link('home')}\n",

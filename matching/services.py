@@ -248,7 +248,7 @@ def koppeling_begeleiding(
         setattr(current, name, values[name])
     current.full_clean()
     current.save(update_fields=changed)
-    labels = {"coordinator_id": "coördinator", "vrijwilliger_id": "vrijwillig coördinator"}
+    labels = {"coordinator_id": "coördinator", "vrijwilliger_id": "vrijwillige coördinator"}
     what = ", ".join(labels.get(name, name.replace("_", " ")) for name in changed)
     _audit(door, current, f"begeleiding: {what or 'niets gewijzigd'}")
     return _sync(koppeling, current)

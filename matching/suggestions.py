@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Literal
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Prefetch, Q, QuerySet
@@ -47,32 +48,62 @@ def _kinderen(vraaggezin: Vraaggezin) -> list[Gezinslid]:
     return chosen or children
 
 
-def score(vraaggezin: Vraaggezin, steungezin: Steungezin, day: datetime.date) -> Suggestie:
-    """Points per criterion, weighted by the organisation's settings."""
+@dataclass(frozen=True)
+class Vraagkant:
+    """What ``score`` reads of the vraaggezin, worked out once for a page
+    that scores one vraaggezin against many steungezinnen."""
+
+    buurwijken: frozenset[int]
+    dagdelen: frozenset[str]
+    leeftijden: tuple[int, ...]  # of the children the support is for, on the day
+    ondersteuning: frozenset[str]
+    talen: frozenset[str]
+
+    @classmethod
+    def van(cls, vraaggezin: Vraaggezin, day: datetime.date) -> Vraagkant:
+        return cls(
+            frozenset(w.pk for w in vraaggezin.wijk.aangrenzend.all())
+            if vraaggezin.wijk_id
+            else frozenset(),
+            frozenset(vraaggezin.dagdelen),
+            tuple(age_on(kind.geboortedatum, day) for kind in _kinderen(vraaggezin)),
+            frozenset(vraaggezin.ondersteuning),
+            frozenset(_talen(vraaggezin)),
+        )
+
+
+def score(
+    vraaggezin: Vraaggezin,
+    steungezin: Steungezin,
+    day: datetime.date,
+    *,
+    voor: Literal["vraaggezin", "steungezin"] = "vraaggezin",
+    vraag: Vraagkant | None = None,
+) -> Suggestie:
+    """Points per criterion, weighted by the organisation's settings. ``voor``
+    is the family whose page lists the suggestions: the explanation names the
+    wijk of the other one, the candidate. ``vraag``: the vraaggezin's side,
+    when it was worked out before (``Vraagkant.van`` on the same day)."""
+    vraag = vraag or Vraagkant.van(vraaggezin, day)
     org = vraaggezin.organisatie
+    kandidaat = steungezin if voor == "vraaggezin" else vraaggezin
     suggestie = Suggestie(steungezin, vraaggezin)
     add = suggestie.criteria.append
 
     if vraaggezin.wijk_id and vraaggezin.wijk_id == steungezin.wijk_id:
         add(
-            Criterium(
-                "wijk", org.gewicht_wijk, org.gewicht_wijk, f"zelfde wijk ({steungezin.wijk})"
-            )
+            Criterium("wijk", org.gewicht_wijk, org.gewicht_wijk, f"zelfde wijk ({kandidaat.wijk})")
         )
-    elif vraaggezin.wijk_id and steungezin.wijk_id in {
-        w.pk for w in vraaggezin.wijk.aangrenzend.all()
-    }:
+    elif steungezin.wijk_id in vraag.buurwijken:
         add(
             Criterium(
-                "wijk", org.gewicht_wijk // 2, org.gewicht_wijk, f"buurwijk ({steungezin.wijk})"
+                "wijk", org.gewicht_wijk // 2, org.gewicht_wijk, f"buurwijk ({kandidaat.wijk})"
             )
         )
     else:
-        add(
-            Criterium("wijk", 0, org.gewicht_wijk, f"andere wijk ({steungezin.wijk or 'onbekend'})")
-        )
+        add(Criterium("wijk", 0, org.gewicht_wijk, f"andere wijk ({kandidaat.wijk or 'onbekend'})"))
 
-    wanted = set(vraaggezin.dagdelen)
+    wanted = vraag.dagdelen
     shared = wanted & set(steungezin.beschikbaarheid)
     if not wanted:
         add(Criterium("dagen", org.gewicht_dagdelen, org.gewicht_dagdelen, "geen voorkeur"))
@@ -86,11 +117,11 @@ def score(vraaggezin: Vraaggezin, steungezin: Steungezin, day: datetime.date) ->
             )
         )
 
-    kinderen = _kinderen(vraaggezin)
+    kinderen = vraag.leeftijden
     in_range = [
-        k
-        for k in kinderen
-        if steungezin.leeftijd_van <= age_on(k.geboortedatum, day) <= steungezin.leeftijd_tot
+        leeftijd
+        for leeftijd in kinderen
+        if steungezin.leeftijd_van <= leeftijd <= steungezin.leeftijd_tot
     ]
     if not kinderen:
         add(Criterium("kinderen", 0, org.gewicht_kinderen, "geen kinderen ingevuld"))
@@ -110,7 +141,7 @@ def score(vraaggezin: Vraaggezin, steungezin: Steungezin, day: datetime.date) ->
             )
         )
 
-    gevraagd = set(vraaggezin.ondersteuning)
+    gevraagd = vraag.ondersteuning
     geboden = gevraagd & set(steungezin.aanbod)
     if not gevraagd:
         add(
@@ -128,7 +159,7 @@ def score(vraaggezin: Vraaggezin, steungezin: Steungezin, day: datetime.date) ->
             )
         )
 
-    gedeeld = _talen(vraaggezin) & _talen(steungezin)
+    gedeeld = vraag.talen & _talen(steungezin)
     add(
         Criterium(
             "taal",
@@ -146,6 +177,21 @@ def score(vraaggezin: Vraaggezin, steungezin: Steungezin, day: datetime.date) ->
 # left out) and those in screening (left out, with why); stopped, rejected or
 # not yet screened families never appear.
 GETOOND = (Steungezin.Status.BESCHIKBAAR, Steungezin.Status.IN_SCREENING)
+# What ``score`` and a suggestion's card read of a steungezin.
+GESCOORD = (
+    "naam",
+    "organisatie_id",
+    "status",
+    "geanonimiseerd_op",
+    "wijk",
+    "beschikbaarheid",
+    "leeftijd_van",
+    "leeftijd_tot",
+    "max_kinderen",
+    "aanbod",
+    "talen",
+    "capaciteit",
+)
 TONEN = 10  # suggestions shown at first; "meer tonen" adds as many again
 MEESTE = 500  # and stops there
 
@@ -156,6 +202,7 @@ def _kandidaten(organisatie_id: int, day: datetime.date) -> QuerySet:
     place left. ``bezet`` counts their active koppelingen."""
     return (
         Steungezin.objects.filter(organisatie_id=organisatie_id, status__in=GETOOND)
+        .only(*GESCOORD)
         .annotate(bezet=Count("koppelingen", filter=Q(koppelingen__status="actief")))
         .select_related("wijk")
     )
@@ -224,12 +271,16 @@ def suggesties(
     )
     stand.verouderde_bijwerken(day, organisatie_id=vraaggezin.organisatie_id)
     kandidaten = _kandidaten(vraaggezin.organisatie_id, day)
-    ranked = [score(vraaggezin, steungezin, day) for steungezin in _past(kandidaten, day)]
+    vraag = Vraagkant.van(vraaggezin, day)
+    ranked = [score(vraaggezin, gezin, day, vraag=vraag) for gezin in _past(kandidaten, day)]
     ranked.sort(key=lambda s: (-s.totaal, s.steungezin.naam, s.steungezin.pk))
-    niet = _past_niet(kandidaten, day)
-    result = Suggesties(ranked[:tonen], len(ranked), niet.count())
+    # Those left out are the others that a suggestion page can name.
+    getoond = Steungezin.objects.filter(
+        organisatie_id=vraaggezin.organisatie_id, status__in=GETOOND
+    ).count()
+    result = Suggesties(ranked[:tonen], len(ranked), getoond - len(ranked))
     if uitgesloten:
-        page = Paginator(niet, PER_PAGINA).get_page(pagina)
+        page = Paginator(_past_niet(kandidaten, day), PER_PAGINA).get_page(pagina)
         for gezin, volledig in zip(page, reloaded(list(page)), strict=True):
             volledig.bezet = gezin.bezet
             result.uitgesloten.append((volledig, uitgesloten_reden(volledig, day)))
@@ -258,6 +309,6 @@ def passende_vraaggezinnen(
             "wijk__aangrenzend",
         )
     )
-    ranked = [score(vraaggezin, steungezin, day) for vraaggezin in waiting]
+    ranked = [score(vraaggezin, steungezin, day, voor="steungezin") for vraaggezin in waiting]
     ranked.sort(key=lambda s: (-s.totaal, s.vraaggezin.wacht_sinds or day, s.vraaggezin.pk))
     return ranked[:tonen], len(ranked)

@@ -45,6 +45,7 @@ from matching.models import (
     maandag_van,
 )
 from matching.suggestions import MEESTE, TONEN, passende_vraaggezinnen, suggesties
+from steungezinnen.datums import korte_datum
 
 PAGE_SIZE = 25
 
@@ -126,7 +127,6 @@ def koppeling_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "koppeling": koppeling,
             "evaluaties": evaluaties,
-            "evaluatie_due": koppeling.evaluatie_due(evaluaties),
             "professional": request.user.is_coordinator,
         },
     )
@@ -214,7 +214,7 @@ def voorstellen(request: HttpRequest, pk: int, steungezin: int) -> HttpResponse:
         messages.error(request, _message(error))
         return redirect("matching:suggesties", pk=vraaggezin.pk)
     messages.success(request, f"Voorgesteld: {koppeling}. Plan nu de kennismaking.")
-    return redirect("matching:detail", pk=koppeling.pk)
+    return redirect("matching:kennismaking", pk=koppeling.pk)  # the next step, at once
 
 
 def _message(error: Exception) -> str:
@@ -223,9 +223,12 @@ def _message(error: Exception) -> str:
     return str(error)
 
 
-def _run(request: HttpRequest, koppeling: Koppeling, form, step, success: str):
+def _run(
+    request: HttpRequest, koppeling: Koppeling, form, step, success: str, naar="matching:detail"
+):
     """Run a service step. A refusal or a conflict stays on the same page with
-    the form as it was typed (None is returned); success redirects."""
+    the form as it was typed (None is returned); success redirects, to the
+    koppeling's page unless ``naar`` names the page of the step that follows."""
     try:
         step()
     except EditConflict as error:
@@ -236,7 +239,7 @@ def _run(request: HttpRequest, koppeling: Koppeling, form, step, success: str):
         add_service_error(form, error)
         return None
     messages.success(request, success)
-    return redirect("matching:detail", pk=koppeling.pk)
+    return redirect(naar, pk=koppeling.pk)
 
 
 def _versie(form) -> dict:
@@ -271,6 +274,7 @@ def kennismaking(request: HttpRequest, pk: int) -> HttpResponse:
         if response:
             return response
     if uitkomst.is_bound and uitkomst.is_valid():
+        go = uitkomst.cleaned_data["uitkomst"] == Koppeling.Uitkomst.GO
         response = _run(
             request,
             koppeling,
@@ -282,7 +286,10 @@ def kennismaking(request: HttpRequest, pk: int) -> HttpResponse:
                 notities=uitkomst.cleaned_data["notities"],
                 **_versie(uitkomst),
             ),
-            "De uitkomst van de kennismaking is vastgelegd.",
+            "De uitkomst van de kennismaking is vastgelegd."
+            + (" Leg nu de afspraken en de start vast." if go else ""),
+            # After a go, the start is what comes next.
+            naar="matching:starten" if go else "matching:detail",
         )
         if response:
             return response
@@ -614,7 +621,8 @@ def uren(request: HttpRequest) -> HttpResponse:
                 add_service_error(form, error)
             else:
                 messages.success(
-                    request, f"De uren voor de week van {data['week']:%d-%m-%Y} zijn opgeslagen."
+                    request,
+                    f"De uren voor de week van {korte_datum(data['week'])} zijn opgeslagen.",
                 )
                 return redirect("matching:uren")
     else:

@@ -20,12 +20,14 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from accounts import audit
 from accounts.models import User
 from gezinnen.models import Gezin, Statuswijziging, Steungezin, Vraaggezin
 from matching.models import EVALUATIEVRAGEN, Contactmoment, Koppeling, Signaal
 from screening.models import VOG, TrainingDeelname
+from steungezinnen.datums import korte_datum
 
 # Fields that are not about the family: keys, versions, the organisation,
 # and the record the section is already under.
@@ -80,14 +82,14 @@ def inzage(gezin: Gezin) -> Inzage:
             [
                 # A reason written before steps named koppelingen by number
                 # may name the other family ("koppeling met Gezin X").
-                Gegeven(f"{s.op:%d-%m-%Y}", velden(s, hide=_names(*_partners(gezin, vraag))))
+                Gegeven(f"{korte_datum(s.op)}", velden(s, hide=_names(*_partners(gezin, vraag))))
                 for s in Statuswijziging.objects.filter(gezin=gezin).select_related("door")
             ],
         ),
         Onderdeel(
             "Wijk door de tijd",
             [
-                Gegeven(f"vanaf {p.vanaf:%d-%m-%Y}", velden(p))
+                Gegeven(f"vanaf {korte_datum(p.vanaf)}", velden(p))
                 for p in gezin.wijkperiodes.select_related("wijk").order_by("vanaf")
             ],
         ),
@@ -181,14 +183,16 @@ def _koppelingen(gezin: Gezin, vraag: bool) -> list[Onderdeel]:
         for contact in koppeling.contactmomenten.all():
             if contact.met in (own_side, Contactmoment.Met.BEIDE):
                 gegevens.append(
-                    Gegeven(f"Contactmoment {contact.datum:%d-%m-%Y}", velden(contact, hide=hide))
+                    Gegeven(
+                        f"Contactmoment {korte_datum(contact.datum)}", velden(contact, hide=hide)
+                    )
                 )
         if vraag:
             # Signals concern the vraaggezin's children: in its file only.
             for signaal in koppeling.signalen.all():
                 gegevens.append(
                     Gegeven(
-                        f"Signaal {signaal.gemeld_op:%d-%m-%Y}",
+                        f"Signaal {korte_datum(signaal.gemeld_op)}",
                         velden(signaal, skip={"contactmoment"}, hide=hide),
                     )
                 )
@@ -199,7 +203,7 @@ def _koppelingen(gezin: Gezin, vraag: bool) -> list[Onderdeel]:
         for evaluatie in koppeling.evaluaties.all():
             gegevens.append(
                 Gegeven(
-                    f"{evaluatie.get_soort_display().capitalize()} {evaluatie.datum:%d-%m-%Y}",
+                    f"{evaluatie.get_soort_display().capitalize()} {korte_datum(evaluatie.datum)}",
                     _evaluatie(evaluatie, vraag, hide),
                 )
             )
@@ -291,9 +295,10 @@ def _shown(value: Any) -> str:
     if isinstance(value, bool):
         return "ja" if value else "nee"
     if isinstance(value, datetime.datetime):
-        return f"{value:%d-%m-%Y %H:%M}"
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return f"{korte_datum(value)} {value:%H:%M}"
     if isinstance(value, datetime.date):
-        return f"{value:%d-%m-%Y}"
+        return korte_datum(value)
     if isinstance(value, User):
         return value.get_full_name()
     if isinstance(value, list):

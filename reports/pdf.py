@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import threading
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
 STYLESHEET = "reports/print.css"
+# PDFs of anonymised figures only, without personal data: kept in the cache
+# by their HTML, so that the same report asked for again (a second download,
+# a colleague) is not laid out again. Every other PDF (the inzage, an
+# evaluation) holds personal data and is never kept.
+BEWAARD = {"reports/gemeenterapportage_pdf.html"}
+BEWAARTIJD = 60 * 60  # seconds
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -44,24 +55,41 @@ def _printer():
         from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
 
+        css = render_to_string(STYLESHEET)
         _per_thread.font_config = FontConfiguration()
-        _per_thread.stylesheet = CSS(
-            string=render_to_string(STYLESHEET), font_config=_per_thread.font_config
-        )
+        _per_thread.stylesheet = CSS(string=css, font_config=_per_thread.font_config)
+        _per_thread.versie = hashlib.sha256(css.encode()).hexdigest()[:16]
     return _per_thread
 
 
 def render_to_pdf(template: str, context: dict) -> Rendered:
     """The HTML (for tests to read) and the PDF bytes. WeasyPrint is imported
-    here, so that pages without PDFs never load it."""
+    here, so that pages without PDFs never load it. A report in ``BEWAARD``
+    comes from the cache when the same HTML (and stylesheet) was laid out
+    before; a cache that is down costs time, never the PDF."""
     from weasyprint import HTML
 
     printer = _printer()
     html = render_to_string(template, context)
+    key = None
+    if template in BEWAARD:
+        key = f"pdf:{printer.versie}:{hashlib.sha256(html.encode()).hexdigest()}"
+        if (pdf := _cache(cache.get, key)) is not None:
+            return Rendered(html, pdf)
     pdf = HTML(string=html, url_fetcher=_offline_fetcher()).write_pdf(
         stylesheets=[printer.stylesheet], font_config=printer.font_config
     )
+    if key:
+        _cache(cache.set, key, pdf, BEWAARTIJD)
     return Rendered(html, pdf)
+
+
+def _cache(call, *args):
+    try:
+        return call(*args)
+    except Exception:  # the cache server down or full: lay the PDF out anyway
+        logger.warning("De cache voor PDF's is niet bereikbaar.", exc_info=True)
+        return None
 
 
 def pdf_response(rendered: Rendered, filename: str) -> HttpResponse:

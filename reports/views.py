@@ -278,7 +278,7 @@ def koppelingen_export(request: HttpRequest, formaat: str) -> HttpResponse:
         "steungezin",
         "status",
         "coördinator",
-        "vrijwillig coördinator",
+        "vrijwillige coördinator",
         "voorgesteld",
         "start",
         "einde",

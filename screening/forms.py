@@ -1,9 +1,10 @@
 from django import forms
 
 from accounts.models import User
-from gezinnen.forms import OnceForm, VersionedForm, date_fields, not_in_future
+from gezinnen.forms import LegeKeuzes, OnceForm, VersionedForm, date_fields, not_in_future
 from gezinnen.models import Gezinslid, today
 from screening.models import VOG, Criterium, Referentie, ScreeningGesprek, Training
+from screening.services import criteria_gezien, vog_gezien
 
 
 class DatesInThePast:
@@ -27,6 +28,12 @@ class BesluitForm(VersionedForm):
 
 
 class VOGForm(DatesInThePast, forms.ModelForm):
+    """A member's VOG: its status, with beside each status only the dates
+    that belong to it (``VOG.REQUIRED_DATES``); the page's style sheet shows
+    those of the chosen status only."""
+
+    gezien = forms.CharField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = VOG
         fields = [
@@ -40,10 +47,35 @@ class VOGForm(DatesInThePast, forms.ModelForm):
             "gratis",
             "notitie",
         ]
-        widgets = {"notitie": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "status": forms.RadioSelect(attrs={"class": "form-check-input"}),
+            "notitie": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["gezien"] = vog_gezien(self.instance)
+
+    def keuzes(self):
+        """(radio, its date fields) for every status, in the order of the steps.
+        Each radio names the status error (vog_form.html), as the fieldset does."""
+        status = self["status"]
+        for radio in status:
+            if status.errors:
+                radio.data["attrs"]["aria-describedby"] = f"{status.auto_id}-fout"
+            yield radio, [self[name] for name in VOG.REQUIRED_DATES.get(radio.data["value"], [])]
 
 
-class GesprekForm(OnceForm, DatesInThePast, forms.ModelForm):
+class GesprekForm(LegeKeuzes, OnceForm, DatesInThePast, forms.ModelForm):
+    soorten = forms.MultipleChoiceField(
+        label="Wat voor gesprek",
+        choices=ScreeningGesprek.Soort.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Vink beide aan als het kennismakingsgesprek bij het gezin thuis was.",
+        error_messages={"required": "Kies wat voor gesprek het was."},
+    )
+
     class Meta:
         model = ScreeningGesprek
         fields = ["datum", "door", "notities"]
@@ -51,12 +83,13 @@ class GesprekForm(OnceForm, DatesInThePast, forms.ModelForm):
 
     def __init__(self, *args, organisatie, **kwargs):
         super().__init__(*args, **kwargs)
+        self.order_fields(["soorten", "datum", "door", "notities"])
         self.fields["door"].queryset = User.objects.filter(
             organisatie=organisatie, is_active=True, rol=User.Rol.COORDINATOR
         )
 
 
-class ReferentieForm(OnceForm, DatesInThePast, forms.ModelForm):
+class ReferentieForm(LegeKeuzes, OnceForm, DatesInThePast, forms.ModelForm):
     class Meta:
         model = Referentie
         fields = ["naam", "relatie", "benaderd_op", "uitkomst", "notitie"]
@@ -68,9 +101,14 @@ class CriteriaForm(forms.Form):
 
     ANTWOORDEN = [("", "nog niet beoordeeld"), ("ja", "ja"), ("nee", "nee")]
 
+    gezien = forms.CharField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, criteria: list[Criterium], beoordelingen: dict, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["gezien"] = criteria_gezien(beoordelingen.values())
         self.criteria = criteria
+        self.beoordelingen = beoordelingen
         for criterium in criteria:
             current = beoordelingen.get(criterium.pk)
             self.fields[f"c{criterium.pk}"] = forms.ChoiceField(
@@ -78,7 +116,7 @@ class CriteriaForm(forms.Form):
                 choices=self.ANTWOORDEN,
                 required=False,
                 initial=("ja" if current.voldoet else "nee") if current else "",
-                widget=forms.RadioSelect,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
             )
             self.fields[f"n{criterium.pk}"] = forms.CharField(
                 label="Notitie",
@@ -97,8 +135,13 @@ class CriteriaForm(forms.Form):
             )
 
     def rows(self):
+        """(answer, note, the stored beoordeling or None) per criterion."""
         for criterium in self.criteria:
-            yield self[f"c{criterium.pk}"], self[f"n{criterium.pk}"]
+            yield (
+                self[f"c{criterium.pk}"],
+                self[f"n{criterium.pk}"],
+                self.beoordelingen.get(criterium.pk),
+            )
 
 
 class TrainingForm(OnceForm, forms.ModelForm):
@@ -111,7 +154,7 @@ class TrainingForm(OnceForm, forms.ModelForm):
         date_fields(self)
 
 
-class DeelnameForm(forms.Form):
+class DeelnameForm(LegeKeuzes, forms.Form):
     training = forms.ModelChoiceField(label="Training", queryset=Training.objects.none())
     leden = forms.ModelMultipleChoiceField(
         label="Wie waren er?",
@@ -128,7 +171,9 @@ class DeelnameForm(forms.Form):
         self.fields["training"].queryset = Training.objects.filter(
             organisatie=steungezin.organisatie
         )
-        self.fields["leden"].queryset = steungezin.leden.all()
+        # Not ``steungezin.leden``: on a family fetched with its screening
+        # that queryset would fetch all of it again.
+        self.fields["leden"].queryset = Gezinslid.objects.filter(gezin_id=steungezin.pk)
 
     def clean_training(self):
         training = self.cleaned_data["training"]

@@ -8,6 +8,7 @@ from django.db import models
 
 from accounts.models import Organisatie, OrganisatieQuerySet, User
 from gezinnen.models import Gezinslid, Steungezin, age_on, today
+from steungezinnen.datums import korte_datum
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -183,7 +184,7 @@ class ScreeningGesprek(models.Model):
         ordering = ["-datum", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.get_soort_display()} {self.datum:%d-%m-%Y}"
+        return f"{self.get_soort_display()} {korte_datum(self.datum)}"
 
 
 class Referentie(models.Model):
@@ -271,7 +272,7 @@ class Training(models.Model):
         ordering = ["-datum", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.titel} ({self.datum:%d-%m-%Y})"
+        return f"{self.titel} ({korte_datum(self.datum)})"
 
 
 class TrainingDeelname(models.Model):

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 
 from gezinnen.models import Steungezin
 from screening.models import Screeningstand
@@ -15,10 +14,10 @@ from screening.rules import (
     JUSTIS_WACHT_DAGEN,
     VERLOOPT_BINNEN_DAGEN,
     herscreening_redenen,
-    reloaded,
+    screening_ophalen,
     tekorten_voor_goedkeuring,
     vog_werk,
-    with_vogs,
+    vogs_ophalen,
 )
 from screening.stand import IN_WERK, Lijst
 
@@ -30,7 +29,7 @@ def _in_screening(steungezinnen: QuerySet, day: datetime.date) -> QuerySet:
 
 
 def _tekorten(gezinnen: list, day: datetime.date) -> list:
-    return [(gezin, tekorten_voor_goedkeuring(gezin, day)) for gezin in reloaded(gezinnen)]
+    return [(gezin, tekorten_voor_goedkeuring(gezin, day)) for gezin in gezinnen]
 
 
 def _herscreening(steungezinnen: QuerySet, day: datetime.date) -> QuerySet:
@@ -41,7 +40,7 @@ def _herscreening(steungezinnen: QuerySet, day: datetime.date) -> QuerySet:
 
 
 def _redenen(gezinnen: list, day: datetime.date) -> list:
-    return [(gezin, herscreening_redenen(gezin, day)) for gezin in reloaded(gezinnen, with_vogs)]
+    return [(gezin, herscreening_redenen(gezin, day)) for gezin in gezinnen]
 
 
 def _stil(steungezinnen: QuerySet, day: datetime.date) -> QuerySet:
@@ -69,17 +68,16 @@ def _vog_lijst(titel: str, soort: str, veld: str) -> Lijst:
         ).order_by("naam", "pk")
 
     def rijen(gezinnen: list, day: datetime.date) -> list:
-        return getattr(vog_werk(reloaded(gezinnen, with_vogs), day), soort)
+        return getattr(vog_werk(gezinnen, day), soort)
 
-    def aantal(records: QuerySet) -> int:
-        return records.aggregate(n=Coalesce(Sum(f"screeningstand__{veld}"), 0))["n"]
-
-    return Lijst(titel, bron, rijen, aantal)
+    return Lijst(titel, bron, rijen, som=f"screeningstand__{veld}", ophalen=vogs_ophalen)
 
 
 LIJSTEN = {
-    "in_screening": Lijst("In screening", _in_screening, _tekorten),
-    "herscreening": Lijst("Opnieuw screenen voor een nieuwe koppeling", _herscreening, _redenen),
+    "in_screening": Lijst("In screening", _in_screening, _tekorten, ophalen=screening_ophalen),
+    "herscreening": Lijst(
+        "Opnieuw screenen voor een nieuwe koppeling", _herscreening, _redenen, ophalen=vogs_ophalen
+    ),
     "stil": Lijst("Drie weken zonder voortgang", _stil, _laatst),
     "aan_te_vragen": _vog_lijst("VOG's aan te vragen", "aan_te_vragen", "vog_aan_te_vragen"),
     "bij_justis": _vog_lijst(

@@ -9,18 +9,20 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from accounts.models import Organisatie
 from gezinnen.models import Gezinslid, Steungezin, age_on
 from screening.models import VOG, ScreeningGesprek, TrainingDeelname, add_months, needs_vog
+from steungezinnen.datums import korte_datum
 
 VERLOOPT_BINNEN_DAGEN = 60
 
 
-def with_screening(steungezinnen: QuerySet) -> QuerySet:
-    return steungezinnen.select_related("organisatie").prefetch_related(
+def _screening() -> tuple:
+    """What the rules read of a steungezin, besides its organisation."""
+    return (
         Prefetch(
             "leden",
             queryset=Gezinslid.objects.prefetch_related(
@@ -34,10 +36,28 @@ def with_screening(steungezinnen: QuerySet) -> QuerySet:
     )
 
 
+# What the VOG rules alone read (``vog_werk``, ``herscreening_redenen``).
+_VOGS = ("leden__vogs",)
+
+
+def with_screening(steungezinnen: QuerySet) -> QuerySet:
+    return steungezinnen.select_related("organisatie").prefetch_related(*_screening())
+
+
 def with_vogs(steungezinnen: QuerySet) -> QuerySet:
-    """What the VOG rules alone read (``vog_werk``, ``herscreening_redenen``):
-    the organisation, the members and their VOGs."""
-    return steungezinnen.select_related("organisatie").prefetch_related("leden__vogs")
+    """What the VOG rules alone read: the organisation, the members and their VOGs."""
+    return steungezinnen.select_related("organisatie").prefetch_related(*_VOGS)
+
+
+def screening_ophalen(gezinnen: list[Steungezin]) -> None:
+    """What ``with_screening`` prefetches, fetched onto families a page
+    selected first (the rows it shows), in place."""
+    prefetch_related_objects(gezinnen, "organisatie", *_screening())
+
+
+def vogs_ophalen(gezinnen: list[Steungezin]) -> None:
+    """What ``with_vogs`` prefetches, onto families already fetched."""
+    prefetch_related_objects(gezinnen, "organisatie", *_VOGS)
 
 
 def reloaded(gezinnen: list[Steungezin], loader=with_screening) -> list[Steungezin]:
@@ -73,7 +93,7 @@ class VogStand:
         if since is None:
             return None
         status = self.lopend.status_on(self.day)
-        return f"{status.label} op {since:%d-%m-%Y}, nog niet ontvangen"
+        return f"{status.label} op {korte_datum(since)}, nog niet ontvangen"
 
 
 def vog_stand(lid: Gezinslid, day: datetime.date) -> VogStand:
@@ -139,7 +159,9 @@ def vog_problem(lid: Gezinslid, day: datetime.date, *, for_approval: bool) -> st
     organisatie = lid.gezin.organisatie
     nieuwe = f" Een nieuwe is {aanvraag}." if aanvraag else ""
     if stand.geweigerd:
-        return f"De VOG van {lid} is geweigerd op {stand.geweigerd.geweigerd_op:%d-%m-%Y}.{nieuwe}"
+        return (
+            f"De VOG van {lid} is geweigerd op {korte_datum(stand.geweigerd.geweigerd_op)}.{nieuwe}"
+        )
     if vog is None:
         return (
             f"De VOG van {lid} is {aanvraag}."
@@ -147,10 +169,12 @@ def vog_problem(lid: Gezinslid, day: datetime.date, *, for_approval: bool) -> st
             else f"Van {lid} is nog geen VOG aangevraagd."
         )
     if not vog.is_valid_on(day, organisatie):
-        return f"De VOG van {lid} is verlopen op {vog.geldig_tot(organisatie):%d-%m-%Y}.{nieuwe}"
+        return (
+            f"De VOG van {lid} is verlopen op {korte_datum(vog.geldig_tot(organisatie))}.{nieuwe}"
+        )
     if for_approval and not vog.is_recent_enough_on(day, organisatie):
         return (
-            f"De VOG van {lid} is afgegeven op {vog.afgegeven_op:%d-%m-%Y}: langer dan "
+            f"De VOG van {lid} is afgegeven op {korte_datum(vog.afgegeven_op)}: langer dan "
             f"{organisatie.vog_hoogstens_maanden_oud} maanden geleden."
             + (nieuwe or " Vraag een nieuwe aan.")
         )
@@ -203,17 +227,17 @@ def _vog_state(stand: VogStand, organisatie: Organisatie) -> tuple[str, str]:
     who = f" ({shown.bijgewerkt_door.get_full_name()})" if shown and shown.bijgewerkt_door else ""
     nieuwe = f"; nieuwe {aanvraag}" if aanvraag else ""
     if stand.geweigerd:
-        return "attention", f"geweigerd op {stand.geweigerd.geweigerd_op:%d-%m-%Y}{who}{nieuwe}"
+        return "attention", f"geweigerd op {korte_datum(stand.geweigerd.geweigerd_op)}{who}{nieuwe}"
     if vog is None:
         return "missing", f"{aanvraag}{who}" if aanvraag else "nog niet aangevraagd"
     until = vog.geldig_tot(organisatie)
     if until <= day:
-        return "missing", f"verlopen op {until:%d-%m-%Y}{who}{nieuwe}"
+        return "missing", f"verlopen op {korte_datum(until)}{who}{nieuwe}"
     if not aanvraag and (until - day).days <= VERLOOPT_BINNEN_DAGEN:
-        return "expiring", f"verloopt {until:%d-%m-%Y}; vraag een nieuwe aan{who}"
+        return "expiring", f"verloopt {korte_datum(until)}; vraag een nieuwe aan{who}"
     return (
         "done",
-        f"afgegeven {vog.afgegeven_op:%d-%m-%Y}, geldig tot {until:%d-%m-%Y}{who}{nieuwe}",
+        f"afgegeven {korte_datum(vog.afgegeven_op)}, geldig tot {korte_datum(until)}{who}{nieuwe}",
     )
 
 
@@ -227,7 +251,7 @@ def overzicht(steungezin: Steungezin, day: datetime.date) -> list[Item]:
             Item(
                 soort.label.capitalize(),
                 "done",
-                f"{gesprek.datum:%d-%m-%Y} door {gesprek.door.get_full_name()}",
+                f"{korte_datum(gesprek.datum)} door {gesprek.door.get_full_name()}",
             )
             if gesprek
             else Item(soort.label.capitalize(), "missing", "nog niet gedaan")
@@ -235,7 +259,7 @@ def overzicht(steungezin: Steungezin, day: datetime.date) -> list[Item]:
     for lid in vog_members(steungezin, day):
         label = f"VOG {lid}"
         if age_on(lid.geboortedatum, day) < 18:
-            label += f" (wordt 18 op {add_months(lid.geboortedatum, 12 * 18):%d-%m-%Y})"
+            label += f" (wordt 18 op {korte_datum(add_months(lid.geboortedatum, 12 * 18))})"
         items.append(Item(label, *_vog_state(vog_stand(lid, day), organisatie)))
     trained = trained_adults(steungezin, day)
     items.append(

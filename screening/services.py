@@ -10,12 +10,21 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts import audit
 from accounts.models import Organisatie, User
-from gezinnen.integrity import TransitionError, claim
+from gezinnen.integrity import (
+    SNAPSHOT_SALT,
+    EditConflict,
+    TransitionError,
+    claim,
+    field_labels,
+    sign_snapshot,
+    snapshot,
+)
 from gezinnen.models import Gezinslid, Statuswijziging, Steungezin, today
 from screening import stand
 from screening.models import (
@@ -29,7 +38,23 @@ from screening.models import (
 )
 from screening.rules import latest_vog, tekorten_voor_goedkeuring, with_screening
 
-__all__ = ["ApprovalRefused", "TransitionError"]
+__all__ = ["ApprovalRefused", "EditConflict", "TransitionError"]
+
+# What a VOG form shows of the record, to tell later whether somebody else
+# changed it meanwhile: its number too, so a VOG started by someone else since
+# the form was opened counts as a change.
+VOG_GEZIEN = [
+    "id",
+    "status",
+    "klaargezet_op",
+    "aangevraagd_op",
+    "ontvangen_op",
+    "afgegeven_op",
+    "geweigerd_op",
+    "screeningsprofiel",
+    "gratis",
+    "notitie",
+]
 
 
 class ApprovalRefused(TransitionError):
@@ -47,10 +72,40 @@ def _lock(steungezin_id: int) -> Steungezin:
 
 
 def _afronden(door: User, steungezin: Steungezin, detail: str) -> None:
-    """Every screening write ends here, under the steungezin's lock: its
-    stored verdict recomputed in the same transaction, and the audit event."""
+    """Every screening write ends here, under the steungezin's lock: an
+    aangemeld family whose screening gets its first record is taken into
+    screening, the table's own step in its timeline (nobody sets that status
+    by hand, and the screening lists see it from then on); then its stored
+    verdict recomputed in the same transaction, and the audit event."""
+    huidig = Steungezin.objects.only("status").get(pk=steungezin.pk)
+    if huidig.status == Steungezin.Status.AANGEMELD:
+        locked = claim(Steungezin, steungezin.pk, versie=None)
+        begin = locked.apply_step(
+            "screening_beginnen", door=door, reden=f"Screening begonnen: {detail}."
+        )
+        audit.gewijzigd(door=door, obj=locked, wat=f"status: {begin.van} → {begin.naar}")
+        steungezin.status, steungezin.versie = locked.status, locked.versie
     stand.bijwerken([steungezin.pk], today())
     audit.gewijzigd(door=door, obj=steungezin, wat=detail)
+
+
+def vog_gezien(vog: VOG) -> str:
+    """The signed snapshot a VOG form carries (``vog_bijwerken(gezien=...)``)."""
+    return sign_snapshot(vog, VOG_GEZIEN)
+
+
+def _vog_ongewijzigd(lid: Gezinslid, gezien: str) -> None:
+    """EditConflict when the member's latest VOG is no longer what the form
+    showed: another coordinator saved it, or started a new one, meanwhile."""
+    try:
+        before = signing.loads(gezien, salt=SNAPSHOT_SALT)
+    except signing.BadSignature:
+        return
+    current = VOG.objects.filter(gezinslid=lid).order_by("-pk").first() or VOG(gezinslid=lid)
+    now = snapshot(current, list(before))
+    labels = {**field_labels(VOG), "id": "een nieuwere VOG"}
+    if changed := [labels[name] for name, value in now.items() if before[name] != value]:
+        raise EditConflict(changed, current.bijgewerkt_door, current)
 
 
 @transaction.atomic
@@ -70,11 +125,19 @@ def vog_aanvragen(*, door: User, lid: Gezinslid) -> VOG:
 
 @transaction.atomic
 def vog_bijwerken(
-    *, door: User, lid: Gezinslid, vog_id: int | None, gegevens: dict[str, Any]
+    *,
+    door: User,
+    lid: Gezinslid,
+    vog_id: int | None,
+    gegevens: dict[str, Any],
+    gezien: str = "",
 ) -> VOG:
     """Record the status and dates of a member's VOG (``vog_id`` None: the
-    member's first one)."""
+    member's first one). ``gezien`` (``vog_gezien`` of the VOG the form showed)
+    refuses to save over somebody else's change made since."""
     _lock(lid.gezin_id)
+    if gezien:
+        _vog_ongewijzigd(lid, gezien)
     vog = (
         VOG.objects.select_for_update(no_key=True).get(pk=vog_id, gezinslid=lid)
         if vog_id
@@ -100,16 +163,43 @@ def gesprek_vastleggen(
     notities: str = "",
 ) -> ScreeningGesprek:
     """A kennismakingsgesprek (the intake) or a huisbezoek."""
+    return gesprekken_vastleggen(
+        door=door,
+        steungezin=steungezin,
+        soorten=[soort],
+        datum=datum,
+        gevoerd_door=gevoerd_door,
+        notities=notities,
+    )[0]
+
+
+@transaction.atomic
+def gesprekken_vastleggen(
+    *,
+    door: User,
+    steungezin: Steungezin,
+    soorten: list[str],
+    datum: datetime.date,
+    gevoerd_door: User,
+    notities: str = "",
+) -> list[ScreeningGesprek]:
+    """One conversation that counts as each of ``soorten``: an intake held at
+    the family's home is the huisbezoek too."""
     gezin = _lock(steungezin.pk)
     if gevoerd_door.organisatie_id != gezin.organisatie_id:
         raise ValidationError({"door": "Kies een coördinator van de eigen organisatie."})
-    gesprek = ScreeningGesprek(
-        steungezin=gezin, soort=soort, datum=datum, door=gevoerd_door, notities=notities
-    )
-    gesprek.full_clean()
-    gesprek.save()
-    _afronden(door, gezin, gesprek.get_soort_display())
-    return gesprek
+    if not soorten:
+        raise ValidationError({"soorten": "Kies wat voor gesprek het was."})
+    gesprekken = []
+    for soort in dict.fromkeys(soorten):
+        gesprek = ScreeningGesprek(
+            steungezin=gezin, soort=soort, datum=datum, door=gevoerd_door, notities=notities
+        )
+        gesprek.full_clean()
+        gesprek.save()
+        gesprekken.append(gesprek)
+    _afronden(door, gezin, " en ".join(g.get_soort_display() for g in gesprekken))
+    return gesprekken
 
 
 @transaction.atomic
@@ -123,12 +213,43 @@ def referentie_vastleggen(*, door: User, steungezin: Steungezin, **gegevens: Any
     return referentie
 
 
+def _beoordelingen(beoordelingen) -> dict[str, str]:
+    return {str(b.criterium_id): f"{b.voldoet}|{b.notitie}" for b in beoordelingen}
+
+
+def criteria_gezien(beoordelingen) -> str:
+    """The signed answers a criteria form showed (``criteria_beoordelen(gezien=...)``)."""
+    return signing.dumps(_beoordelingen(beoordelingen), salt=SNAPSHOT_SALT, compress=True)
+
+
 @transaction.atomic
 def criteria_beoordelen(
-    *, door: User, steungezin: Steungezin, antwoorden: list[tuple[Criterium, str, str]]
+    *,
+    door: User,
+    steungezin: Steungezin,
+    antwoorden: list[tuple[Criterium, str, str]],
+    gezien: str = "",
 ) -> None:
-    """Per criterion of the organisation 'ja', 'nee' or '' (not yet), with a note."""
+    """Per criterion of the organisation 'ja', 'nee' or '' (not yet), with a
+    note. ``gezien`` (``criteria_gezien`` of what the form showed) refuses to
+    save over answers somebody else changed since."""
     gezin = _lock(steungezin.pk)
+    if gezien:
+        try:
+            before = signing.loads(gezien, salt=SNAPSHOT_SALT)
+        except signing.BadSignature:
+            before = None
+        current = list(gezin.criteriumbeoordelingen.select_related("criterium", "door"))
+        now = _beoordelingen(current)
+        if before is not None and before != now:
+            changed = [
+                b for b in current if before.get(str(b.criterium_id)) != now[str(b.criterium_id)]
+            ]
+            raise EditConflict(
+                [b.criterium.tekst for b in changed] or ["een beoordeling is gewist"],
+                max(changed, key=lambda b: b.pk).door if changed else None,
+                gezin,
+            )
     for criterium, antwoord, notitie in antwoorden:
         if criterium.organisatie_id != gezin.organisatie_id:
             raise ValidationError("Dit criterium hoort niet bij de organisatie.")
@@ -186,23 +307,42 @@ def deelname_vastleggen(
     _afronden(door, gezin, f"{audit.label(training)}: " + ", ".join(map(audit.label, leden)))
 
 
+def _stappen_naar_goedkeuring(steungezin: Steungezin) -> list[str]:
+    """The steps of the transition table an approval takes: from aangemeld
+    the screening begins first, so nobody has to set that status by hand."""
+    if steungezin.refusal("screening_beginnen") is None:
+        return ["screening_beginnen", "goedkeuren"]
+    return ["goedkeuren"]
+
+
+def goedkeuren_kan_niet(steungezin: Steungezin) -> str | None:
+    """Why the steungezin's status allows no approval now (None: it does;
+    whether the screening is complete is ``tekorten_voor_goedkeuring``)."""
+    return steungezin.refusal(_stappen_naar_goedkeuring(steungezin)[0])
+
+
 @transaction.atomic
 def steungezin_goedkeuren(
     *, door: User, steungezin: Steungezin, versie: int | None = None
 ) -> Statuswijziging:
     """Approve a steungezin (→ beschikbaar) when DESIGN §4 holds today;
-    otherwise ApprovalRefused lists exactly what is missing.
+    otherwise ApprovalRefused lists exactly what is missing. An aangemeld
+    family is taken into screening first, as its own step in the timeline.
 
     The row lock comes first: two coordinators approving at once are taken
     one after the other (the second finds it approved), and a screening
     record saved meanwhile waits for the decision.
     """
     locked = claim(Steungezin, steungezin.pk, versie=versie)
-    locked.check_step("goedkeuren")
+    stappen = _stappen_naar_goedkeuring(locked)
+    locked.check_step(stappen[0])
     fresh = with_screening(Steungezin.objects.filter(pk=steungezin.pk)).get()
     if tekorten := tekorten_voor_goedkeuring(fresh, today()):
         raise ApprovalRefused(tekorten)
-    stap = locked.apply_step("goedkeuren", door=door, reden="Screening afgerond: goedgekeurd.")
+    for naam in stappen[:-1]:
+        begin = locked.apply_step(naam, door=door, reden="Screening begonnen bij het besluit.")
+        audit.gewijzigd(door=door, obj=locked, wat=f"status: {begin.van} → {begin.naar}")
+    stap = locked.apply_step(stappen[-1], door=door, reden="Screening afgerond: goedgekeurd.")
     _afronden(door, locked, "goedgekeurd: beschikbaar")
     steungezin.status, steungezin.versie = locked.status, locked.versie
     return stap

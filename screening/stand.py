@@ -30,7 +30,8 @@ from dataclasses import asdict, dataclass
 
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum, Window
+from django.db.models.functions import Coalesce
 
 from gezinnen.models import Steungezin
 from screening.models import Screeningstand, add_months
@@ -243,30 +244,66 @@ def _als_rijen(records: list, day: datetime.date) -> list:
     return records
 
 
-def _tellen(records: QuerySet) -> int:
-    return records.count()
-
-
 @dataclass(frozen=True)
 class Lijst:
     """A list of the dashboard or the screening overview: its records in SQL
-    (``bron`` gives the ordered queryset for a page's scope), how many it
-    counts, and how a page of records becomes rows. Rows are made only for
-    the records shown, so nothing grows with the organisation but a count."""
+    (``bron`` gives the ordered queryset for a page's scope), what it counts
+    (the records, or with ``som`` the sum of that column of theirs), what the
+    rows need besides the records (``ophalen``, fetched onto them in place)
+    and how records become rows. Rows are made only for the records shown,
+    so nothing grows with the organisation but a count.
+
+    ``bron`` may also give a sequence that selects and counts itself (see
+    ``bewaren.TeAnonimiseren``): its ``eerste(n)`` and ``count()``."""
 
     titel: str
     bron: Callable[..., QuerySet]
     rijen: Callable[[list, datetime.date], list] = _als_rijen
-    aantal: Callable[[QuerySet], int] = _tellen
+    som: str | None = None
+    ophalen: Callable[[list], None] | None = None
+
+    def eerste(self, scope, day: datetime.date, tonen: int = TONEN) -> tuple[list, int]:
+        """The first records and the count, in one query: the count is a
+        window over the whole selection, taken before the limit."""
+        records = self.bron(scope, day)
+        if not isinstance(records, QuerySet):
+            return records.eerste(tonen)
+        geteld = Window(Sum(self.som) if self.som else Count("pk"))
+        eerste = list(records.annotate(lijst_aantal=geteld)[:tonen])
+        return eerste, eerste[0].lijst_aantal if eerste else 0
 
     def deel(self, scope, day: datetime.date, tonen: int = TONEN) -> Deel:
         """The first rows and the count, for a page's scope (what ``bron`` takes)."""
-        records = self.bron(scope, day)
-        return Deel(self.rijen(list(records[:tonen]), day), self.aantal(records))
+        return delen([(self, scope)], day, tonen)[0]
 
     def pagina(self, scope, day: datetime.date, nummer) -> tuple[Page, list, int]:
         """One page of the whole list (a number that is no page: the nearest),
         its rows and the list's count."""
         records = self.bron(scope, day)
         page = Paginator(records, PER_PAGINA).get_page(nummer)
-        return page, self.rijen(list(page.object_list), day), self.aantal(records)
+        if self.ophalen and page.object_list:
+            self.ophalen(list(page.object_list))
+        if self.som:
+            aantal = records.aggregate(n=Coalesce(Sum(self.som), 0))["n"]
+        else:
+            aantal = page.paginator.count
+        return page, self.rijen(list(page.object_list), day), aantal
+
+
+def delen(lijsten: Iterable[tuple[Lijst, object]], day: datetime.date, tonen: int = TONEN):
+    """The first rows and the count of each (list, scope), in order: a query
+    per list, and what rows need besides (``ophalen``) fetched once for all
+    the lists that share it."""
+    lijsten = list(lijsten)
+    eerste = [lijst.eerste(scope, day, tonen) for lijst, scope in lijsten]
+    samen: dict[Callable, list] = {}
+    for (lijst, _), (records, _) in zip(lijsten, eerste, strict=True):
+        if lijst.ophalen:
+            samen.setdefault(lijst.ophalen, []).extend(records)
+    for ophalen, records in samen.items():
+        if records:
+            ophalen(records)
+    return [
+        Deel(lijst.rijen(records, day), aantal)
+        for (lijst, _), (records, aantal) in zip(lijsten, eerste, strict=True)
+    ]

@@ -87,7 +87,10 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "steungezinnen.menu.menu",
             ],
+            # Every template writes dates with the project's |datum filter.
+            "builtins": ["steungezinnen.datums"],
         },
     },
 ]

@@ -29,6 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
             return _lijst(request, volledig, mine=mine)
         due = dashboard.coordinator_due(user, today(), mine=mine)
         audit.lijst_bekeken(door=user, wat="dashboard", records=_shown(due))
+        figures, wijken = dashboard.vraag_en_aanbod(user)
         context = {
             "due": due,
             "lijsten": dashboard.LIJSTEN,
@@ -37,8 +38,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "lang_wachtend_titel": (
                 f"Wachten langer dan {user.organisatie.wachttijd_limiet_weken} weken"
             ),
-            "figures": dashboard.figures(user),
-            "wijken": dashboard.vraag_en_aanbod(user),
+            "figures": figures,
+            "wijken": wijken,
         }
     elif user.is_vrijwillig_coordinator and user.sees_family_data:
         koppelingen = dashboard.mijn_koppelingen(user)

@@ -126,7 +126,7 @@ def test_it_logs_a_role_and_right_given_by_the_beheerder(client, beheerder, vrij
         vrijwilliger.organisatie,
     )
     assert entry.detail == (
-        f"gebruiker nr. {vrijwilliger.pk}: rol vrijwillig coördinator → coördinator; "
+        f"gebruiker nr. {vrijwilliger.pk}: rol vrijwillige coördinator → coördinator; "
         "beheerder nee → ja; ook gewijzigd: voornaam"
     )
 
@@ -184,7 +184,7 @@ def test_it_logs_a_new_user_with_the_rights_given(client, beheerder):
     [entry] = logged(nina)
     assert (entry.action, entry.user) == (AuditEntry.Action.CREATE, beheerder)
     assert entry.detail == (
-        f"gebruiker nr. {nina.pk}: rol vrijwillig coördinator; beheerder nee; actief ja; "
+        f"gebruiker nr. {nina.pk}: rol vrijwillige coördinator; beheerder nee; actief ja; "
         "organisatie Humanitas Twente – Hengelo; supergebruikerstatus nee"
     )
 
@@ -351,7 +351,9 @@ def test_it_keeps_a_beheerders_own_rights_out_of_their_hands(client, beheerder):
 def family_entries(coordinator, organisatie):
     """What Carla's work leaves in the log: records named after the families."""
     gezin = VraaggezinFactory(organisatie=organisatie, naam="Kwakkelstein", leden=[])
-    steun = SteungezinFactory(organisatie=organisatie, naam="Kwakkelstein", leden=[])
+    steun = SteungezinFactory(
+        organisatie=organisatie, naam="Kwakkelstein", status="in_screening", leden=[]
+    )
     anna = GezinslidFactory(gezin=steun, voornaam="Anna", achternaam="Kwakkelstein")
     koppeling = KoppelingFactory(
         organisatie=organisatie,

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from accounts.models import AuditEntry
 from gezinnen.models import today
+from matching import dashboard
 from matching.suggestions import TONEN
 from screening.stand import TONEN as LIJST_TONEN
 from tests.factories import (
@@ -108,8 +109,18 @@ def test_the_dashboard_takes_the_same_queries_for_ten_times_the_families(
     some(18)
     many, response = queries(logged_in, reverse("home"))
     assert many == few
-    assert response.context["due"].nieuw_vraag.aantal == 20
-    assert few == 46
+    due = response.context["due"]
+    assert due.nieuw_vraag.aantal == 20
+    assert due.checkins_overdue.aantal == 20
+    assert few == 30
+    # Each count (a window over the list, in the query of its first rows) is
+    # the count of the list in full, which pages with a query of its own.
+    for naam in dashboard.LIJSTEN:
+        volledig = logged_in.get(reverse("home") + f"?lijst={naam}")
+        assert getattr(due, naam).aantal == volledig.context["aantal"], naam
+    for naam, lijst in dashboard.SCREENING.items():
+        volledig = logged_in.get(reverse("screening:overzicht") + f"?lijst={lijst}")
+        assert getattr(due, naam).aantal == volledig.context["aantal"], naam
 
 
 def test_the_volunteer_and_the_other_organisation_get_no_full_list(

@@ -492,6 +492,84 @@ def test_the_schedule_takes_exactly_the_families_whose_term_ended(organisatie, c
     assert bewaartermijnen_afhandelen(DAY + datetime.timedelta(days=3650)) == 0
 
 
+def _expected_due(organisatie, grens: datetime.date) -> list[tuple[datetime.date, int]]:
+    """What ``te_anonimiseren`` must select, worked out here in Python from
+    the definition: a final status, no running koppeling, and the term after
+    the latest of the last final step (its date in the Netherlands) and the
+    last end of a koppeling, or after the registration without either."""
+    due = []
+    for model, kant in ((Vraaggezin, "vraaggezin"), (Steungezin, "steungezin")):
+        for gezin in model.objects.filter(organisatie=organisatie, geanonimiseerd_op=None):
+            koppelingen = list(Koppeling.objects.filter(**{kant: gezin}))
+            if gezin.status not in model.ENDED or any(
+                k.status in Koppeling.LOPEND for k in koppelingen
+            ):
+                continue
+            stappen = Statuswijziging.objects.filter(gezin=gezin, naar__in=model.ENDED)
+            dates = [timezone.localtime(stap.op).date() for stap in stappen]
+            dates += [k.einde_op for k in koppelingen if k.einde_op]
+            einde = max(dates) if dates else gezin.aangemeld_op
+            anonimiseren_op = add_months(einde, organisatie.bewaartermijn_maanden)
+            if anonimiseren_op <= grens:
+                due.append((anonimiseren_op, gezin.pk))
+    return sorted(due)
+
+
+def test_the_families_to_anonymise_are_selected_exactly_for_any_history(organisatie):
+    """Random histories: registrations before and after the day, final steps
+    just before and after midnight in the Netherlands, ended and running
+    koppelingen, and families with neither; on several days, both the list
+    and the dashboard's first rows with their count."""
+    rnd = random.Random(14)
+    start = add_months(DAY, -organisatie.bewaartermijn_maanden) - datetime.timedelta(days=60)
+    zone = timezone.get_current_timezone()
+
+    def some_day() -> datetime.date:
+        return start + datetime.timedelta(days=rnd.randrange(120))
+
+    for i in range(36):
+        model = (Vraaggezin, Steungezin)[i % 2]
+        factory = VraaggezinFactory if model is Vraaggezin else SteungezinFactory
+        gezin = factory(organisatie=organisatie, aangemeld_op=some_day())
+        kant = "vraaggezin" if model is Vraaggezin else "steungezin"
+        for _ in range(rnd.randrange(3)):
+            einde = some_day()
+            KoppelingFactory(
+                organisatie=organisatie,
+                **{kant: gezin},
+                status="afgesloten",
+                start_op=einde - datetime.timedelta(days=90),
+                einde_op=einde,
+                einde_reden="klik",
+            )
+        if rnd.random() < 0.15:
+            KoppelingFactory(organisatie=organisatie, **{kant: gezin})  # still running
+        final = sorted(model.ENDED)
+        for _ in range(rnd.randrange(3)):
+            at = rnd.choice((datetime.time(0, 30), datetime.time(12), datetime.time(23, 30)))
+            op = datetime.datetime.combine(some_day(), at, tzinfo=zone)
+            Statuswijziging.objects.create(gezin=gezin, naar=rnd.choice(final), op=op)
+        if rnd.random() < 0.85:
+            model.objects.filter(pk=gezin.pk).update(status=rnd.choice(final))
+    eerste_dag = add_months(start, organisatie.bewaartermijn_maanden)
+    sizes = []
+    for offset in range(0, 130, 9):
+        dag = eerste_dag + datetime.timedelta(days=offset)
+        for binnen in (0, 30):
+            expected = _expected_due(organisatie, dag + datetime.timedelta(days=binnen))
+            found = te_anonimiseren(organisatie, dag, binnen_dagen=binnen)
+            assert [(t.anonimiseren_op, t.gezin.pk) for t in found] == expected, (dag, binnen)
+            eerste, aantal = bewaren.TeAnonimiseren(organisatie, dag, binnen).eerste(8)
+            assert [(t.anonimiseren_op, t.gezin.pk) for t in eerste] == expected[:8]
+            assert (
+                aantal == len(expected) == bewaren.TeAnonimiseren(organisatie, dag, binnen).count()
+            )
+            sizes.append(len(expected))
+    # The days run from none due to more than the first rows show.
+    assert sizes[0] < 3
+    assert max(sizes) > 8
+
+
 def test_each_organisation_has_its_own_term(organisatie, other_organisatie):
     other_organisatie.bewaartermijn_maanden = 6
     other_organisatie.save()

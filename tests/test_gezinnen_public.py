@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core import mail
 from django.core.cache import cache
@@ -155,3 +157,125 @@ def test_it_limits_submissions_per_address(client, organisatie):
 
 def test_an_unknown_organisation_is_a_404(client):
     assert client.get("/aanmelden/bestaat-niet/steungezin/").status_code == 404
+
+
+# One member block at a time, without JavaScript --------------------------------
+
+
+def household(*members: tuple[str, str, str]) -> dict:
+    """The formset fields for these (voornaam, soort, geboortedatum) members."""
+    data = {"leden-TOTAL_FORMS": str(len(members)), "leden-INITIAL_FORMS": "0"}
+    for index, (voornaam, soort, geboren) in enumerate(members):
+        data |= {
+            f"leden-{index}-voornaam": voornaam,
+            f"leden-{index}-achternaam": "de Vries",
+            f"leden-{index}-soort": soort,
+            f"leden-{index}-geboortedatum": geboren,
+        }
+    return data
+
+
+ELS = ("Els", "volwassene", "1970-01-01")
+TIM = ("Tim", "kind", "2020-01-01")
+NOOR = ("Noor", "kind", "2022-03-04")
+
+
+def with_household(data: dict, *members) -> dict:
+    """The form data with exactly these members in the household."""
+    rest = {key: value for key, value in data.items() if not key.startswith("leden-")}
+    return rest | household(*members)
+
+
+def referral(*members, **overrides) -> dict:
+    return with_household(referral_data(**overrides), *members)
+
+
+def test_the_form_starts_with_one_member_block(client, organisatie):
+    response = client.get(signup_url(organisatie, "vraaggezin"))
+    assert 'name="leden-TOTAL_FORMS" value="1"' in response.text
+    assert 'name="leden-0-voornaam"' in response.text
+    assert 'name="leden-1-voornaam"' not in response.text
+    assert "Nog een gezinslid toevoegen" in response.text
+
+
+def test_it_adds_a_member_block_keeping_everything_typed(client, organisatie):
+    data = referral(ELS, hulpvraag="") | {"lid_toevoegen": "1"}
+    response = client.post(signup_url(organisatie, "vraaggezin"), data)
+    assert response.status_code == 200
+    assert 'name="leden-TOTAL_FORMS" value="2"' in response.text
+    assert 'name="leden-1-voornaam"' in response.text
+    assert 'value="Els"' in response.text
+    assert 'value="1970-01-01"' in response.text
+    assert 'value="Lindelaan"' in response.text
+    assert 'value="Consultatiebureau Hengelo"' in response.text
+    assert re.search(r'value="opvang"[^>]* checked', response.text)
+    # The form was not sent: no errors for the empty hulpvraag yet, nothing stored.
+    assert "Niet alles is goed ingevuld" not in response.text
+    assert "is-invalid" not in response.text
+    assert not Gezin.objects.exists()
+
+
+def test_the_same_form_token_survives_adding_members(client, organisatie):
+    first = client.get(signup_url(organisatie, "vraaggezin")).context["form"]
+    token = first.initial["inzending"]
+    data = referral(ELS, inzending=token) | {"lid_toevoegen": "1"}
+    response = client.post(signup_url(organisatie, "vraaggezin"), data)
+    assert f'value="{token}"' in response.text
+
+
+def test_adding_members_is_not_counted_as_a_submission(client, organisatie):
+    for _ in range(6):
+        response = client.post(
+            signup_url(organisatie, "vraaggezin"), referral(ELS, TIM) | {"lid_toevoegen": "1"}
+        )
+        assert "in korte tijd veel aanmeldingen" not in response.text
+    response = client.post(signup_url(organisatie, "vraaggezin"), referral(ELS, TIM))
+    assert response.status_code == 302
+
+
+def test_it_removes_a_member_block_and_keeps_the_others(client, organisatie):
+    data = referral(ELS, TIM, NOOR) | {"lid_verwijderen": "1"}
+    response = client.post(signup_url(organisatie, "vraaggezin"), data)
+    assert response.status_code == 200
+    assert 'name="leden-TOTAL_FORMS" value="2"' in response.text
+    assert 'name="leden-1-voornaam" value="Noor"' in response.text
+    assert 'value="Tim"' not in response.text
+    assert 'value="Els"' in response.text
+
+
+def test_the_last_member_block_stays(client, organisatie):
+    data = referral(ELS) | {"lid_verwijderen": "0"}
+    response = client.post(signup_url(organisatie, "vraaggezin"), data)
+    assert 'name="leden-TOTAL_FORMS" value="1"' in response.text
+    assert 'value="Els"' not in response.text
+
+
+def test_a_tampered_block_count_stays_a_household(client, organisatie):
+    data = referral(ELS) | {"leden-TOTAL_FORMS": "5000", "lid_toevoegen": "1"}
+    response = client.post(signup_url(organisatie, "vraaggezin"), data)
+    assert 'name="leden-TOTAL_FORMS" value="30"' in response.text
+
+
+def test_a_family_of_one_signs_up(client, organisatie):
+    response = client.post(signup_url(organisatie), with_household(signup_data(), ELS))
+    assert response.status_code == 302
+    assert Steungezin.objects.get().leden.get().voornaam == "Els"
+
+
+def test_a_family_of_three_is_referred(client, organisatie):
+    response = client.post(signup_url(organisatie, "vraaggezin"), referral(ELS, TIM, NOOR))
+    assert response.status_code == 302
+    gezin = Vraaggezin.objects.get()
+    assert sorted(gezin.leden.values_list("voornaam", flat=True)) == ["Els", "Noor", "Tim"]
+
+
+def test_a_rejected_referral_keeps_every_member(client, organisatie):
+    data = referral(ELS, TIM, NOOR, postcode="niet goed")
+    response = client.post(signup_url(organisatie, "vraaggezin"), data)
+    assert response.status_code == 200
+    assert "Niet alles is goed ingevuld" in response.text
+    assert 'name="leden-TOTAL_FORMS" value="3"' in response.text
+    for voornaam, _, geboren in (ELS, TIM, NOOR):
+        assert f'value="{voornaam}"' in response.text
+        assert f'value="{geboren}"' in response.text
+    assert not Gezin.objects.exists()

@@ -171,7 +171,7 @@ def test_the_steungezin_sees_its_own_file_and_nothing_of_the_vraaggezin(dossier,
         "Het contact tussen de twee gezinnen: 5",
         "Kennismaking met",  # the kennismaking notes
         f"Toestemming vastgelegd door: {coordinator.get_full_name()}",
-        "Datum van afgifte: 02-11-2026",  # the VOG's dates
+        "Datum van afgifte: 2 nov. 2026",  # the VOG's dates
         "met het vraaggezin",
     ):
         assert own in text, own

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import AuditEntry
+from gezinnen.integrity import version_fields
 from gezinnen.models import today
 from matching.models import (
     EVALUATIEVRAGEN,
@@ -127,7 +128,7 @@ def test_a_professional_match_cannot_get_a_volunteer(client, koppeling, coordina
         },
     )
     assert response.status_code == 200
-    assert "geen vrijwillig coördinator" in response.text
+    assert "geen vrijwillige coördinator" in response.text
     koppeling.refresh_from_db()
     assert not koppeling.professional_nodig
 
@@ -145,7 +146,36 @@ def test_the_suggestions_page_proposes_a_match(client, organisatie, coordinator)
     assert "status is gestopt" not in response.text  # only those that could become available
     response = client.post(reverse("matching:voorstellen", args=[vraag.pk, steun.pk]))
     koppeling = Koppeling.objects.get()
-    assert response.url == reverse("matching:detail", args=[koppeling.pk])
+    # The step that follows at once: planning the kennismaking.
+    assert response.url == reverse("matching:kennismaking", args=[koppeling.pk])
+
+
+@pytest.mark.parametrize(
+    ("uitkomst", "next_page"), [("go", "matching:starten"), ("no_go", "matching:detail")]
+)
+def test_after_the_kennismaking_a_go_goes_on_to_the_start(
+    client, organisatie, coordinator, uitkomst, next_page
+):
+    koppeling = KoppelingFactory(
+        organisatie=organisatie,
+        status="kennismaking",
+        kennismaking_op=DAY,
+        start_op=None,
+        vraaggezin__status="wachtend",
+    )
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("matching:kennismaking", args=[koppeling.pk]),
+        {
+            "uitkomst": "1",
+            "uitkomst-uitkomst": uitkomst,
+            "uitkomst-notities": "",
+            **{f"uitkomst-{k}": v for k, v in version_fields(koppeling).items()},
+        },
+    )
+    assert response.url == reverse(next_page, args=[koppeling.pk])
+    koppeling.refresh_from_db()
+    assert koppeling.kennismaking_uitkomst == uitkomst
 
 
 def test_proposing_for_a_family_without_intake_says_why(client, organisatie, coordinator):

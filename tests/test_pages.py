@@ -29,7 +29,7 @@ def test_the_dashboard_counts_the_organisations_families(client, coordinator, ou
     ("person", "heading", "absent"),
     [
         ("coordinator", "Dashboard", "Naar beheer"),
-        ("vrijwilliger", "Mijn koppelingen", "Dashboard"),
+        ("vrijwilliger", "Mijn gezinnen", "Dashboard"),
         ("beheerder", "Naar beheer", "Mijn koppelingen"),
     ],
 )

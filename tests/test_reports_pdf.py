@@ -143,3 +143,66 @@ def test_the_evaluation_report_is_complete(client, koppeling, rendered, coordina
     assert "Voorgesteld" in html
     assert "Signalen" in html
     assert "GEHEIM" not in html
+
+
+@pytest.fixture
+def laid_out(monkeypatch):
+    """How often WeasyPrint laid a PDF out."""
+    from weasyprint import HTML
+
+    real, count = HTML.write_pdf, []
+
+    def counted(self, *args, **kwargs):
+        count.append(1)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(HTML, "write_pdf", counted)
+    return count
+
+
+def _rapport(client, gemeente: str) -> bytes:
+    params = {"gemeente": gemeente, "soort": "jaar", "jaar": today().year - 1, "formaat": "pdf"}
+    response = client.get(reverse("reports:gemeente"), params)
+    assert response["Content-Type"] == "application/pdf"
+    return response.content
+
+
+def test_the_same_municipality_report_is_laid_out_once(client, koppeling, coordinator, laid_out):
+    from django.core.cache import cache
+
+    from tests.factories import WijkFactory
+
+    cache.clear()
+    WijkFactory(organisatie=koppeling.organisatie, naam="Noord", gemeente="Hengelo")
+    WijkFactory(organisatie=koppeling.organisatie, naam="Goor", gemeente="Hof van Twente")
+    client.force_login(coordinator)
+    first = _rapport(client, "Hengelo")
+    assert _rapport(client, "Hengelo") == first
+    assert len(laid_out) == 1
+    # Another report (other HTML) is laid out for itself.
+    assert _rapport(client, "Hof van Twente") != first
+    assert len(laid_out) == 2
+    # Reports with personal data never come from the cache.
+    for _ in range(2):
+        client.get(reverse("reports:inzage", args=[koppeling.vraaggezin.pk]))
+        client.get(reverse("reports:evaluatieverslag", args=[koppeling.pk]))
+    assert len(laid_out) == 6
+
+
+def test_a_cache_that_is_down_costs_the_report_nothing(
+    client, koppeling, coordinator, laid_out, monkeypatch, caplog
+):
+    from reports import pdf
+    from tests.factories import WijkFactory
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache weg")
+
+    monkeypatch.setattr(pdf.cache, "get", down)
+    monkeypatch.setattr(pdf.cache, "set", down)
+    WijkFactory(organisatie=koppeling.organisatie, naam="Noord", gemeente="Hengelo")
+    client.force_login(coordinator)
+    assert _rapport(client, "Hengelo").startswith(b"%PDF")
+    assert _rapport(client, "Hengelo").startswith(b"%PDF")
+    assert len(laid_out) == 2
+    assert "niet bereikbaar" in caplog.text

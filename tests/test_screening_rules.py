@@ -190,7 +190,7 @@ def test_it_refuses_approval_while_the_first_vog_is_on_its_way(complete):
     VOG.objects.all().delete()
     VOG.objects.create(gezinslid=complete.leden.get(), status="aangevraagd", aangevraagd_op=DAY)
     assert tekorten_voor_goedkeuring(reload(complete), DAY) == [
-        "De VOG van Els Jansen is aangevraagd op 23-11-2026, nog niet ontvangen."
+        "De VOG van Els Jansen is aangevraagd op 23 nov. 2026, nog niet ontvangen."
     ]
 
 
@@ -240,7 +240,7 @@ def refuse(lid, on: datetime.date) -> VOG:
 def test_it_voids_a_vog_with_a_later_refusal(complete):
     refuse(complete.leden.get(), DAY - datetime.timedelta(days=10))
     gezin = reload(complete)
-    message = "De VOG van Els Jansen is geweigerd op 13-11-2026."
+    message = "De VOG van Els Jansen is geweigerd op 13 nov. 2026."
     assert tekorten_voor_goedkeuring(gezin, DAY) == [message]
     assert herscreening_redenen(gezin, DAY) == [message]
     assert counting_vog(gezin.leden.get(), DAY) is None
@@ -257,7 +257,7 @@ def test_it_ignores_a_refusal_dated_after_the_day(complete):
     gezin = reload(complete)
     assert tekorten_voor_goedkeuring(gezin, DAY) == []
     assert herscreening_redenen(gezin, DAY + datetime.timedelta(days=5)) == [
-        "De VOG van Els Jansen is geweigerd op 28-11-2026."
+        "De VOG van Els Jansen is geweigerd op 28 nov. 2026."
     ]
 
 
@@ -266,7 +266,7 @@ def test_it_counts_a_vog_only_once_received(complete):
     gezin = reload(complete)
     assert tekorten_voor_goedkeuring(gezin, DAY) == []
     assert herscreening_redenen(gezin, DAY - datetime.timedelta(days=1)) == [
-        "De VOG van Els Jansen is aangevraagd op 14-10-2026, nog niet ontvangen."
+        "De VOG van Els Jansen is aangevraagd op 14 okt. 2026, nog niet ontvangen."
     ]
 
 
@@ -362,15 +362,15 @@ EXPIRED = add_months(DAY, -12 * 3) - datetime.timedelta(days=1)
         ([{"status": "aan_te_vragen"}], "Van Els Jansen is nog geen VOG aangevraagd."),
         (
             [{"status": "klaargezet", "klaargezet_op": days(-3)}],
-            "De VOG van Els Jansen is klaargezet bij Justis op 20-11-2026, nog niet ontvangen.",
+            "De VOG van Els Jansen is klaargezet bij Justis op 20 nov. 2026, nog niet ontvangen.",
         ),
         (
             [{"status": "aangevraagd", "klaargezet_op": days(-5), "aangevraagd_op": days(-3)}],
-            "De VOG van Els Jansen is aangevraagd op 20-11-2026, nog niet ontvangen.",
+            "De VOG van Els Jansen is aangevraagd op 20 nov. 2026, nog niet ontvangen.",
         ),
         (
             [{"status": "geweigerd", "aangevraagd_op": days(-30), "geweigerd_op": days(-1)}],
-            "De VOG van Els Jansen is geweigerd op 22-11-2026.",
+            "De VOG van Els Jansen is geweigerd op 22 nov. 2026.",
         ),
         (
             [
@@ -381,15 +381,15 @@ EXPIRED = add_months(DAY, -12 * 3) - datetime.timedelta(days=1)
                     "ontvangen_op": days(4),
                 }
             ],
-            "De VOG van Els Jansen is aangevraagd op 13-11-2026, nog niet ontvangen.",
+            "De VOG van Els Jansen is aangevraagd op 13 nov. 2026, nog niet ontvangen.",
         ),
         (
             [
                 {"status": "ontvangen", "afgegeven_op": EXPIRED, "ontvangen_op": EXPIRED},
                 {"status": "aangevraagd", "aangevraagd_op": days(-3)},
             ],
-            "De VOG van Els Jansen is verlopen op 22-11-2026. "
-            "Een nieuwe is aangevraagd op 20-11-2026, nog niet ontvangen.",
+            "De VOG van Els Jansen is verlopen op 22 nov. 2026. "
+            "Een nieuwe is aangevraagd op 20 nov. 2026, nog niet ontvangen.",
         ),
     ],
     ids=["aan-te-vragen", "klaargezet", "aangevraagd", "geweigerd", "afgegeven-later", "verlopen"],
@@ -413,8 +413,8 @@ def test_it_shows_a_valid_vog_with_its_renewal_in_progress(complete):
     item = next(i for i in overzicht(gezin, DAY) if i.label == "VOG Els Jansen")
     assert item.state == "done"
     assert item.detail == (
-        "afgegeven 23-12-2023, geldig tot 23-12-2026; "
-        "nieuwe aangevraagd op 19-10-2026, nog niet ontvangen"
+        "afgegeven 23 dec. 2023, geldig tot 23 dec. 2026; "
+        "nieuwe aangevraagd op 19 okt. 2026, nog niet ontvangen"
     )
     werk = vog_werk([gezin], DAY)
     assert [row[1] for row in werk.bij_justis] == [ouder]

@@ -12,6 +12,7 @@ from accounts.models import AuditEntry
 from gezinnen.models import today
 from matching.models import CoordinatieUren
 from matching.services import KoppelingError, uren_vastleggen
+from steungezinnen.datums import korte_datum
 from tests.factories import UserFactory, WijkFactory
 
 pytestmark = pytest.mark.django_db
@@ -181,7 +182,7 @@ def test_it_saves_hours_typed_with_a_decimal_comma(client, coordinator):
     assert response.status_code == 302
     assert week_of(coordinator) == {"Hengelo": Decimal("4.5"), "": 1}
     html = client.get(response.url).text
-    assert f"De uren voor de week van {MAANDAG:%d-%m-%Y} zijn opgeslagen." in html
+    assert f"De uren voor de week van {korte_datum(MAANDAG)} zijn opgeslagen." in html
     assert "Hengelo 4,5" in html
     assert "algemeen 1,0" in html
     assert ">5,5<" in html  # the week's total

@@ -5,9 +5,12 @@ from reports.figures import KLEIN
 
 register = template.Library()
 
-BAR_HEIGHT = 16
-LABEL_WIDTH = 190
-BAR_WIDTH = 260
+# In user units of the viewBox: the chart is drawn at this size in the PDF and
+# scales with the page on screen (app.css), so 12 never gets smaller than 12 px.
+BAR_HEIGHT = 20
+LABEL_WIDTH = 230
+BAR_WIDTH = 300
+FONT_SIZE = 12
 
 
 @register.simple_tag
@@ -22,25 +25,28 @@ def bar_chart(regels):
     rows = []
     for index, regel in enumerate(regels):
         y = index * BAR_HEIGHT + 2
+        baseline = y + FONT_SIZE + 2
         shown = regel.aantal is not None and regel.aantal >= KLEIN
         width = round(BAR_WIDTH * regel.aantal / largest) if shown else 0
         rows.append(
             (
-                y + 11,
+                baseline,
+                FONT_SIZE,
                 regel.omschrijving,
                 LABEL_WIDTH,
-                y + 2,
+                y + 3,
                 width,
                 LABEL_WIDTH + width + 4,
-                y + 11,
+                baseline,
+                FONT_SIZE,
                 regel.waarde,
             )
         )
     body = format_html_join(
         "",
-        '<text x="0" y="{}" font-size="9" fill="#1e2a2e">{}</text>'
-        '<rect x="{}" y="{}" width="{}" height="11" fill="#1f5f6b"></rect>'
-        '<text x="{}" y="{}" font-size="9" fill="#1e2a2e">{}</text>',
+        '<text x="0" y="{}" font-size="{}" fill="#1e2a2e">{}</text>'
+        '<rect x="{}" y="{}" width="{}" height="14" fill="#1f5f6b"></rect>'
+        '<text x="{}" y="{}" font-size="{}" fill="#1e2a2e">{}</text>',
         rows,
     )
     return format_html(

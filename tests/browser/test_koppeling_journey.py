@@ -65,38 +65,32 @@ def test_a_coordinator_matches_starts_follows_evaluates_and_closes(
     expect(suggestie).to_contain_text(re.compile(r"\d+\s*van 100 punten"))
     suggestie.get_by_role("button", name="Voorstellen").click()
 
-    expect(heading).to_have_text("Koppeling Jansen – Bakker")
-    expect(header.get_by_text("voorgesteld", exact=True)).to_be_visible()
+    # 2. Proposed, the kennismaking comes next at once: planned for today,
+    # then the outcome.
+    expect(heading).to_have_text("Kennismaking Jansen – Bakker")
     expect(page.get_by_role("status")).to_contain_text(
         "Voorgesteld: Jansen – Bakker. Plan nu de kennismaking."
     )
-    expect(page.get_by_role("region", name="Vraaggezin")).to_contain_text("Gezin Jansen")
-    expect(page.get_by_role("region", name="Steungezin")).to_contain_text("Gezin Bakker")
-
-    # 2. The kennismaking: planned for today, then the outcome.
-    page.get_by_role("link", name="Kennismaking").click()
-    expect(heading).to_have_text("Kennismaking Jansen – Bakker")
     expect(page.get_by_label("Datum van de kennismaking")).to_have_value(today().isoformat())
     page.get_by_role("button", name="Kennismaking plannen").click()
     expect(heading).to_have_text("Koppeling Jansen – Bakker")
     expect(page.get_by_role("status")).to_contain_text("De kennismaking is gepland.")
     expect(header.get_by_text("kennismaking", exact=True)).to_be_visible()
+    expect(page.get_by_role("region", name="Vraaggezin")).to_contain_text("Gezin Jansen")
+    expect(page.get_by_role("region", name="Steungezin")).to_contain_text("Gezin Bakker")
 
     page.get_by_role("link", name="Kennismaking").click()
     expect(heading).to_have_text("Kennismaking Jansen – Bakker")
     group(page, "Uitkomst").get_by_label("go: we gaan van start").check()
     page.get_by_label("Notities").fill("Klikte meteen; de kinderen speelden samen in de tuin.")
     page.get_by_role("button", name="Uitkomst vastleggen").click()
-    expect(heading).to_have_text("Koppeling Jansen – Bakker")
-    expect(page.get_by_role("status")).to_contain_text(
-        "De uitkomst van de kennismaking is vastgelegd."
-    )
-    expect(page.get_by_role("region", name="Afspraken")).to_contain_text("go: we gaan van start")
-    expect(page.get_by_role("link", name="Kennismaking")).to_have_count(0)
 
-    # Start, first with a trial period that ends before the start.
-    page.get_by_role("link", name="Starten").click()
+    # After a go, the start at once: first with a trial period that ends
+    # before the start.
     expect(heading).to_have_text("Koppeling starten")
+    expect(page.get_by_role("status")).to_contain_text(
+        "De uitkomst van de kennismaking is vastgelegd. Leg nu de afspraken en de start vast."
+    )
     expect(field(page, "Start")).to_have_value(today().isoformat())
     afspraken = "Elke woensdagmiddag speelt Lid1 bij de Bakkers; zij halen hem op van school."
     field(page, "Afspraken: wat gaan de gezinnen doen?").fill(afspraken)
@@ -126,6 +120,8 @@ def test_a_coordinator_matches_starts_follows_evaluates_and_closes(
     expect(page.get_by_role("status")).to_contain_text("De koppeling Jansen – Bakker is gestart.")
     expect(header.get_by_text("actief", exact=True)).to_be_visible()
     afspraken_sectie = page.get_by_role("region", name="Afspraken")
+    assert Koppeling.objects.get().kennismaking_uitkomst == Koppeling.Uitkomst.GO
+    expect(page.get_by_role("link", name="Kennismaking")).to_have_count(0)
     expect(afspraken_sectie).to_contain_text(afspraken)
     expect(afspraken_sectie).to_contain_text("elke woensdagmiddag")
     expect(afspraken_sectie).to_contain_text(f"Start{dutch(today(), 'j F Y')}")

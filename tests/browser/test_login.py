@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
     ("person", "heading"),
     [
         ("coordinator", "Dashboard"),
-        ("vrijwilliger", "Mijn koppelingen"),
+        ("vrijwilliger", "Mijn gezinnen"),
         ("beheerder", "Welkom, Bert"),
     ],
 )

@@ -69,7 +69,7 @@ def test_a_volunteer_logs_a_contactmoment_from_home_in_two_page_loads(
 
     log_in(vrijwilliger.email, PASSWORD)
 
-    expect(heading).to_have_text("Mijn koppelingen")
+    expect(heading).to_have_text("Mijn gezinnen")
     kaart = page.get_by_role("region", name="Koppeling Jansen – Bakker")
     expect(kaart).to_have_count(1)
     for tekst in ("Gezin Jansen", "Gezin Bakker", "06 11112222", "06 33334444", "over tijd"):
@@ -127,7 +127,7 @@ def test_a_volunteer_raises_a_signal_with_one_button(
 
     log_in(vrijwilliger.email, PASSWORD)
 
-    expect(heading).to_have_text("Mijn koppelingen")
+    expect(heading).to_have_text("Mijn gezinnen")
     kaart = page.get_by_role("region", name="Koppeling Jansen – Bakker")
     kaart.get_by_role("link", name="Signaal melden").click()
 
@@ -161,7 +161,7 @@ def test_a_volunteer_gets_404_elsewhere(
     menu = page.get_by_role("navigation", name="Hoofdmenu")
 
     log_in(vrijwilliger.email, PASSWORD)
-    expect(heading).to_have_text("Mijn koppelingen")
+    expect(heading).to_have_text("Mijn gezinnen")
     for naam in ("Vraaggezinnen", "Screening"):
         expect(menu.get_by_role("link", name=naam)).to_have_count(0)
 
