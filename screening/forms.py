@@ -4,7 +4,7 @@ from accounts.models import User
 from gezinnen.forms import LegeKeuzes, OnceForm, VersionedForm, date_fields, not_in_future
 from gezinnen.models import Gezinslid, today
 from screening.models import VOG, Criterium, Referentie, ScreeningGesprek, Training
-from screening.services import criteria_gezien, vog_gezien
+from screening.services import VOG_VELDEN, criteria_gezien, vog_gezien
 
 
 class DatesInThePast:
@@ -36,17 +36,7 @@ class VOGForm(DatesInThePast, forms.ModelForm):
 
     class Meta:
         model = VOG
-        fields = [
-            "status",
-            "klaargezet_op",
-            "aangevraagd_op",
-            "ontvangen_op",
-            "afgegeven_op",
-            "geweigerd_op",
-            "screeningsprofiel",
-            "gratis",
-            "notitie",
-        ]
+        fields = VOG_VELDEN
         widgets = {
             "status": forms.RadioSelect(attrs={"class": "form-check-input"}),
             "notitie": forms.Textarea(attrs={"rows": 2}),

@@ -40,11 +40,10 @@ from screening.rules import latest_vog, tekorten_voor_goedkeuring, with_screenin
 
 __all__ = ["ApprovalRefused", "EditConflict", "TransitionError"]
 
-# What a VOG form shows of the record, to tell later whether somebody else
-# changed it meanwhile: its number too, so a VOG started by someone else since
-# the form was opened counts as a change.
-VOG_GEZIEN = [
-    "id",
+# What a VOG form edits (``VOGForm``), and what it shows of the record to tell
+# later whether somebody else changed it meanwhile: its number too, so a VOG
+# started by someone else since the form was opened counts as a change.
+VOG_VELDEN = [
     "status",
     "klaargezet_op",
     "aangevraagd_op",
@@ -55,6 +54,7 @@ VOG_GEZIEN = [
     "gratis",
     "notitie",
 ]
+VOG_GEZIEN = ["id", *VOG_VELDEN]
 
 
 class ApprovalRefused(TransitionError):

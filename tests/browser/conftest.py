@@ -20,8 +20,13 @@ MISSING = (
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-django has put the tests in its order
 def pytest_collection_modifyitems(config, items):
     browser_items = [item for item in items if "tests/browser/" in str(item.fspath)]
+    # Browser tests last: between its calls Playwright leaves its event loop
+    # marked as running in the test thread, and an async view (the health
+    # endpoint) called through the test client after it then cannot run.
+    items[:] = [item for item in items if item not in browser_items] + browser_items
     for item in browser_items:
         item.add_marker(pytest.mark.browser)
     if not browser_items or CHROMIUM.exists():
