@@ -84,15 +84,15 @@ def edit_data(gezin, **overrides) -> dict:
     return data
 
 
-# session, user, two-factor check, organisation, count, wijken of the filter,
-# page (with its members counted), audit entry and the families it names (2);
-# the session is saved only once a minute, so not here
-LIST_QUERIES = 9
-# session, user, two-factor check, family, members, timeline, koppelingen with
-# their families, audit entry and the family it names (2), organisation;
+# session, user with its organisation, two-factor check, count, wijken of the
+# filter, page (with its members counted), audit entry and the families it names
+# (2); the session is saved only once a minute, so not here
+LIST_QUERIES = 8
+# session, user with its organisation, two-factor check, family, members,
+# timeline, koppelingen with their families, audit entry and the family it names (2);
 # a steungezin's screening section adds the family with its members, VOGs, trainings,
 # conversations, references and criteria.
-DETAIL_QUERIES = {"vraaggezin": 10, "steungezin": 17}
+DETAIL_QUERIES = {"vraaggezin": 9, "steungezin": 16}
 
 
 @pytest.fixture

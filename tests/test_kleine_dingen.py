@@ -236,14 +236,19 @@ def test_screening_texts_write_dates_the_dutch_way(organisatie, coordinator):
 # e. The next evaluation by its name ------------------------------------------
 
 
-def test_it_names_the_next_evaluation_by_its_label(client, organisatie, coordinator):
+def koppeling_pagina(client, coordinator, proefperiode_over: int) -> str:
+    """The page of a koppeling whose trial period ends in so many days."""
     koppeling = KoppelingFactory(
-        organisatie=organisatie,
+        organisatie=coordinator.organisatie,
         coordinator=coordinator,
-        proefperiode_tot=today() + datetime.timedelta(days=20),
+        proefperiode_tot=today() + datetime.timedelta(days=proefperiode_over),
     )
     client.force_login(coordinator)
-    html = client.get(reverse("matching:detail", args=[koppeling.pk])).text
+    return client.get(reverse("matching:detail", args=[koppeling.pk])).text
+
+
+def test_it_names_the_next_evaluation_by_its_label(client, coordinator):
+    html = koppeling_pagina(client, coordinator, proefperiode_over=20)
     assert "Volgende: einde proefperiode op" in html
     assert "Volgende: proefperiode" not in html
 
@@ -353,14 +358,8 @@ def test_the_koppeling_page_marks_an_overdue_evaluation(client, coordinator, te_
     assert regel.group(0).endswith("— over tijd</p>")
 
 
-def test_the_koppeling_page_leaves_a_coming_evaluation_unmarked(client, organisatie, coordinator):
-    koppeling = KoppelingFactory(
-        organisatie=organisatie,
-        coordinator=coordinator,
-        proefperiode_tot=today() + datetime.timedelta(days=2),
-    )
-    client.force_login(coordinator)
-    html = client.get(reverse("matching:detail", args=[koppeling.pk])).text
+def test_the_koppeling_page_leaves_a_coming_evaluation_unmarked(client, coordinator):
+    html = koppeling_pagina(client, coordinator, proefperiode_over=2)
     assert '<p class="">Volgende: einde proefperiode' in html
     assert "over tijd" not in html
 
