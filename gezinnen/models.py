@@ -127,6 +127,17 @@ class Wijk(models.Model):
         self.postcodes = ", ".join(areas)
 
 
+# "12", "nr. 12", "#12": a record by its number, as the app names records.
+# Nine digits at most, so that the number fits the database's integer.
+NUMMER_RE = re.compile(r"^(?:nr\.?\s*|#)?(\d{1,9})$", re.IGNORECASE)
+
+
+def nummer_in(text: str) -> int | None:
+    """The record number a search term names, if it is one."""
+    match = NUMMER_RE.match(text.strip())
+    return int(match.group(1)) if match else None
+
+
 class GezinQuerySet(OrganisatieQuerySet):
     def visible_to(self, user) -> GezinQuerySet:
         # Volunteer coordinators see only the families of the koppelingen
@@ -136,21 +147,37 @@ class GezinQuerySet(OrganisatieQuerySet):
         return super().visible_to(user)
 
     def search(self, text: str) -> GezinQuerySet:
-        """By family or member name, postcode or phone number."""
-        text = text.strip()
+        """By family or member name, postcode (with or without its space),
+        phone number (part of it as stored, or the whole number written any
+        way), e-mail address or number. The list filters and the search box
+        of the navigation both search this way; on PostgreSQL trigram
+        indexes serve the text columns (migration 0005_zoeken_trigram)."""
+        text = " ".join(text.split())
         if not text:
             return self
         postcode = re.sub(r"^(\d{4})\s*([A-Za-z]{1,2})$", r"\1 \2", text).upper()
         condition = (
             Q(naam__icontains=text)
-            | Q(leden__voornaam__icontains=text)
-            | Q(leden__achternaam__icontains=text)
             | Q(postcode__startswith=postcode)
             | Q(telefoon__icontains=text)
+            | Q(email__icontains=text)
         )
         with contextlib.suppress(ValidationError):
             condition |= Q(telefoon=normalise_phone(text))
-        return self.filter(pk__in=self.filter(condition).values("pk"))
+        if (nummer := nummer_in(text)) is not None:
+            condition |= Q(pk=nummer)
+        # The families and the members each in a query of their own, in a
+        # UNION: PostgreSQL then takes each column's index (an OR with a
+        # subquery in it scans every family instead), and a family with two
+        # matching members comes once. Which of them the user sees, ``self``
+        # says.
+        gevonden = (
+            Gezin.objects.filter(condition)
+            .order_by()
+            .values("pk")
+            .union(Gezinslid.objects.search(text).order_by().values("gezin_id"))
+        )
+        return self.filter(pk__in=gevonden)
 
     def resembling(
         self, *, postcode: str = "", huisnummer: str = "", email: str = "", telefoon: str = ""
@@ -280,6 +307,23 @@ class Gezin(models.Model):
         return "".join(part[0].upper() + "." for part in self.naam.split() if part[0].isalpha())
 
 
+class GezinslidQuerySet(models.QuerySet):
+    def visible_to(self, user) -> GezinslidQuerySet:
+        """The members of the families the user sees."""
+        return self.filter(gezin__in=Gezin.objects.visible_to(user))
+
+    def search(self, text: str) -> GezinslidQuerySet:
+        """By first name, last name or both: "Sanne de Vries"."""
+        text = " ".join(text.split())
+        if not text:
+            return self
+        condition = Q(voornaam__icontains=text) | Q(achternaam__icontains=text)
+        voornaam, _, achternaam = text.partition(" ")
+        if achternaam:
+            condition |= Q(voornaam__icontains=voornaam, achternaam__icontains=achternaam)
+        return self.filter(condition)
+
+
 class Gezinslid(models.Model):
     class Soort(models.TextChoices):
         VOLWASSENE = "volwassene", "volwassene"
@@ -295,6 +339,8 @@ class Gezinslid(models.Model):
         default=False,
         help_text="Alleen bij een vraaggezin: voor welke kinderen de steun bedoeld is.",
     )
+
+    objects = GezinslidQuerySet.as_manager()
 
     class Meta:
         verbose_name = "gezinslid"

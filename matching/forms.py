@@ -54,6 +54,23 @@ class FilterForm(forms.Form):
         self.fields["vrijwilliger"].queryset = team.filter(rol=User.Rol.VRIJWILLIG_COORDINATOR)
 
 
+class ZoekForm(forms.Form):
+    """The search box of the navigation. One letter would find half the
+    programme; no name, address or number is longer than the maximum."""
+
+    q = forms.CharField(
+        label="Zoeken",
+        min_length=2,
+        max_length=100,
+        error_messages={
+            "required": "Vul in wat u zoekt: een naam, postcode, telefoonnummer, e-mailadres "
+            "of nummer.",
+            "min_length": "Typ minstens 2 tekens om te zoeken.",
+            "max_length": "Een zoekterm is hoogstens 100 tekens; u typte er %(show_value)d.",
+        },
+    )
+
+
 class KennismakingPlanForm(VersionedForm):
     datum = forms.DateField(label="Datum van de kennismaking")
 

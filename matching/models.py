@@ -10,7 +10,7 @@ from django.db.models import Prefetch, Q, prefetch_related_objects
 
 from accounts.models import Organisatie, OrganisatieQuerySet, User
 from gezinnen.integrity import Steps, step
-from gezinnen.models import Gezinslid, Steungezin, Vraaggezin, today
+from gezinnen.models import Gezin, Gezinslid, Steungezin, Vraaggezin, nummer_in, today
 from screening.models import add_months
 from steungezinnen.datums import korte_datum
 
@@ -96,6 +96,19 @@ class KoppelingQuerySet(OrganisatieQuerySet):
         if getattr(user, "is_vrijwillig_coordinator", False):
             return qs.filter(vrijwilliger=user, professional_nodig=False)
         return qs
+
+    def search(self, text: str) -> KoppelingQuerySet:
+        """By number, or by anything that finds one of its families."""
+        if not text.strip():
+            return self
+        # Which families match, whoever sees them: what the koppelingen are
+        # narrowed to already decides what the user sees (a volunteer
+        # coordinator sees no family list, yet finds her koppelingen by them).
+        gezinnen = Gezin.objects.search(text).values("pk")
+        condition = Q(vraaggezin__in=gezinnen) | Q(steungezin__in=gezinnen)
+        if (nummer := nummer_in(text)) is not None:
+            condition |= Q(pk=nummer)
+        return self.filter(condition)
 
     def lopend(self) -> KoppelingQuerySet:
         return self.filter(status__in=Koppeling.LOPEND)

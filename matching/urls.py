@@ -23,6 +23,7 @@ urlpatterns = [
     ),
     path("steungezinnen/<int:pk>/passend/", views.passend_voor, name="passend"),
     path("gezinnen/<int:pk>/wissen/", bewaren_views.gegevens_wissen, name="wissen"),
+    path("zoeken/", views.zoeken, name="zoeken"),
     path("uren/", views.uren, name="uren"),
     path("agenda/", views.agenda, name="agenda"),
     path("agenda/abonnement/", views.agenda_feed_nieuw, name="agenda-feed-nieuw"),

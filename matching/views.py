@@ -33,6 +33,7 @@ from matching.forms import (
     StartForm,
     UrenForm,
     WeekForm,
+    ZoekForm,
 )
 from matching.models import (
     AgendaFeed,
@@ -45,6 +46,7 @@ from matching.models import (
     maandag_van,
 )
 from matching.suggestions import MEESTE, TONEN, passende_vraaggezinnen, suggesties
+from matching.zoeken import doorzoeken
 from steungezinnen.datums import korte_datum
 
 PAGE_SIZE = 25
@@ -97,6 +99,21 @@ def koppeling_list(request: HttpRequest) -> HttpResponse:
         request,
         "matching/list.html",
         {"filters": filters, "page": page, "query": query.urlencode(), "today": today()},
+    )
+
+
+@team_required
+def zoeken(request: HttpRequest) -> HttpResponse:
+    """The search box of the navigation, and what it found."""
+    form = ZoekForm(request.GET) if "q" in request.GET else ZoekForm()
+    resultaat = (
+        doorzoeken(door=request.user, tekst=form.cleaned_data["q"]) if form.is_valid() else None
+    )
+    return render(
+        request,
+        "matching/zoeken.html",
+        # The term as typed stays in the box (includes/zoeken.html).
+        {"form": form, "resultaat": resultaat, "zoekterm": request.GET.get("q", "")},
     )
 
 

@@ -24,6 +24,7 @@ NO_FAMILY_DATA = {
     "gezinnen:steungezin-create",  # an empty form
     "matching:uren",  # the coordinator's own hours
     "reports:gemeente",  # anonymised figures only
+    "matching:zoeken",  # without a term, only the explanation (searches: test_zoeken.py)
 }
 SEEN = (AuditEntry.Action.VIEW, AuditEntry.Action.EXPORT)
 

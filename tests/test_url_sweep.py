@@ -37,6 +37,7 @@ TEAM = {
     "matching:agenda",
     "matching:agenda-feed-nieuw",
     "matching:agenda-feed-intrekken",
+    "matching:zoeken",  # the search box of the navigation
 }
 # Pages with family data: the own organisation's coordinators only.
 COORDINATOR_ONLY = [
@@ -177,9 +178,14 @@ def test_koppeling_pages_are_for_its_coordinators(
         assert response.status_code == 404
     elif name == "matching:list":
         assert values["koppeling"] not in [k.pk for k in response.context["page"]]
+    elif name == "matching:zoeken":
+        assert client.get(url, {"q": f"nr. {values['koppeling']}"}).context["resultaat"].aantal == 0
     client.force_login(all_roles["outsider"])
     expected = 404 if "{int:pk}" in template else (302 if name in POST_ONLY else 200)
     assert request(url).status_code == expected
+    if name == "matching:zoeken":
+        for nummer in (values["koppeling"], values["vraaggezin"], values["steungezin"]):
+            assert client.get(url, {"q": f"nr. {nummer}"}).context["resultaat"].aantal == 0
 
 
 def _grow(organisatie, vrijwilliger) -> None:

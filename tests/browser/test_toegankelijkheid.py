@@ -245,6 +245,21 @@ def test_every_coordinator_page_is_accessible(page, live_server, sweep, coordina
     assert_none(violations)
 
 
+def test_the_search_results_and_their_messages_are_accessible(
+    page,
+    live_server,
+    sweep,
+    coordinator,
+    values,  # noqa: F811
+):
+    """The search page sweeps without a term; here what it found, and a refusal."""
+    logged_in(page, live_server, coordinator)
+    violations = sweep.visit(f"/zoeken/?q={values['vraaggezin_naam']}", "zoeken")
+    violations += sweep.visit("/zoeken/?q=Lid", "zoeken, veel gevonden")
+    violations += sweep.visit("/zoeken/?q=a", "zoeken, te kort")
+    assert_none(violations)
+
+
 def test_every_page_of_a_volunteer_coordinator_is_accessible(
     page,
     live_server,
