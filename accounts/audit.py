@@ -198,6 +198,24 @@ def geanonimiseerd(*, door: User | None, obj: models.Model, wijze: str) -> Audit
     return record(AuditEntry.Action.ERASE, obj, user=door, detail=texts[wijze])
 
 
+def document_gedownload(*, door: User, document: models.Model) -> AuditEntry:
+    """A document of a family's file opened or saved: by its kind and number,
+    never by the name of the file (which may hold a name)."""
+    return record(
+        AuditEntry.Action.EXPORT,
+        document,
+        user=door,
+        detail=f"document gedownload: {document.get_soort_display()}",
+    )
+
+
+def verwijderd(*, door: User, obj: models.Model, wat: str) -> AuditEntry:
+    """A record removed from a file (a document uploaded by mistake): ``wat``
+    is a fixed text of the record's kind, where it was and a reason that is a
+    choice, never typed text."""
+    return record(AuditEntry.Action.DELETE, obj, user=door, detail=wat)
+
+
 def account_aangemaakt(*, door: User, gebruiker: User, rechten: str) -> AuditEntry:
     """A user account made in the back office, with the rights it got."""
     return record(

@@ -93,6 +93,14 @@ class Organisatie(models.Model):
             "er geen tarief is afgesproken."
         ),
     )
+    vog_brieven_bewaren = models.BooleanField(
+        "VOG-brieven bewaren",
+        default=False,
+        help_text=(
+            "Coördinatoren kunnen dan ook de brief van een VOG als document bij een gezinslid "
+            "bewaren. Nodig is dat niet: de status en de datums van de VOG volstaan."
+        ),
+    )
     tweestaps_verplicht = models.BooleanField(
         "tweestapsverificatie verplicht",
         default=False,

@@ -77,9 +77,7 @@ class PublicVraaggezinForm(PublicFormMixin, VraaggezinForm):
         self.fields["verwijzer_soort"].choices = [
             (
                 value,
-                "ik meld mijn eigen gezin aan"
-                if value == Vraaggezin.Verwijzer.ZELFMELDING
-                else label,
+                "ikzelf, voor mijn gezin" if value == Vraaggezin.Verwijzer.ZELFMELDING else label,
             )
             for value, label in Vraaggezin.Verwijzer.choices
         ]

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 
 from accounts import audit
 from accounts.models import Organisatie, User
@@ -67,7 +68,18 @@ def _save_leden(gezin: Gezin, leden: list[dict[str, Any]]) -> bool:
         if pk is not None and pk not in current:
             raise ValidationError("Een gezinslid hoort niet bij dit gezin.")
         if pk is not None and row.get("verwijderen"):
-            current[pk].delete()
+            try:
+                with transaction.atomic():
+                    current[pk].delete()
+            except ProtectedError as error:
+                # What an app below keeps about the member (its documents).
+                soorten = sorted(
+                    {str(obj._meta.verbose_name_plural) for obj in error.protected_objects}
+                )
+                raise ValidationError(
+                    f"{current[pk]} kan niet uit het huishouden: er horen nog "
+                    f"{' en '.join(soorten)} bij. Verwijder die eerst."
+                ) from error
             changed = True
             continue
         if row.get("verwijderen"):

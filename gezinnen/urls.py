@@ -42,6 +42,12 @@ for soort, prefix in ((VRAAG, "vraaggezinnen"), (STEUN, "steungezinnen")):
             name=f"{soort.key}-bekeken",
         ),
         path(
+            f"{prefix}/<int:pk>/tijdlijn/",
+            views.gezin_tijdlijn,
+            {"soort": soort},
+            name=f"{soort.key}-tijdlijn",
+        ),
+        path(
             f"{prefix}/<int:pk>/status/",
             views.gezin_status,
             {"soort": soort},

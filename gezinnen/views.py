@@ -30,18 +30,19 @@ from gezinnen.forms import (
 from gezinnen.integrity import EditConflict, already_saved, once, version_fields
 from gezinnen.models import (
     Gezinslid,
-    Statuswijziging,
     Steungezin,
     TransitionError,
     Vraaggezin,
     Wijk,
 )
+from gezinnen.secties import secties_voor
 from gezinnen.services import (
     gezin_aanmelden,
     gezin_status_wijzigen,
     gezin_wijzigen,
     intake_vastleggen,
 )
+from gezinnen.tijdlijn import Tijdlijn, invoer_voor
 from matching.models import Koppeling
 from steungezinnen.datums import korte_datum
 
@@ -101,6 +102,10 @@ class Soort:
     @property
     def bekeken_url_name(self) -> str:
         return f"gezinnen:{self.key}-bekeken"
+
+    @property
+    def tijdlijn_url_name(self) -> str:
+        return f"gezinnen:{self.key}-tijdlijn"
 
 
 VRAAG = Soort(
@@ -210,7 +215,6 @@ def gezin_detail(request: HttpRequest, soort: Soort, pk: int) -> HttpResponse:
         .select_related("wijk", "toestemming_vastgelegd_door")
         .prefetch_related(
             "leden",
-            Prefetch("statuswijzigingen", queryset=Statuswijziging.objects.select_related("door")),
             Prefetch(
                 "koppelingen",
                 queryset=Koppeling.objects.select_related("vraaggezin", "steungezin"),
@@ -219,10 +223,44 @@ def gezin_detail(request: HttpRequest, soort: Soort, pk: int) -> HttpResponse:
         pk=pk,
     )
     audit.dossier_bekeken(door=request.user, obj=gezin)
+    regels, meer = Tijdlijn(gezin, request.user).eerste(TIJDLIJN_TONEN)
     return render(
         request,
         "gezinnen/gezin_detail.html",
-        {"soort": soort, "gezin": gezin, "status_form": StatusForm(gezin=gezin)},
+        {
+            "soort": soort,
+            "gezin": gezin,
+            "status_form": StatusForm(gezin=gezin),
+            "tijdlijn": regels,
+            "tijdlijn_meer": meer,
+            "invoer": invoer_voor(gezin, request.user),
+            "secties": secties_voor(gezin, request.user),
+        },
+    )
+
+
+# Lines of the timeline on the family's page; the rest on its own pages.
+TIJDLIJN_TONEN = 20
+TIJDLIJN_PAGE_SIZE = 50
+
+
+@coordinator_required
+def gezin_tijdlijn(request: HttpRequest, soort: Soort, pk: int) -> HttpResponse:
+    """The family's whole timeline, newest first, a page at a time."""
+    gezin = _gezin(request, soort, pk)
+    audit.dossier_bekeken(door=request.user, obj=gezin, onderdeel="tijdlijn")
+    page = Paginator(Tijdlijn(gezin, request.user), TIJDLIJN_PAGE_SIZE).get_page(
+        request.GET.get("pagina")
+    )
+    return render(
+        request,
+        "gezinnen/gezin_tijdlijn.html",
+        {
+            "soort": soort,
+            "gezin": gezin,
+            "page": page,
+            "invoer": invoer_voor(gezin, request.user),
+        },
     )
 
 

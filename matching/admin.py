@@ -3,6 +3,10 @@ from django.contrib import admin
 from accounts.admin import OrganisatieScopedAdmin
 from matching.models import EindReden
 
+# Koppelingen and what is recorded under them (contactmomenten, signals,
+# notes) are family data, not in the back office: a beheerder without a role
+# sees none. Reasons to end a koppeling are organisation settings.
+
 
 @admin.register(EindReden)
 class EindRedenAdmin(OrganisatieScopedAdmin):

@@ -33,14 +33,17 @@ from gezinnen.models import (
     Vraaggezin,
     today,
 )
+from matching.documenten import documenten_weg
 from matching.models import (
     AgendaFeed,
     Contactmoment,
     CoordinatieUren,
+    Document,
     EindReden,
     Evaluatie,
     Koppeling,
     MeldcodeStap,
+    Notitie,
     Signaal,
 )
 from screening.models import (
@@ -129,6 +132,8 @@ WISSEN: dict[type[models.Model], Wissen] = {
         ("vraag_goed", "vraag_beter", "steun_goed", "steun_beter", "conclusie"),
         via=tuple(f"koppeling__{k}" for k in _KOPPELING),
     ),
+    # A family's own notes, and those of its koppelingen (about both families).
+    Notitie: Wissen(("tekst",), via=("gezin", *(f"koppeling__{k}" for k in _KOPPELING))),
 }
 
 # Kept: statuses, choices and codes the figures count, lists of choices and
@@ -164,6 +169,11 @@ BEWAREN: dict[type[models.Model], tuple[str, ...]] = {
 # Wijk and Inzending (one-time form tokens) hold no family data either; their
 # fields are listed in the test with the reason.
 
+# Rows that go whole, with their files, once the transaction commits: a
+# family's documents (its own, its members', its koppelingen's) are its own
+# papers, and no figure reads them (matching.documenten).
+VERWIJDEREN: tuple[type[models.Model], ...] = (Document,)
+
 
 def rijen(model: type[models.Model], gezin_id: int) -> models.QuerySet:
     """The rows of ``model`` that are about this family."""
@@ -184,6 +194,10 @@ def wat_verdwijnt(gezin: Vraaggezin | Steungezin) -> list[tuple[str, list[str]]]
         if model is Gezinslid:
             labels.append("geboortedatum (het geboortejaar blijft)")
         parts.append((str(model._meta.verbose_name_plural), labels))
+    parts += [
+        (str(model._meta.verbose_name_plural), ["alles, ook de bestanden zelf"])
+        for model in VERWIJDEREN
+    ]
     return parts
 
 
@@ -431,6 +445,7 @@ def _wissen(gezin: Vraaggezin | Steungezin) -> None:
     genoemd = str(gezin)
     for model, wissen in WISSEN.items():
         rijen(model, gezin.pk).update(**dict.fromkeys(wissen.velden, ""))
+    documenten_weg(Document.objects.over_gezin(gezin.pk))
     # 1 January of the birth year: an age per year stays what it was.
     gezin.leden.update(geboortedatum=TruncYear("geboortedatum"))
     # A step of the other family may name this one ("koppeling met Gezin X").

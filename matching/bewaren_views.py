@@ -50,15 +50,16 @@ class WissenForm(forms.Form):
         return value
 
 
-def _gezin(request: HttpRequest, pk: int) -> Vraaggezin | Steungezin:
-    """The family as its own kind, through the permission gate."""
+def gezin_als_soort(request: HttpRequest, pk: int) -> Vraaggezin | Steungezin:
+    """The family as its own kind, through the permission gate (for the
+    pages of matching that take any family's number)."""
     base = get_object_or_404(Gezin.objects.visible_to(request.user), pk=pk)
     return get_object_or_404(soort_van(base).objects.visible_to(request.user), pk=base.pk)
 
 
 @coordinator_required
 def gegevens_wissen(request: HttpRequest, pk: int) -> HttpResponse:
-    gezin = _gezin(request, pk)
+    gezin = gezin_als_soort(request, pk)
     soort = VRAAG if isinstance(gezin, Vraaggezin) else STEUN
     detail = soort.url("detail", gezin.pk)
     if gezin.geanonimiseerd_op:

@@ -21,6 +21,7 @@ from gezinnen.forms import (
 from gezinnen.models import Gezinslid, Steungezin, Vraaggezin, today
 from matching.models import (
     EVALUATIEVRAGEN,
+    NOTITIE_LENGTE,
     Contactmoment,
     CoordinatieUren,
     EindReden,
@@ -142,6 +143,8 @@ class BegeleidingForm(LegeKeuzes, VersionedForm, forms.ModelForm):
         team = User.objects.filter(organisatie=self.instance.organisatie, is_active=True)
         self.fields["coordinator"].queryset = team.filter(rol=User.Rol.COORDINATOR)
         self.fields["vrijwilliger"].queryset = team.filter(rol=User.Rol.VRIJWILLIG_COORDINATOR)
+        # Short, so that it fits the select on a phone.
+        self.fields["vrijwilliger"].empty_label = "— niemand —"
 
 
 class AfsluitenForm(VersionedForm):
@@ -219,6 +222,34 @@ class SignaalForm(OnceForm):
     )
 
 
+class NotitieForm(OnceForm):
+    tekst = forms.CharField(
+        label="Notitie",
+        max_length=NOTITIE_LENGTE,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Schrijf eerst de notitie.",
+            "max_length": "Een notitie is hoogstens %(limit_value)d tekens; u typte er "
+            "%(show_value)d.",
+        },
+    )
+    alleen_professionals = forms.BooleanField(
+        label="Alleen voor professionals",
+        required=False,
+        help_text="De vrijwillige coördinator van de koppeling ziet deze notitie niet.",
+    )
+
+    def __init__(self, *args, door: User, bij_koppeling: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A family's own notes are for professionals anyway; a volunteer
+        # coordinator cannot mark one as hidden from herself.
+        if not (bij_koppeling and door.is_coordinator):
+            del self.fields["alleen_professionals"]
+        if not bij_koppeling:
+            tekst = self.fields["tekst"]
+            tekst.help_text = "Notities bij een gezin ziet alleen een professionele coördinator."
+
+
 class MeldcodeStapForm(LegeKeuzes, OnceForm, forms.ModelForm):
     class Meta:
         model = MeldcodeStap
@@ -227,6 +258,9 @@ class MeldcodeStapForm(LegeKeuzes, OnceForm, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The five steps of the meldcode as a list to choose from: in a select
+        # on a phone their names are cut off.
+        self.fields["stap"].widget = forms.RadioSelect(choices=MeldcodeStap.Stap.choices)
         date_fields(self)
 
     def clean_datum(self):

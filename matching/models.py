@@ -5,12 +5,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.utils import timezone
 
 from accounts.models import Organisatie, OrganisatieQuerySet, User
 from gezinnen.integrity import Steps, step
 from gezinnen.models import Gezin, Gezinslid, Steungezin, Vraaggezin, nummer_in, today
+from matching.opslag import documenten_opslag, opslagnaam
 from screening.models import add_months
 from steungezinnen.datums import korte_datum
 
@@ -174,6 +177,8 @@ class Koppeling(Steps, models.Model):
         "begeleiding": step("de begeleiding wijzigen", LOPEND),
         "contactmoment": step("een contactmoment", {Status.ACTIEF}),
         "signaal_melden": step("een signaal", LOPEND),
+        "notitie": step("een notitie", LOPEND),
+        "document": step("een document", LOPEND),
         "evaluatie": step("een evaluatie", {Status.ACTIEF}),
         "afsluiten": step("afsluiten", LOPEND, Status.AFGESLOTEN, reden_nodig=True),
     }
@@ -521,6 +526,201 @@ class Contactmoment(models.Model):
 
     def __str__(self) -> str:
         return f"Contact {korte_datum(self.datum)} ({self.get_met_display()})"
+
+
+class NotitieQuerySet(OrganisatieQuerySet):
+    def visible_to(self, user) -> NotitieQuerySet:
+        """Coordinators: the organisation's. A volunteer coordinator: the notes
+        of the koppelingen assigned to them, except those marked for
+        professionals; never a family's own notes (she sees no family file)."""
+        qs = super().visible_to(user)
+        if getattr(user, "is_vrijwillig_coordinator", False):
+            return qs.filter(
+                koppeling__in=Koppeling.objects.visible_to(user), alleen_professionals=False
+            )
+        return qs
+
+    def over_gezin(self, gezin_id: int) -> NotitieQuerySet:
+        """The family's own notes and those of its koppelingen."""
+        koppelingen = Koppeling.objects.filter(
+            Q(vraaggezin_id=gezin_id) | Q(steungezin_id=gezin_id)
+        ).values("pk")
+        return self.filter(Q(gezin_id=gezin_id) | Q(koppeling__in=koppelingen))
+
+
+NOTITIE_LENGTE = 5000
+
+
+class Notitie(models.Model):
+    """A note in the file of a family or of a koppeling, with who wrote it
+    and when. One marked ``alleen_professionals`` is never shown to a
+    volunteer coordinator."""
+
+    organisatie = models.ForeignKey(Organisatie, on_delete=models.PROTECT, related_name="+")
+    gezin = models.ForeignKey(
+        Gezin,
+        verbose_name="gezin",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notities",
+    )
+    koppeling = models.ForeignKey(
+        Koppeling,
+        verbose_name="koppeling",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notities",
+    )
+    tekst = models.TextField(
+        "notitie", max_length=NOTITIE_LENGTE, validators=[MaxLengthValidator(NOTITIE_LENGTE)]
+    )
+    alleen_professionals = models.BooleanField(
+        "alleen voor professionals",
+        default=False,
+        help_text="De vrijwillige coördinator van de koppeling ziet deze notitie niet.",
+    )
+    door = models.ForeignKey(User, verbose_name="door", on_delete=models.PROTECT, related_name="+")
+    op = models.DateTimeField("op", default=timezone.now)
+
+    objects = NotitieQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "notitie"
+        verbose_name_plural = "notities"
+        ordering = ["-op", "-id"]
+        # A timeline reads the newest notes of one family or one koppeling.
+        indexes = [
+            models.Index(fields=["gezin", "-op"], name="notitie_gezin_op"),
+            models.Index(fields=["koppeling", "-op"], name="notitie_koppeling_op"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(gezin__isnull=False, koppeling__isnull=True)
+                | Q(gezin__isnull=True, koppeling__isnull=False),
+                name="notitie_bij_gezin_of_koppeling",
+                violation_error_message="Een notitie hoort bij een gezin of bij een koppeling.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Notitie {korte_datum(self.op)}"
+
+
+class DocumentQuerySet(OrganisatieQuerySet):
+    def visible_to(self, user) -> DocumentQuerySet:
+        """The organisation's professional coordinators only. A volunteer
+        coordinator sees no documents, not even of her own koppelingen: a
+        signed agreement or consent form names both families and their
+        circumstances, more than she needs for a check-in."""
+        if getattr(user, "is_vrijwillig_coordinator", False):
+            return self.none()
+        return super().visible_to(user)
+
+    def over_gezin(self, gezin_id: int) -> DocumentQuerySet:
+        """The family's own documents, its members' and its koppelingen's."""
+        koppelingen = Koppeling.objects.filter(
+            Q(vraaggezin_id=gezin_id) | Q(steungezin_id=gezin_id)
+        ).values("pk")
+        return self.filter(
+            Q(gezin_id=gezin_id) | Q(gezinslid__gezin_id=gezin_id) | Q(koppeling__in=koppelingen)
+        )
+
+
+class Document(models.Model):
+    """A file in the file of a family, a member or a koppeling: a signed
+    agreement, a consent form, a VOG letter (if the organisation keeps them).
+    Added and removed through matching.documenten; the file itself is in the
+    ``documenten`` storage under a random name (matching.opslag)."""
+
+    class Soort(models.TextChoices):
+        OVEREENKOMST = "overeenkomst", "ondertekende overeenkomst"
+        TOESTEMMING = "toestemming", "toestemmingsformulier"
+        VOG_BRIEF = "vog_brief", "VOG-brief"
+        OVERIG = "overig", "overig"
+
+    class Reden(models.TextChoices):
+        """Why a coordinator removed a document: choices, so that the audit
+        log never quotes a typed text."""
+
+        VERKEERD_BESTAND = "verkeerd_bestand", "verkeerd bestand"
+        VERKEERD_DOSSIER = "verkeerd_dossier", "bij het verkeerde gezin of de verkeerde koppeling"
+        DUBBEL = "dubbel", "staat er al"
+        NIET_NODIG = "niet_nodig", "niet (meer) nodig"
+
+    organisatie = models.ForeignKey(Organisatie, on_delete=models.PROTECT, related_name="+")
+    # Exactly one of the three. PROTECT: a row only goes with its file
+    # (matching.documenten), never by a cascade that leaves the file behind.
+    gezin = models.ForeignKey(
+        Gezin,
+        verbose_name="gezin",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documenten",
+    )
+    gezinslid = models.ForeignKey(
+        Gezinslid,
+        verbose_name="gezinslid",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documenten",
+    )
+    koppeling = models.ForeignKey(
+        Koppeling,
+        verbose_name="koppeling",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documenten",
+    )
+    soort = models.CharField("soort", max_length=20, choices=Soort.choices)
+    titel = models.CharField("titel", max_length=200, blank=True)
+    bestand = models.FileField(
+        "bestand", storage=documenten_opslag, upload_to=opslagnaam, max_length=200
+    )
+    # The name as uploaded, made safe (matching.documenten.veilige_naam): only
+    # for the download's Content-Disposition and the list on the page.
+    bestandsnaam = models.CharField("bestandsnaam", max_length=150)
+    # Decided from the content, never from the browser or the extension.
+    content_type = models.CharField("soort bestand", max_length=100)
+    grootte = models.PositiveIntegerField("grootte (bytes)")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    door = models.ForeignKey(User, verbose_name="door", on_delete=models.PROTECT, related_name="+")
+    op = models.DateTimeField("op", default=timezone.now)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "document"
+        verbose_name_plural = "documenten"
+        ordering = ["-op", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(gezin__isnull=False, gezinslid__isnull=True, koppeling__isnull=True)
+                | Q(gezin__isnull=True, gezinslid__isnull=False, koppeling__isnull=True)
+                | Q(gezin__isnull=True, gezinslid__isnull=True, koppeling__isnull=False),
+                name="document_bij_een_dossier",
+                violation_error_message=(
+                    "Een document hoort bij een gezin, een gezinslid of een koppeling."
+                ),
+            ),
+            models.CheckConstraint(condition=Q(grootte__gt=0), name="document_niet_leeg"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_soort_display().capitalize()} {korte_datum(self.op)}"
+
+    @property
+    def bij(self) -> str:
+        """Whose file it is in, for the family's page."""
+        if self.gezinslid_id:
+            return str(self.gezinslid)
+        if self.koppeling_id:
+            return f"koppeling nr. {self.koppeling_id}"
+        return "het gezin"
 
 
 class SignaalQuerySet(models.QuerySet):

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from accounts import audit
 from accounts.models import User
 from gezinnen.integrity import TransitionError, claim, field_labels
-from gezinnen.models import Gezinslid, Steungezin, Vraaggezin, Wijk, today
+from gezinnen.models import Gezin, Gezinslid, Steungezin, Vraaggezin, Wijk, today
 from matching.models import (
     AgendaFeed,
     Contactmoment,
@@ -28,6 +28,7 @@ from matching.models import (
     Evaluatie,
     Koppeling,
     MeldcodeStap,
+    Notitie,
     Signaal,
     UrenWeek,
     maandag_van,
@@ -412,6 +413,51 @@ def signaal_melden(
     signaal.save()
     audit.aangemaakt(door=door, obj=current, toelichting="signaal gemeld")
     return signaal
+
+
+@transaction.atomic
+def notitie_toevoegen(
+    *,
+    door: User,
+    tekst: str,
+    gezin: Gezin | None = None,
+    koppeling: Koppeling | None = None,
+    alleen_professionals: bool = False,
+) -> Notitie:
+    """A note in a family's file (a professional coordinator) or in a
+    koppeling's (also its volunteer coordinator, though never one marked for
+    professionals only). Nothing is added to a closed koppeling or to an
+    anonymised family; the parent row is locked, so that a note cannot land
+    while the koppeling is being closed or the family erased."""
+    if (gezin is None) == (koppeling is None):
+        raise ValueError("Een notitie hoort bij een gezin of bij een koppeling.")
+    if gezin is not None or alleen_professionals:
+        _professional(door)
+    if gezin is not None:
+        try:
+            parent = Gezin.objects.visible_to(door).select_for_update(no_key=True).get(pk=gezin.pk)
+        except ObjectDoesNotExist as error:
+            raise KoppelingError("Dit gezin bestaat niet of is niet van u.") from error
+        if refusal := parent.niet_geanonimiseerd():
+            raise KoppelingError(refusal)
+    else:
+        parent = _lock(door, koppeling)
+        parent.check_step("notitie")
+    notitie = Notitie(
+        organisatie_id=parent.organisatie_id,
+        gezin=parent if gezin is not None else None,
+        koppeling=parent if koppeling is not None else None,
+        tekst=tekst.strip(),
+        alleen_professionals=alleen_professionals,
+        door=door,
+    )
+    notitie.full_clean()
+    notitie.save()
+    # Which record it is about, never what it says.
+    bij = audit.label(gezin if gezin is not None else parent)
+    merk = ", alleen voor professionals" if alleen_professionals else ""
+    audit.aangemaakt(door=door, obj=notitie, toelichting=f"notitie bij {bij}{merk}")
+    return notitie
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from matching import bewaren_views, views
+from matching import bewaren_views, documenten_views, notitie_views, views
 
 app_name = "matching"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("koppelingen/<int:pk>/begeleiding/", views.begeleiding, name="begeleiding"),
     path("koppelingen/<int:pk>/contactmoment/", views.contactmoment, name="contactmoment"),
     path("koppelingen/<int:pk>/signaal/", views.signaal_melden, name="signaal-melden"),
+    path("koppelingen/<int:pk>/notities/", notitie_views.koppeling_notities, name="notities"),
     path("koppelingen/<int:pk>/evaluatie/", views.evaluatie, name="evaluatie"),
     path("koppelingen/<int:pk>/afsluiten/", views.afsluiten, name="afsluiten"),
     path("signalen/<int:pk>/", views.signaal_detail, name="signaal"),
@@ -23,6 +24,23 @@ urlpatterns = [
     ),
     path("steungezinnen/<int:pk>/passend/", views.passend_voor, name="passend"),
     path("gezinnen/<int:pk>/wissen/", bewaren_views.gegevens_wissen, name="wissen"),
+    path(
+        "gezinnen/<int:pk>/documenten/",
+        documenten_views.gezin_documenten,
+        name="documenten-gezin",
+    ),
+    path(
+        "koppelingen/<int:pk>/documenten/",
+        documenten_views.koppeling_documenten,
+        name="documenten-koppeling",
+    ),
+    path("documenten/<int:pk>/", documenten_views.document_downloaden, name="document"),
+    path(
+        "documenten/<int:pk>/verwijderen/",
+        documenten_views.document_weg,
+        name="document-verwijderen",
+    ),
+    path("gezinnen/<int:pk>/notitie/", notitie_views.gezin_notitie, name="gezin-notitie"),
     path("zoeken/", views.zoeken, name="zoeken"),
     path("uren/", views.uren, name="uren"),
     path("agenda/", views.agenda, name="agenda"),

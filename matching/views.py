@@ -18,8 +18,10 @@ from accounts.models import User
 from gezinnen.forms import add_service_error, refresh_version
 from gezinnen.integrity import EditConflict, TransitionError, once, version_fields
 from gezinnen.models import Steungezin, Vraaggezin, Wijk, today
+from gezinnen.tijdlijn import Invoer
 from matching import services
 from matching.agenda import aantallen, afspraken, geplande, ical
+from matching.documenten_views import koppeling_sectie
 from matching.forms import (
     AfsluitenForm,
     BegeleidingForm,
@@ -29,6 +31,7 @@ from matching.forms import (
     KennismakingPlanForm,
     KennismakingUitkomstForm,
     MeldcodeStapForm,
+    NotitieForm,
     SignaalForm,
     StartForm,
     UrenForm,
@@ -42,10 +45,12 @@ from matching.models import (
     Evaluatie,
     Koppeling,
     MeldcodeStap,
+    Notitie,
     Signaal,
     maandag_van,
 )
 from matching.suggestions import MEESTE, TONEN, passende_vraaggezinnen, suggesties
+from matching.tijdlijn import FORMULIER, als_gebeurtenis
 from matching.zoeken import doorzoeken
 from steungezinnen.datums import korte_datum
 
@@ -138,6 +143,12 @@ def koppeling_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     audit.dossier_bekeken(door=request.user, obj=koppeling)
     evaluaties = list(koppeling.evaluaties.all())
+    # The newest notes the user may read; the rest on the notes page.
+    notities = list(
+        Notitie.objects.visible_to(request.user)
+        .filter(koppeling=koppeling)
+        .select_related("door")[: NOTITIES_TONEN + 1]
+    )
     return render(
         request,
         "matching/detail.html",
@@ -145,8 +156,21 @@ def koppeling_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "koppeling": koppeling,
             "evaluaties": evaluaties,
             "professional": request.user.is_coordinator,
+            "documenten": koppeling_sectie(koppeling, request.user),
+            "notities": [als_gebeurtenis(n, op_koppeling=True) for n in notities[:NOTITIES_TONEN]],
+            "notities_meer": len(notities) > NOTITIES_TONEN,
+            "notitie_invoer": Invoer(
+                FORMULIER,
+                NotitieForm(door=request.user, bij_koppeling=True),
+                reverse("matching:notities", args=[koppeling.pk]),
+            )
+            if koppeling.kan["notitie"]
+            else None,
         },
     )
+
+
+NOTITIES_TONEN = 20
 
 
 @coordinator_required

@@ -19,13 +19,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from accounts import audit
 from accounts.models import User
 from gezinnen.models import Gezin, Statuswijziging, Steungezin, Vraaggezin
-from matching.models import EVALUATIEVRAGEN, Contactmoment, Koppeling, Signaal
+from matching.models import (
+    EVALUATIEVRAGEN,
+    Contactmoment,
+    Document,
+    Koppeling,
+    Notitie,
+    Signaal,
+)
 from screening.models import VOG, TrainingDeelname
 from steungezinnen.datums import korte_datum
 
@@ -43,6 +50,9 @@ VRAGEN = dict(EVALUATIEVRAGEN)
 # Fields whose own name says too little out of context.
 TITELS = {"vraag_scores": "Scores (vraaggezin)", "steun_scores": "Scores (steungezin)"}
 REDACTED = "[naam van het andere gezin]"
+# A document is listed, not its content: the name it is stored under and its
+# checksum are the store's, not the family's.
+DOCUMENT_SKIP = {"bestand", "sha256"}
 
 
 @dataclass
@@ -94,6 +104,26 @@ def inzage(gezin: Gezin) -> Inzage:
             ],
         ),
     ]
+    onderdelen.append(
+        Onderdeel(
+            "Notities",
+            [
+                Gegeven(f"Notitie {korte_datum(n.op)}", velden(n))
+                for n in Notitie.objects.filter(gezin=gezin).select_related("door")
+            ],
+        )
+    )
+    onderdelen.append(
+        Onderdeel(
+            "Documenten",
+            [
+                _document(d)
+                for d in Document.objects.filter(Q(gezin=gezin) | Q(gezinslid__gezin=gezin))
+                .select_related("door", "gezinslid")
+                .order_by("op", "pk")
+            ],
+        )
+    )
     if not vraag:
         onderdelen += _screening(gezin)
     onderdelen += _koppelingen(gezin, vraag)
@@ -161,6 +191,8 @@ def _koppelingen(gezin: Gezin, vraag: bool) -> list[Onderdeel]:
                 ),
             ),
             "evaluaties__door",
+            Prefetch("notities", queryset=Notitie.objects.select_related("door")),
+            Prefetch("documenten", queryset=Document.objects.select_related("door")),
         )
         .order_by("voorgesteld_op", "pk")
     )
@@ -200,6 +232,12 @@ def _koppelingen(gezin: Gezin, vraag: bool) -> list[Onderdeel]:
                     Gegeven(f"Meldcode: {stap.get_stap_display()}", velden(stap, hide=hide))
                     for stap in signaal.stappen.all()
                 ]
+        # A note on the koppeling is about both families, like its agreements.
+        gegevens += [
+            Gegeven(f"Notitie {korte_datum(n.op)}", velden(n, hide=hide))
+            for n in koppeling.notities.all()
+        ]
+        gegevens += [_document(d, hide) for d in koppeling.documenten.all()]
         for evaluatie in koppeling.evaluaties.all():
             gegevens.append(
                 Gegeven(
@@ -209,6 +247,12 @@ def _koppelingen(gezin: Gezin, vraag: bool) -> list[Onderdeel]:
             )
         onderdelen.append(Onderdeel(f"Koppeling nr. {koppeling.pk}", gegevens))
     return onderdelen
+
+
+def _document(document: Document, hide: re.Pattern | None = None) -> Gegeven:
+    return Gegeven(
+        f"Document {korte_datum(document.op)}", velden(document, skip=DOCUMENT_SKIP, hide=hide)
+    )
 
 
 def _evaluatie(evaluatie, vraag: bool, hide: re.Pattern | None) -> list[tuple[str, str]]:

@@ -246,6 +246,35 @@ STORAGES = {
     },
 }
 
+# Documents of families and koppelingen (matching.opslag): never under the
+# static files or a media folder, and read only through the download view.
+# On the file system by default; with DOCUMENTEN_S3_BUCKET an S3-compatible
+# store through django-storages (`pip install .[s3]`; README, "Documenten").
+DOCUMENTEN_ROOT = Path(env.str("DOCUMENTEN_ROOT", default=str(BASE_DIR / "documenten")))
+if DOCUMENTEN_S3_BUCKET := env.str("DOCUMENTEN_S3_BUCKET", default=""):
+    STORAGES["documenten"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": DOCUMENTEN_S3_BUCKET,
+            "endpoint_url": env.str("DOCUMENTEN_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("DOCUMENTEN_S3_REGION", default="") or None,
+            "location": env.str("DOCUMENTEN_S3_PREFIX", default="documenten"),
+            # Private objects; no public or signed addresses are handed out.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    STORAGES["documenten"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DOCUMENTEN_ROOT)},
+    }
+# Per file; one upload takes at most DOCUMENTEN_PER_KEER files (the reverse
+# proxies in deploy/ accept 60 MB per request).
+DOCUMENT_MAX_MB = env.int("DOCUMENT_MAX_MB", default=10)
+DOCUMENTEN_PER_KEER = 5
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -1,6 +1,7 @@
 """Test settings: the real settings, made fast and self-contained."""
 
 import os
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-real-use-0123456789")
 
@@ -17,6 +18,12 @@ STATIC_ROOT = None  # static files come from the apps' folders (finders)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Never in the repository: tests/conftest.py gives each test its own
+    # temporary folder; this one is for whatever runs outside a test.
+    "documenten": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": os.path.join(tempfile.gettempdir(), "steungezinnen-documenten")},
+    },
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 

@@ -92,3 +92,17 @@ def all_roles(coordinator, vrijwilliger, beheerder, outsider):
         "beheerder": beheerder,
         "outsider": outsider,
     }
+
+
+@pytest.fixture(autouse=True)
+def documenten_map(tmp_path, settings):
+    """Every test's documents in a folder of its own, never in the repository."""
+    folder = tmp_path / "documenten"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documenten": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(folder)},
+        },
+    }
+    return folder

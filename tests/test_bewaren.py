@@ -37,6 +37,7 @@ from gezinnen.services import intake_vastleggen as intake_service
 from matching import bewaren, services
 from matching.bewaren import (
     BEWAREN,
+    VERWIJDEREN,
     WISSEN,
     bewaartermijnen_afhandelen,
     gezin_anonimiseren,
@@ -44,7 +45,7 @@ from matching.bewaren import (
     te_anonimiseren,
     termijn,
 )
-from matching.models import Contactmoment, Evaluatie, Koppeling, MeldcodeStap, Signaal
+from matching.models import Contactmoment, Evaluatie, Koppeling, MeldcodeStap, Notitie, Signaal
 from reports.figures import Periode, gemeenten, gemeenterapportage
 from screening import services as screening
 from screening.models import (
@@ -111,6 +112,8 @@ def test_every_text_field_of_a_family_record_is_either_erased_or_kept_on_purpose
             decided = (
                 set(WISSEN[model].velden if model in WISSEN else ())
                 | set(BEWAREN.get(model, ()))
+                # Deleted whole, every field with it.
+                | (text_fields(model) if model in VERWIJDEREN else set())
                 | ZONDER_GEZINSGEGEVENS.get(model._meta.label_lower, set())
             )
             unhandled += [f"{model._meta.label}.{name}" for name in text_fields(model) - decided]
@@ -225,6 +228,16 @@ def dossier(organisatie, coordinator):
         steun_goed="Anna is dankbaar",
         steun_beter="Eerder afspreken",
         conclusie="Afgerond: Anna redt het weer",
+    )
+    Notitie.objects.create(
+        organisatie=organisatie, gezin=vraag, tekst="Anna belde over Bram", door=coordinator
+    )
+    Notitie.objects.create(
+        organisatie=organisatie,
+        koppeling=koppeling,
+        tekst="Lotte en Bram bakten koekjes",
+        alleen_professionals=True,
+        door=coordinator,
     )
     volwassene = steun.leden.get()
     VOG.objects.create(

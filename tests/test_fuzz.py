@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 import pytest
 from django.contrib.admin import ModelAdmin
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.http import HttpResponse
 from django.test import Client
@@ -28,10 +29,12 @@ from hypothesis import strategies as st
 
 from accounts.models import AuditEntry, User
 from gezinnen.models import Gezinslid, Steungezin, Vraaggezin, Wijk
+from matching.documenten import document_toevoegen
 from matching.models import (
     AgendaFeed,
     Contactmoment,
     CoordinatieUren,
+    Document,
     EindReden,
     Evaluatie,
     Koppeling,
@@ -343,11 +346,23 @@ def world(organisatie, other_organisatie, coordinator, vrijwilliger, outsider):
         uren=3,
     )
     AgendaFeed.objects.create(user=coordinator, token="fuzz-agenda-token")
+    document_toevoegen(
+        door=coordinator,
+        koppeling=actief,
+        soort="overeenkomst",
+        bestanden=[SimpleUploadedFile("overeenkomst.pdf", b"%PDF-1.4 getekend")],
+    )
     AuditEntry.objects.create(
         user=coordinator, organisatie=organisatie, action="view", object_type="matching.koppeling"
     )
     # The other organisation: its ids are offered to our forms and pages.
     elders = KoppelingFactory(organisatie=other_organisatie, coordinator=outsider)
+    document_toevoegen(
+        door=outsider,
+        koppeling=elders,
+        soort="overeenkomst",
+        bestanden=[SimpleUploadedFile("elders.pdf", b"%PDF-1.4 elders")],
+    )
     WijkFactory(organisatie=other_organisatie)
     Signaal.objects.create(koppeling=elders, omschrijving="Elders", gemeld_door=outsider)
     Criterium.objects.create(organisatie=other_organisatie, tekst="Elders")
@@ -367,6 +382,7 @@ def records() -> dict[str, list[dict]]:
     kinds = {
         "koppeling": Koppeling.objects.order_by("pk"),
         "signaal": Signaal.objects.order_by("pk"),
+        "document": Document.objects.order_by("pk"),
         "vraaggezin": Vraaggezin.objects.order_by("pk"),
         "steungezin": Steungezin.objects.order_by("pk").prefetch_related("leden"),
     }

@@ -89,10 +89,12 @@ def edit_data(gezin, **overrides) -> dict:
 # (2); the session is saved only once a minute, so not here
 LIST_QUERIES = 8
 # session, user with its organisation, two-factor check, family, members,
-# timeline, koppelingen with their families, audit entry and the family it names (2);
+# koppelingen with their families, audit entry and the family it names (2), and the
+# timeline's newest lines: status changes, notes, contactmomenten, signals (4), and the
+# documents of the family, its members and koppelingen (1);
 # a steungezin's screening section adds the family with its members, VOGs, trainings,
 # conversations, references and criteria.
-DETAIL_QUERIES = {"vraaggezin": 9, "steungezin": 16}
+DETAIL_QUERIES = {"vraaggezin": 13, "steungezin": 20}
 
 
 @pytest.fixture

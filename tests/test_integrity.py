@@ -443,6 +443,8 @@ def test_every_step_asks_the_table_first(organisatie, coordinator):
         "begeleiding": True,
         "contactmoment": False,
         "signaal_melden": True,
+        "notitie": True,
+        "document": True,
         "evaluatie": False,
         "afsluiten": True,
     }

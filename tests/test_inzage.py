@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts import audit
 from gezinnen.models import Gezin, Gezinslid, Statuswijziging, Steungezin, Vraaggezin
-from matching.models import Contactmoment, Evaluatie, Koppeling, MeldcodeStap, Signaal
+from matching.models import Contactmoment, Evaluatie, Koppeling, MeldcodeStap, Notitie, Signaal
 from reports import inzage as inzage_module
 from reports.inzage import inzage
 from screening.models import (
@@ -134,6 +134,15 @@ def dossier(organisatie, coordinator):
         steun_doorgaan=False,
         conclusie="Doorgaan zoals nu",
     )
+    for gezin, tekst in ((vraag, "VRAAG-notitie"), (steun, "STEUN-notitie")):
+        Notitie.objects.create(organisatie=organisatie, gezin=gezin, tekst=tekst, door=coordinator)
+    Notitie.objects.create(
+        organisatie=organisatie,
+        koppeling=koppeling,
+        tekst="BEIDE-notitie: Xandra en Willemijn bakten koekjes",
+        alleen_professionals=True,
+        door=coordinator,
+    )
     return koppeling
 
 
@@ -173,6 +182,9 @@ def test_the_steungezin_sees_its_own_file_and_nothing_of_the_vraaggezin(dossier,
         f"Toestemming vastgelegd door: {coordinator.get_full_name()}",
         "Datum van afgifte: 2 nov. 2026",  # the VOG's dates
         "met het vraaggezin",
+        "STEUN-notitie",
+        "BEIDE-notitie: [naam van het andere gezin] en Willemijn bakten koekjes",
+        "Alleen voor professionals: ja",
     ):
         assert own in text, own
     for other in (
@@ -198,6 +210,8 @@ def test_the_vraaggezin_sees_its_signals_and_its_own_answers_only(dossier):
         "VRAAG-goed",
         "Het contact tussen de twee gezinnen: 2",
         "met het steungezin",
+        "VRAAG-notitie",
+        "BEIDE-notitie: Xandra en [naam van het andere gezin] bakten koekjes",
     ):
         assert own in text, own
     for other in ("Oosterbroek", "Willemijn", "STEUN-", "Het contact tussen de twee gezinnen: 5"):
@@ -233,6 +247,7 @@ FAMILY_RECORDS = [
     Signaal,
     MeldcodeStap,
     Evaluatie,
+    Notitie,
 ]
 # Left out on purpose, with the reason: keys and the organisation carry no
 # information about the family; the record a section is under is its title.

@@ -319,7 +319,7 @@ def test_the_forms_show_no_dashes_for_an_empty_choice(client, organisatie, coord
     html = client.get(pages["steungezin"]).text
     assert '<option value="" selected>afleiden uit de postcode</option>' in html
     begeleiding = client.get(pages["begeleiding"]).text
-    assert '<option value="" selected>— geen vrijwillige coördinator —</option>' in begeleiding
+    assert '<option value="" selected>— niemand —</option>' in begeleiding
     afsluiten = client.get(pages["afsluiten"]).text
     assert '<option value="" selected>— kies —</option>' in afsluiten
 

@@ -354,12 +354,12 @@ def test_coordination_hours_per_week(client, coordinator):
 # entry and the families it names (2), filter users (2); the session is saved only
 # once a minute, so not here
 # detail: session, user with its organisation, two-factor check, koppeling, kinderen,
-# families (2), members (2), contacts, signals, evaluations, audit entry and its two
-# families (2)
-# A volunteer coordinator's list has no filter, so no filter users.
+# families (2), members (2), contacts, signals, evaluations, notes, audit entry and its
+# two families (2); a coordinator's also the documents (1)
+# A volunteer coordinator's list has no filter and no documents.
 QUERIES = {
-    "coordinator": {"list": 13, "detail": 14},
-    "vrijwilliger": {"list": 11, "detail": 14},
+    "coordinator": {"list": 13, "detail": 16},
+    "vrijwilliger": {"list": 11, "detail": 15},
 }
 
 

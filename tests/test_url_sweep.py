@@ -3,8 +3,10 @@ anonymous visitor, and family pages exist only for the own organisation's
 coordinators. Later features extend PUBLIC, the values and the role sweeps."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import resolve, reverse
 
+from matching.documenten import document_toevoegen
 from matching.models import Signaal
 from tests.factories import KoppelingFactory, SteungezinFactory, VraaggezinFactory
 from tests.sweep import ALL, fill
@@ -34,6 +36,7 @@ TEAM = {
     "matching:detail",
     "matching:contactmoment",
     "matching:signaal-melden",
+    "matching:notities",  # its notes, and a new one
     "matching:agenda",
     "matching:agenda-feed-nieuw",
     "matching:agenda-feed-intrekken",
@@ -64,7 +67,11 @@ PK_OF = {
     "reports:evaluatieverslag": "koppeling",
     "reports:inzage": "vraaggezin",
     "matching:wissen": "vraaggezin",
+    "matching:gezin-notitie": "vraaggezin",
     "matching:starten": "klaar",
+    "matching:documenten-gezin": "vraaggezin",
+    "matching:document": "document",
+    "matching:document-verwijderen": "document",
 }
 
 
@@ -85,8 +92,15 @@ def values(organisatie, vrijwilliger):
     signaal = Signaal.objects.create(
         koppeling=koppeling, omschrijving="Zorgen", gemeld_door=vrijwilliger
     )
+    (document,) = document_toevoegen(
+        door=koppeling.coordinator,
+        gezin=vraag,
+        soort="toestemming",
+        bestanden=[SimpleUploadedFile("toestemming.pdf", b"%PDF-1.4 toestemming")],
+    )
     return {
         "koppeling": koppeling.pk,
+        "document": document.pk,
         "klaar": klaar.pk,
         "signaal": signaal.pk,
         "lid": steun.leden.first().pk,

@@ -57,9 +57,3 @@ def wachttijd(days):
     if days < 9 * 7:
         return f"{days // 7} weken"
     return f"{days // 30} maanden"
-
-
-@register.filter
-def status_label(value, gezin):
-    """A status value stored in the timeline, in words."""
-    return gezin.Status(value).label if value in gezin.Status.values else value

@@ -56,7 +56,14 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    return {**browser_context_args, "locale": "nl-NL", "timezone_id": "Europe/Amsterdam"}
+    # The common laptop: from 1360 px the menu is one row, narrower it folds
+    # behind the menu button (app.css).
+    return {
+        **browser_context_args,
+        "locale": "nl-NL",
+        "timezone_id": "Europe/Amsterdam",
+        "viewport": {"width": 1366, "height": 768},
+    }
 
 
 @pytest.fixture

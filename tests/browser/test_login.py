@@ -35,9 +35,19 @@ def test_a_beheerder_reaches_the_back_office(page, live_server, log_in, beheerde
 
 def test_a_wrong_password_shows_the_dutch_error(page, log_in, coordinator):
     log_in(coordinator.email, "niet-mijn-wachtwoord")
-    expect(page.get_by_role("alert")).to_contain_text(
-        "Deze combinatie van e-mailadres en wachtwoord kennen we niet"
-    )
+    alert = page.get_by_role("alert")
+    expect(alert).to_have_count(1)
+    expect(alert).to_contain_text("Deze combinatie van e-mailadres en wachtwoord kennen we niet")
+    # At the top, above the fields.
+    assert alert.bounding_box()["y"] < page.get_by_label("E-mailadres").bounding_box()["y"]
+    expect(page.get_by_label("E-mailadres")).to_have_value(coordinator.email)
+
+
+def test_an_empty_password_gets_the_summary_of_the_other_forms(page, log_in, coordinator):
+    log_in(coordinator.email, "")
+    alert = page.get_by_role("alert")
+    expect(alert).to_have_count(1)
+    expect(alert).to_contain_text("Niet alles is goed ingevuld")
     expect(page.get_by_label("E-mailadres")).to_have_value(coordinator.email)
 
 

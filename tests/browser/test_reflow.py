@@ -14,11 +14,14 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
+from playwright.sync_api import expect
 
 from accounts.models import Organisatie, User
 from gezinnen.models import Steungezin, Vraaggezin
+from matching.documenten import document_toevoegen
 from matching.models import Koppeling, Signaal
 from tests.sweep import ALL, fill
 from tests.test_url_sweep import COORDINATOR_ONLY, POST_ONLY, PUBLIC, TEAM_PAGES, url_for
@@ -37,6 +40,7 @@ NOT_A_PAGE = {
     "reports:export-steungezinnen",
     "reports:export-koppelingen",
     "matching:agenda-feed",
+    "matching:document",  # the file itself, as a download
     "accounts:logout",
     "health",  # for the load balancer
     *POST_ONLY,
@@ -77,6 +81,18 @@ CUT_OFF = """el => {
     const room = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
     return needed > room;
 }"""
+# The selects in view whose chosen option is cut off (their names).
+SELECTS_CUT_OFF = f"""() => [...document.querySelectorAll('select')]
+    .filter(el => el.offsetParent && el.selectedIndex >= 0 && ({CUT_OFF})(el))
+    .map(el => el.name)"""
+# Is the hint in an empty field whole?
+PLACEHOLDER_CUT_OFF = """el => {
+    const style = getComputedStyle(el);
+    const context = document.createElement('canvas').getContext('2d');
+    context.font = style.font;
+    const room = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return context.measureText(el.placeholder).width > room;
+}"""
 
 
 @pytest.fixture(autouse=True)
@@ -95,16 +111,22 @@ def demo_values(organisatie: Organisatie) -> dict:
     """Records of the demo for every URL parameter, the richest of their kind."""
     koppeling = Koppeling.objects.filter(organisatie=organisatie, evaluaties__isnull=False).first()
     steungezin = Steungezin.objects.filter(organisatie=organisatie, status="beschikbaar").first()
+    vraaggezin = Vraaggezin.objects.filter(organisatie=organisatie, status="wachtend").first()
+    (document,) = document_toevoegen(
+        door=koppeling.coordinator,
+        gezin=vraaggezin,
+        soort="toestemming",
+        bestanden=[SimpleUploadedFile("toestemming.pdf", b"%PDF-1.4 toestemming")],
+    )
     return {
         "koppeling": koppeling.pk,
+        "document": document.pk,
         "klaar": koppeling.pk,
         "signaal": Signaal.objects.filter(koppeling__organisatie=organisatie).first().pk,
         "lid": steungezin.leden.filter(soort="volwassene").first().pk,
         "soort": "huisbezoek",
         "organisatie": organisatie.slug,
-        "vraaggezin": Vraaggezin.objects.filter(organisatie=organisatie, status="wachtend")
-        .first()
-        .pk,
+        "vraaggezin": vraaggezin.pk,
         "steungezin": steungezin.pk,
     }
 
@@ -165,6 +187,8 @@ def test_no_page_scrolls_sideways_on_a_phone(page, live_server, demo):
             )
         if hidden := page.evaluate(CELLS_OUT_OF_VIEW):
             too_wide.append(f"{label}: {page.url} toont {sorted(set(hidden))} buiten beeld")
+        if cut := page.evaluate(SELECTS_CUT_OFF):
+            too_wide.append(f"{label}: {page.url} kapt de keuze af in {cut}")
         photograph(page, label)
 
     def visit(label: str, url: str) -> None:
@@ -241,6 +265,7 @@ def test_a_parent_fills_in_the_referral_form_on_a_phone_without_javascript(
         for field in ("Geboortedatum", "Volwassene of kind"):
             for block in (ouder, kind):
                 assert not block.get_by_label(field).evaluate(CUT_OFF), (field, size)
+        assert not page.get_by_label("Wie meldt aan?").evaluate(CUT_OFF), size
     page.set_viewport_size(PHONE)
     assert page.evaluate(WIDER_THAN_THE_PAGE) <= 0
 
@@ -255,3 +280,38 @@ def test_a_parent_fills_in_the_referral_form_on_a_phone_without_javascript(
         ("Mees", datetime.date(2019, 6, 15)),
     ]
     context.close()
+
+
+def test_the_menu_is_one_row_on_a_laptop_and_folds_away_below(page, live_server, outsider):
+    """Otto, coordinator and beheerder: ten menu items, the search box and the
+    account menu. On one row from 1366 px with the search hint whole, behind
+    the menu button below 1360 px instead of on two rows."""
+    log_in_as(page, live_server, outsider)
+    page.goto(live_server.url + "/")
+    menu_button = page.get_by_role("button", name="Menu openen")
+    zoekvak = page.get_by_role("search").get_by_label("Zoeken")
+    for width in (1200, 1280, 1359):
+        page.set_viewport_size({"width": width, "height": 800})
+        expect(menu_button).to_be_visible()
+    for width in (1366, 1440, 1600, 1920):
+        page.set_viewport_size({"width": width, "height": 800})
+        expect(menu_button).to_be_hidden()
+        assert page.locator(".app-navbar").evaluate("el => el.offsetHeight") < 60, width
+        assert not zoekvak.evaluate(PLACEHOLDER_CUT_OFF), width
+
+
+def test_the_back_office_sidebar_starts_closed_below_1200_px(page, live_server, beheerder):
+    log_in_as(page, live_server, beheerder)
+    sidebar = page.locator("#nav-sidebar")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(live_server.url + "/beheer/accounts/user/")
+    expect(sidebar).to_have_attribute("aria-expanded", "true")
+
+    page.set_viewport_size({"width": 820, "height": 1180})
+    page.reload()
+    expect(sidebar).to_have_attribute("aria-expanded", "false")
+    expect(sidebar).to_be_hidden()
+    page.locator("#toggle-nav-sidebar").click()
+    expect(sidebar).to_be_visible()
+    page.reload()  # opened with the button: remembered
+    expect(sidebar).to_have_attribute("aria-expanded", "true")

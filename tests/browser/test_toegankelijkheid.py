@@ -49,6 +49,7 @@ NOT_A_PAGE = {
     "matching:agenda-feed": "iCalendar",
     "reports:evaluatieverslag": "PDF",
     "reports:inzage": "PDF",
+    "matching:document": "the document itself, as a download",
     "reports:export-vraaggezinnen": "CSV/XLSX",
     "reports:export-steungezinnen": "CSV/XLSX",
     "reports:export-koppelingen": "CSV/XLSX",
