@@ -7,13 +7,14 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import audit, tweestaps
+from accounts import audit, mail, tweestaps
 from accounts.forms import UserChangeForm, UserCreationForm
-from accounts.models import AuditEntry, Organisatie, User
+from accounts.models import AuditEntry, MailTekst, Organisatie, User
 from gezinnen.models import today
 from screening.stand import organisatie_bijwerken
 
@@ -143,6 +144,45 @@ class OrganisatieAdmin(OrganisatieScopedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return request.user.is_superuser
+
+
+@admin.register(MailTekst)
+class MailTekstAdmin(OrganisatieScopedAdmin):
+    """The organisation's own texts of the mails to families and referrers,
+    with the variables they may use and a preview of the mail as it goes."""
+
+    list_display = ("soort", "onderwerp")
+    fields = ("organisatie", "soort", "onderwerp", "tekst", "variabelen", "voorbeeld")
+    readonly_fields = ("variabelen", "voorbeeld")
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        # A new text starts from the standard one (?soort= picks the mail).
+        initial = super().get_changeform_initial_data(request)
+        soort = initial.get("soort")
+        if soort not in MailTekst.Soort.values:
+            soort = MailTekst.Soort.BEVESTIGING_STEUNGEZIN
+        onderwerp, tekst = mail.STANDAARD[soort]
+        return {"soort": soort, "onderwerp": onderwerp, "tekst": tekst, **initial}
+
+    @admin.display(description="variabelen")
+    def variabelen(self, obj: MailTekst | None) -> str:
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join("", "<li><code>{{{}}}</code>: {}</li>", MailTekst.VARIABELEN.items()),
+        )
+
+    @admin.display(description="voorbeeld")
+    def voorbeeld(self, obj: MailTekst | None) -> str:
+        if obj is None or obj.pk is None:
+            return "Na het opslaan staat hier de mail zoals die verstuurd wordt."
+        bericht = mail.bevestiging(
+            obj.organisatie, obj.soort, today(), tekst=(obj.onderwerp, obj.tekst)
+        )
+        return format_html(
+            '<p><strong>Onderwerp:</strong> {}</p><pre class="app-mailvoorbeeld">{}</pre>',
+            bericht.onderwerp,
+            bericht.tekst,
+        )
 
 
 @admin.register(User)

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -112,6 +113,21 @@ class Organisatie(models.Model):
         ),
     )
 
+    telefoon = models.CharField(
+        "telefoonnummer voor gezinnen en verwijzers",
+        max_length=20,
+        blank=True,
+        help_text="Staat op de openbare aanmeldformulieren en in de mails aan gezinnen.",
+    )
+    email = models.EmailField(
+        "e-mailadres voor gezinnen en verwijzers",
+        blank=True,
+        help_text=(
+            "Staat op de openbare aanmeldformulieren en in de mails aan gezinnen; wie een mail "
+            "van de app beantwoordt, schrijft naar dit adres."
+        ),
+    )
+
     class Meta:
         verbose_name = "organisatie"
         verbose_name_plural = "organisaties"
@@ -123,6 +139,74 @@ class Organisatie(models.Model):
     @property
     def contact_weken(self) -> list[int]:
         return sorted(int(part) for part in self.contact_na_weken.split(",") if part.strip())
+
+
+class MailTekst(models.Model):
+    """The organisation's own text of a mail to families or referrers, in
+    place of the standard one (accounts.mail): a subject and a text with the
+    variables of ``accounts.mail.VARIABELEN`` between braces."""
+
+    class Soort(models.TextChoices):
+        BEVESTIGING_STEUNGEZIN = (
+            "bevestiging_steungezin",
+            "bevestiging van een aanmelding als steungezin",
+        )
+        BEVESTIGING_VERWIJZING = (
+            "bevestiging_verwijzing",
+            "bevestiging van een aanmelding of verwijzing van een gezin",
+        )
+
+    # What a text may name, filled in when the mail is sent: never a family's
+    # name or data, since mail is no safe place for them.
+    VARIABELEN = {
+        "organisatie": "de naam van uw organisatie",
+        "telefoon": "het telefoonnummer van uw organisatie",
+        "email": "het e-mailadres van uw organisatie",
+        "datum": "de dag van de aanmelding, zoals 3 dec. 2026",
+    }
+    VARIABELE = re.compile(r"\{(\w*)\}")
+
+    organisatie = models.ForeignKey(
+        Organisatie,
+        on_delete=models.CASCADE,
+        related_name="mailteksten",
+        verbose_name="organisatie",
+    )
+    soort = models.CharField("mail", max_length=40, choices=Soort.choices)
+    onderwerp = models.CharField("onderwerp", max_length=150)
+    tekst = models.TextField("tekst", max_length=5000)
+
+    class Meta:
+        verbose_name = "mailtekst"
+        verbose_name_plural = "mailteksten"
+        ordering = ["soort"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisatie", "soort"], name="een_mailtekst_per_soort")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_soort_display()
+
+    @classmethod
+    def onbekende_variabelen(cls, tekst: str) -> list[str]:
+        return sorted({naam for naam in cls.VARIABELE.findall(tekst) if naam not in cls.VARIABELEN})
+
+    @classmethod
+    def invullen(cls, tekst: str, waarden: dict[str, str]) -> str:
+        """The text with each known variable replaced; nothing else is read,
+        so a text cannot reach into the application as a template could."""
+        return cls.VARIABELE.sub(lambda m: waarden.get(m.group(1), m.group(0)), tekst)
+
+    def clean(self) -> None:
+        errors = {}
+        for name in ("onderwerp", "tekst"):
+            if onbekend := self.onbekende_variabelen(getattr(self, name)):
+                errors[name] = ValidationError(
+                    "Onbekende variabele: %(namen)s. Gebruik alleen de variabelen hieronder.",
+                    params={"namen": ", ".join(f"{{{naam}}}" for naam in onbekend)},
+                )
+        if errors:
+            raise ValidationError(errors)
 
 
 class OrganisatieQuerySet(models.QuerySet):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import logging
 
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
@@ -24,32 +24,71 @@ WACHTTIJDEN = [1, 5, 30, 120]
 MAX_POGINGEN = len(WACHTTIJDEN) + 1
 
 
+def verzenden(
+    onderwerp: str,
+    tekst: str,
+    aan: list[str],
+    html: str = "",
+    afzender: str = "",
+    antwoord_aan: str = "",
+) -> int:
+    """One message over the configured mail backend: the plain text, and the
+    HTML beside it when there is one; ``afzender`` None-or-empty is
+    DEFAULT_FROM_EMAIL."""
+    bericht = EmailMultiAlternatives(
+        onderwerp,
+        tekst,
+        afzender or None,
+        aan,
+        reply_to=[antwoord_aan] if antwoord_aan else None,
+    )
+    if html:
+        bericht.attach_alternative(html, "text/html")
+    return bericht.send()
+
+
 @task()
 def mail_versturen(
-    onderwerp: str, tekst: str, aan: list[str], html: str = "", poging: int = 1
+    onderwerp: str,
+    tekst: str,
+    aan: list[str],
+    html: str = "",
+    poging: int = 1,
+    afzender: str = "",
+    antwoord_aan: str = "",
 ) -> int:
     """Send one e-mail; when that fails, enqueue the next attempt and fail."""
     try:
-        return send_mail(onderwerp, tekst, None, aan, html_message=html or None)
+        return verzenden(onderwerp, tekst, aan, html, afzender, antwoord_aan)
     except Exception:
         backend = mail_versturen.get_backend()
         if poging < MAX_POGINGEN and backend.supports_defer:
             later = timezone.now() + datetime.timedelta(minutes=WACHTTIJDEN[poging - 1])
-            mail_versturen.using(run_after=later).enqueue(onderwerp, tekst, aan, html, poging + 1)
+            mail_versturen.using(run_after=later).enqueue(
+                onderwerp, tekst, aan, html, poging + 1, afzender, antwoord_aan
+            )
             logger.warning("Mail niet verstuurd (poging %s); volgende poging om %s", poging, later)
         else:
             logger.error("Mail niet verstuurd na %s poging(en); opgegeven", poging)
         raise
 
 
-def mail_na_commit(onderwerp: str, tekst: str, aan: list[str], html: str = "") -> None:
+def mail_na_commit(
+    onderwerp: str,
+    tekst: str,
+    aan: list[str],
+    html: str = "",
+    *,
+    afzender: str = "",
+    antwoord_aan: str = "",
+) -> None:
     """Send a mail in the background once the current transaction commits (at
     once outside one). Enqueuing that fails is logged: it never breaks the
     page that asked for the mail."""
 
     def enqueue() -> None:
         try:
-            mail_versturen.enqueue(onderwerp, tekst, list(aan), html)
+            mail_versturen.enqueue(onderwerp, tekst, list(aan), html, 1, afzender, antwoord_aan)
         except Exception:
             logger.exception("Mail kon niet in de wachtrij: %s", onderwerp)
 

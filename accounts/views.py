@@ -23,6 +23,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password-reset-done")
     subject_template_name = "registration/password_reset_subject.txt"
     email_template_name = "registration/password_reset_email.txt"
+    html_email_template_name = "registration/password_reset_email.html"
 
     def form_valid(self, form: BackgroundPasswordResetForm) -> HttpResponseRedirect:
         address = User.objects.normalize_email(form.cleaned_data["email"])

@@ -358,6 +358,9 @@ class StatusForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.fields["naar"] = forms.ChoiceField(
             label="Nieuwe status",
-            choices=[(s.value, s.label) for s in gezin.manual_transitions()],
+            choices=[
+                (stap.naar, stap.knop or gezin.Status(stap.naar).label)
+                for stap in gezin.manual_steps().values()
+            ],
         )
         self.order_fields(["naar", "reden", "versie", "snapshot"])

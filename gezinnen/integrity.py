@@ -45,6 +45,9 @@ class Step:
     # Name of a method of the model that returns why the step cannot be taken
     # now (a Dutch sentence), or None when it can.
     voorwaarde: str = ""
+    # The step's button on the status page, where the new status alone does
+    # not say it (heropenen leads back to aangemeld).
+    knop: str = ""
 
 
 def step(label: str, van, naar: str | None = None, **kwargs) -> Step:

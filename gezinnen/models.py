@@ -542,6 +542,16 @@ class Vraaggezin(Lifecycle, Gezin):
             met_de_hand=True,
             voorwaarde="zonder_lopende_koppeling",
         ),
+        # A family that comes back starts again from the registration: the
+        # intake, pre-filled with what was recorded, says whether it waits.
+        "heropenen": step(
+            "heropenen",
+            {Status.AFGESLOTEN, Status.INGETROKKEN},
+            Status.AANGEMELD,
+            reden_nodig=True,
+            met_de_hand=True,
+            knop="heropenen (weer aangemeld)",
+        ),
     }
     WAITING = {Status.AANGEMELD, Status.INTAKE, Status.WACHTEND}
     ENDED = {Status.AFGESLOTEN, Status.INGETROKKEN}
@@ -629,6 +639,15 @@ class Steungezin(Lifecycle, Gezin):
             reden_nodig=True,
             met_de_hand=True,
             voorwaarde="zonder_lopende_koppeling",
+        ),
+        # Back from a stop or a rejection: screened again from the start.
+        "heropenen": step(
+            "heropenen",
+            {Status.GESTOPT, Status.AFGEWEZEN},
+            Status.AANGEMELD,
+            reden_nodig=True,
+            met_de_hand=True,
+            knop="heropenen (weer aangemeld)",
         ),
     }
     ENDED = {Status.GESTOPT, Status.AFGEWEZEN}

@@ -216,11 +216,17 @@ def gezin_status_wijzigen(
     )
     if problem := current.niet_geanonimiseerd():
         raise TransitionError(problem)
+    # Two steps can lead to the same status from different ones (screening
+    # begun from aangemeld, or again from beschikbaar): the one from this one.
     naam = next(
-        (naam for naam, stap in current.STEPS.items() if stap.met_de_hand and stap.naar == naar),
+        (
+            naam
+            for naam, stap in current.STEPS.items()
+            if stap.met_de_hand and stap.naar == naar and current.status in stap.van
+        ),
         None,
     )
-    if naam is None or current.status not in current.STEPS[naam].van:
+    if naam is None:
         label = current.Status(naar).label if naar in current.Status.values else naar
         raise TransitionError(
             f"Van {current.get_status_display()} kan een {current._meta.verbose_name} "

@@ -16,8 +16,7 @@ from accounts import audit
 from accounts.decorators import coordinator_required
 from accounts.models import Organisatie, User
 from accounts.ratelimit import within_limit
-from accounts.tasks import mail_na_commit
-from gezinnen import public_forms
+from gezinnen import mails, public_forms
 from gezinnen.forms import (
     IntakeForm,
     StatusForm,
@@ -44,7 +43,6 @@ from gezinnen.services import (
 )
 from gezinnen.tijdlijn import Tijdlijn, invoer_voor
 from matching.models import Koppeling
-from steungezinnen.datums import korte_datum
 
 PAGE_SIZE = 25
 ALLE = "alle"
@@ -486,7 +484,8 @@ def aanmelden(request: HttpRequest, organisatie: str, soort: Soort) -> HttpRespo
             else:
                 if created:
                     link = request.build_absolute_uri(soort.url("detail", gezin.pk))
-                    notify_coordinators(gezin, soort.label, link)
+                    mails.coordinatoren_melden(gezin, soort.label, link)
+                    mails.aanmelding_bevestigen(gezin)
                 return redirect("gezinnen:bedankt", organisatie=org.slug)
     return render(
         request,
@@ -498,23 +497,3 @@ def aanmelden(request: HttpRequest, organisatie: str, soort: Soort) -> HttpRespo
 def bedankt(request: HttpRequest, organisatie: str) -> HttpResponse:
     org = get_object_or_404(Organisatie, slug=organisatie)
     return render(request, "gezinnen/bedankt.html", {"organisatie": org})
-
-
-def notify_coordinators(gezin, soort_label: str, link: str) -> None:
-    """Mail the coordinators about a new sign-up, in the background once it
-    is committed: a mail server that is down never undoes or hides it."""
-    recipients = list(
-        User.objects.filter(
-            organisatie=gezin.organisatie, rol=User.Rol.COORDINATOR, is_active=True
-        ).values_list("email", flat=True)
-    )
-    if not recipients:
-        return
-    # No names in e-mail: initials and a link into the application.
-    subject = f"Nieuwe aanmelding {soort_label} ({gezin.initialen})"
-    body = (
-        f"Er is een nieuwe aanmelding binnengekomen: {soort_label} {gezin.initialen}, "
-        f"aangemeld op {korte_datum(gezin.aangemeld_op)}.\n\nBekijk de aanmelding: {link}\n"
-    )
-
-    mail_na_commit(subject, body, recipients)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from accounts import mail
 from accounts.models import User
-from accounts.tasks import mail_na_commit
 from matching.dashboard import Due, coordinator_due, volunteer_due
 from matching.models import Herinnering
 from screening.stand import Deel
@@ -20,27 +21,35 @@ def _link(name: str, *args) -> str:
     return settings.SITE_URL.rstrip("/") + reverse(name, args=args)
 
 
-def _item(text: str, name: str, *args) -> str:
-    return f"{text}: {_link(name, *args)}"
+def _item(text: str, name: str, *args) -> tuple[str, str]:
+    return text, _link(name, *args)
+
+
+@dataclass(frozen=True)
+class Sectie:
+    """One list of the digest: its first rows (text, link), how many there
+    are in all, and where the rest is."""
+
+    titel: str
+    aantal: int
+    rijen: list[tuple[str, str]]
+    meer: int
+    alle: str
 
 
 def _koppeling(k) -> str:
     return f"{k.vraaggezin.initialen}–{k.steungezin.initialen}"
 
 
-def digest(due: Due) -> list[str]:
-    """The lines of the digest: initials, dates and links only. Each list
-    names its first rows and links to the rest."""
+def digest(due: Due) -> list[Sectie]:
+    """The lists of the digest that hold something: initials, dates and
+    links only. Each list names its first rows and links to the rest."""
     lines = []
 
-    def section(title: str, delen: list[Deel], rows: list[str], alle: str) -> None:
-        aantal = sum(deel.aantal for deel in delen)
-        if aantal:
-            lines.append(f"{title} ({aantal}):")
-            lines.extend(f"- {row}" for row in rows)
-            if meer := sum(deel.meer for deel in delen):
-                lines.append(f"- en nog {meer}: {alle}")
-            lines.append("")
+    def section(title: str, delen: list[Deel], rows: list[tuple[str, str]], alle: str) -> None:
+        if aantal := sum(deel.aantal for deel in delen):
+            meer = sum(deel.meer for deel in delen)
+            lines.append(Sectie(title, aantal, rows, meer, alle))
 
     def alle(naam: str) -> str:
         return _link("home") + f"?lijst={naam}&weergave=mijn"
@@ -164,19 +173,15 @@ def send_reminders(day: datetime.date) -> int:
             if user.is_coordinator
             else volunteer_due(user, day)
         )
-        lines = digest(due)
-        if not lines:
+        secties = digest(due)
+        if not secties:
             continue
+        context = {"user": user, "dag": day, "secties": secties, "overzicht": _link("home")}
+        bericht = mail.opstellen("dagoverzicht", context, organisatie=user.organisatie)
         try:
             with transaction.atomic():
                 Herinnering.objects.create(user=user, dag=day)
-                mail_na_commit(
-                    f"Steungezinnen: wat er vandaag voor u klaarstaat ({korte_datum(day)})",
-                    f"Beste {user.first_name},\n\nDit staat er voor u klaar:\n\n"
-                    + "\n".join(lines)
-                    + f"\nOverzicht: {_link('home')}\n",
-                    [user.email],
-                )
+                mail.versturen(bericht, organisatie=user.organisatie, aan=[user.email])
         except IntegrityError:
             continue  # another run sent it a moment ago
         sent += 1

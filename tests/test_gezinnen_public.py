@@ -93,8 +93,10 @@ def test_a_steungezin_signs_up(
     assert entry.user is None
     assert entry.organisatie == organisatie
 
-    # The coordinators of that organisation hear of it, without the family's name.
-    (message,) = mail.outbox
+    # The coordinators of that organisation hear of it, without the family's
+    # name; the family gets its confirmation (tests/test_mails.py).
+    message, confirmation = mail.outbox
+    assert confirmation.to == [gezin.email]
     assert sorted(message.to) == sorted([coordinator.email, colleague.email])
     assert "D.V." in message.subject
     assert "de Vries" not in message.subject + message.body

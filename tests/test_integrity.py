@@ -400,7 +400,7 @@ def test_a_mail_server_that_is_down_loses_no_sign_up(
     url = reverse("gezinnen:aanmelden-steungezin", args=[organisatie.slug])
     token = client.get(url).context["form"].initial["inzending"]
     with (
-        mock.patch("accounts.tasks.send_mail", side_effect=ConnectionRefusedError("smtp down")),
+        mock.patch("accounts.tasks.verzenden", side_effect=ConnectionRefusedError("smtp down")),
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = client.post(url, signup_data(inzending=token))

@@ -41,13 +41,13 @@ def test_a_queued_mail_is_sent_once_by_the_worker():
 @override_settings(TASKS=DATABASE_TASKS)
 def test_a_mail_server_that_is_down_is_tried_again_later_and_shows_as_failed(caplog):
     mail_versturen.enqueue("Onderwerp", "Tekst", ["a@example.nl"])
-    with mock.patch("accounts.tasks.send_mail", side_effect=ConnectionRefusedError("down")):
+    with mock.patch("accounts.tasks.verzenden", side_effect=ConnectionRefusedError("down")):
         call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     failed, retry = DBTaskResult.objects.order_by("enqueued_at")
     assert failed.status == "FAILED"  # visible in the back office, with its traceback
     assert "ConnectionRefusedError" in failed.traceback
     assert retry.status == "READY"
-    assert retry.args_kwargs["args"][-1] == 2
+    assert retry.args_kwargs["args"][4] == 2  # onderwerp, tekst, aan, html, poging
     assert retry.run_after > timezone.now() + datetime.timedelta(seconds=50)
     assert "volgende poging" in caplog.text
 
@@ -60,7 +60,7 @@ def test_a_mail_server_that_is_down_is_tried_again_later_and_shows_as_failed(cap
 @override_settings(TASKS=DATABASE_TASKS)
 def test_after_the_last_attempt_no_more_are_queued(caplog):
     with (
-        mock.patch("accounts.tasks.send_mail", side_effect=ConnectionRefusedError("down")),
+        mock.patch("accounts.tasks.verzenden", side_effect=ConnectionRefusedError("down")),
         pytest.raises(ConnectionRefusedError),
         caplog.at_level(logging.ERROR),
     ):

@@ -58,8 +58,10 @@ class Command(BaseCommand):
         fake.seed_instance(2026)
         logins = []
         for naam, slug, domain, coordinator_beheert in ORGANISATIES:
+            # Contact details for the public pages and mails (fictitious numbers).
             organisatie, _ = Organisatie.objects.update_or_create(
-                slug=slug, defaults={"naam": naam}
+                slug=slug,
+                defaults={"naam": naam, "telefoon": "074 000 00 00", "email": f"info@{domain}"},
             )
             for local_part, rol, is_beheerder in ACCOUNTS:
                 email = f"{local_part}@{domain}"

@@ -1,0 +1,143 @@
+"""A closed family can be reopened with a reason, through its transition
+table (issue 16, point 3), and a step that leads to a status that another
+step leads to as well is the one from the family's own status."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import AuditEntry
+from gezinnen.integrity import TransitionError
+from gezinnen.models import Steungezin, Vraaggezin, today
+from gezinnen.services import gezin_status_wijzigen
+from matching import bewaren
+from matching.bewaren import gezin_anonimiseren
+from screening.models import Screeningstand
+from tests.factories import SteungezinFactory, VraaggezinFactory, approved_steungezin
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("factory", "van"),
+    [
+        (VraaggezinFactory, Vraaggezin.Status.AFGESLOTEN),
+        (VraaggezinFactory, Vraaggezin.Status.INGETROKKEN),
+        (SteungezinFactory, Steungezin.Status.GESTOPT),
+        (SteungezinFactory, Steungezin.Status.AFGEWEZEN),
+    ],
+)
+def test_it_reopens_a_closed_family_with_a_reason(organisatie, coordinator, factory, van):
+    gezin = factory(organisatie=organisatie, status=van)
+    with pytest.raises(TransitionError, match="Geef een reden op voor heropenen"):
+        gezin_status_wijzigen(door=coordinator, gezin=gezin, naar="aangemeld", reden=" ")
+    stap = gezin_status_wijzigen(
+        door=coordinator, gezin=gezin, naar="aangemeld", reden="Meldt zich opnieuw"
+    )
+    gezin.refresh_from_db()
+    assert gezin.status == "aangemeld"
+    assert (stap.van, stap.naar, stap.reden, stap.door) == (
+        van,
+        "aangemeld",
+        "Meldt zich opnieuw",
+        coordinator,
+    )
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.CHANGE)
+    assert entry.detail == f"status: {van} → aangemeld"
+    assert "opnieuw" not in entry.detail  # the reason is free text: not in the log
+
+
+def test_a_reopened_vraaggezin_waits_from_that_day(organisatie, coordinator):
+    gezin = VraaggezinFactory(
+        organisatie=organisatie, status=Vraaggezin.Status.AFGESLOTEN, wacht_sinds=None
+    )
+    gezin_status_wijzigen(door=coordinator, gezin=gezin, naar="aangemeld", reden="Terug")
+    gezin.refresh_from_db()
+    assert gezin.wacht_sinds == today()
+
+
+def test_a_reopened_steungezin_cannot_take_a_koppeling_until_screened_again(
+    organisatie, coordinator
+):
+    gezin = approved_steungezin(organisatie)
+    gezin_status_wijzigen(door=coordinator, gezin=gezin, naar="gestopt", reden="Verhuist")
+    gezin_status_wijzigen(door=coordinator, gezin=gezin, naar="aangemeld", reden="Toch niet")
+    stand = Screeningstand.objects.get(steungezin=gezin)
+    assert not stand.kan_koppelen
+    assert stand.reden == Screeningstand.Reden.STATUS
+
+
+@pytest.mark.parametrize(
+    ("factory", "status"),
+    [
+        (VraaggezinFactory, Vraaggezin.Status.WACHTEND),
+        (VraaggezinFactory, Vraaggezin.Status.GEKOPPELD),
+        (SteungezinFactory, Steungezin.Status.BESCHIKBAAR),
+        (SteungezinFactory, Steungezin.Status.IN_SCREENING),
+    ],
+)
+def test_only_a_closed_family_is_reopened(organisatie, coordinator, factory, status):
+    gezin = factory(organisatie=organisatie, status=status)
+    with pytest.raises(TransitionError, match="niet naar aangemeld"):
+        gezin_status_wijzigen(door=coordinator, gezin=gezin, naar="aangemeld", reden="x")
+    gezin.refresh_from_db()
+    assert gezin.status == status
+
+
+def test_an_anonymised_family_is_not_reopened(organisatie, coordinator):
+    gezin = VraaggezinFactory(organisatie=organisatie, status=Vraaggezin.Status.AFGESLOTEN)
+    gezin_anonimiseren(door=coordinator, gezin=gezin, wijze="verzoek", reden="verzoek_gezin")
+    with pytest.raises(TransitionError, match="geanonimiseerd"):
+        gezin_status_wijzigen(door=coordinator, gezin=gezin, naar="aangemeld", reden="x")
+
+
+def test_a_reopened_family_is_no_longer_due_for_anonymisation(organisatie, coordinator):
+    gezin = VraaggezinFactory(
+        organisatie=organisatie,
+        status=Vraaggezin.Status.AFGESLOTEN,
+        aangemeld_op=today() - datetime.timedelta(days=5 * 365),
+    )
+    assert [t.gezin for t in bewaren.te_anonimiseren(organisatie, today())] == [gezin]
+    gezin_status_wijzigen(door=coordinator, gezin=gezin, naar="aangemeld", reden="Terug")
+    assert bewaren.te_anonimiseren(organisatie, today()) == []
+
+
+def test_a_beschikbaar_steungezin_goes_back_to_screening_from_the_status_page(
+    organisatie, coordinator
+):
+    """Two steps lead to in screening: begun from aangemeld and again from
+    beschikbaar. The service took the first by its target and refused."""
+    gezin = approved_steungezin(organisatie)
+    stap = gezin_status_wijzigen(
+        door=coordinator, gezin=gezin, naar="in_screening", reden="VOG verlopen"
+    )
+    assert (stap.van, stap.naar) == ("beschikbaar", "in_screening")
+
+
+def test_the_status_page_offers_heropenen_for_a_closed_family(client, organisatie, coordinator):
+    gezin = SteungezinFactory(organisatie=organisatie, status=Steungezin.Status.GESTOPT)
+    client.force_login(coordinator)
+    detail = client.get(reverse("gezinnen:steungezin-detail", args=[gezin.pk]))
+    url = reverse("gezinnen:steungezin-status", args=[gezin.pk])
+    assert f'href="{url}?naar=aangemeld">Heropenen (weer aangemeld)</a>' in detail.text
+    page = client.get(url, {"naar": "aangemeld"})
+    assert '<option value="aangemeld" selected>heropenen (weer aangemeld)</option>' in page.text
+    refused = client.post(url, {"naar": "aangemeld", "reden": "", "versie": gezin.versie})
+    assert refused.status_code == 200
+    assert "Geef een reden op voor heropenen" in refused.text
+    done = client.post(url, {"naar": "aangemeld", "reden": "Terug", "versie": gezin.versie})
+    assert done.status_code == 302
+    gezin.refresh_from_db()
+    assert gezin.status == "aangemeld"
+
+
+@pytest.mark.parametrize("who", ["vrijwilliger", "beheerder", "outsider"])
+def test_nobody_else_reopens_a_family(client, request, organisatie, who):
+    gezin = VraaggezinFactory(organisatie=organisatie, status=Vraaggezin.Status.AFGESLOTEN)
+    client.force_login(request.getfixturevalue(who))
+    url = reverse("gezinnen:vraaggezin-status", args=[gezin.pk])
+    response = client.post(url, {"naar": "aangemeld", "reden": "x", "versie": gezin.versie})
+    assert response.status_code == 404
+    gezin.refresh_from_db()
+    assert gezin.status == Vraaggezin.Status.AFGESLOTEN
