@@ -5,7 +5,8 @@ coordinators. Later features extend PUBLIC, the values and the role sweeps."""
 import pytest
 from django.urls import resolve, reverse
 
-from matching.models import Signaal
+from gezinnen.models import today
+from matching.models import Contactmoment, CoordinatieUren, Signaal, maandag_van
 from tests.factories import KoppelingFactory, SteungezinFactory, VraaggezinFactory
 from tests.sweep import ALL, fill
 
@@ -65,11 +66,15 @@ PK_OF = {
     "reports:inzage": "vraaggezin",
     "matching:wissen": "vraaggezin",
     "matching:starten": "klaar",
+    "matching:contactmoment-corrigeren": "contactmoment",
+    "matching:contactmoment-intrekken": "contactmoment",
+    "matching:uren-corrigeren": "uren",
+    "matching:uren-intrekken": "uren",
 }
 
 
 @pytest.fixture
-def values(organisatie, vrijwilliger):
+def values(organisatie, coordinator, vrijwilliger):
     """Real records of the organisation, by URL parameter name."""
     vraag = VraaggezinFactory(organisatie=organisatie)
     steun = SteungezinFactory(organisatie=organisatie)
@@ -85,7 +90,16 @@ def values(organisatie, vrijwilliger):
     signaal = Signaal.objects.create(
         koppeling=koppeling, omschrijving="Zorgen", gemeld_door=vrijwilliger
     )
+    contactmoment = Contactmoment.objects.create(
+        koppeling=koppeling, met="beide", hoe="bezoek", verloop="goed", door=vrijwilliger
+    )
+    # The coordinator's own hours (the only ones she corrects).
+    uren = CoordinatieUren.objects.create(
+        organisatie=organisatie, coordinator=coordinator, week=maandag_van(today()), uren=2
+    )
     return {
+        "contactmoment": contactmoment.pk,
+        "uren": uren.pk,
         "koppeling": koppeling.pk,
         "klaar": klaar.pk,
         "signaal": signaal.pk,
