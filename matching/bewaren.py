@@ -38,6 +38,7 @@ from matching.models import (
     AgendaFeed,
     Contactmoment,
     CoordinatieUren,
+    Correctie,
     Document,
     EindReden,
     Evaluatie,
@@ -134,6 +135,10 @@ WISSEN: dict[type[models.Model], Wissen] = {
     ),
     # A family's own notes, and those of its koppelingen (about both families).
     Notitie: Wissen(("tekst",), via=("gezin", *(f"koppeling__{k}" for k in _KOPPELING))),
+    # The history of a koppeling's items holds their texts as they were. A
+    # correction of hours has no koppeling: its texts are about no family,
+    # like the hours' own note (BEWAREN).
+    Correctie: Wissen(("reden", "oud", "nieuw"), via=tuple(f"koppeling__{k}" for k in _KOPPELING)),
 }
 
 # Kept: statuses, choices and codes the figures count, lists of choices and
@@ -165,6 +170,7 @@ BEWAREN: dict[type[models.Model], tuple[str, ...]] = {
     EindReden: ("code", "tekst"),
     CoordinatieUren: ("notitie", "gemeente"),
     AgendaFeed: ("token",),
+    Correctie: ("item_type", "soort"),
 }
 # Wijk and Inzending (one-time form tokens) hold no family data either; their
 # fields are listed in the test with the reason.
@@ -444,7 +450,7 @@ def _wissen(gezin: Vraaggezin | Steungezin) -> None:
     birth year, and take its name out of the other families' timelines."""
     genoemd = str(gezin)
     for model, wissen in WISSEN.items():
-        rijen(model, gezin.pk).update(**dict.fromkeys(wissen.velden, ""))
+        rijen(model, gezin.pk).update(**{naam: _leeg(model, naam) for naam in wissen.velden})
     documenten_weg(Document.objects.over_gezin(gezin.pk))
     # 1 January of the birth year: an age per year stays what it was.
     gezin.leden.update(geboortedatum=TruncYear("geboortedatum"))
@@ -457,6 +463,10 @@ def _wissen(gezin: Vraaggezin | Steungezin) -> None:
     nieuw = f"Geanonimiseerd gezin nr. {gezin.pk}"
     for stap in Statuswijziging.objects.filter(gezin_id__in=partners, reden__contains=genoemd):
         Statuswijziging.objects.filter(pk=stap.pk).update(reden=stap.reden.replace(genoemd, nieuw))
+
+
+def _leeg(model: type[models.Model], naam: str) -> str | dict:
+    return {} if isinstance(model._meta.get_field(naam), models.JSONField) else ""
 
 
 # The daily schedule -----------------------------------------------------------

@@ -18,7 +18,7 @@ from gezinnen.forms import (
     not_in_future,
     plausible_date,
 )
-from gezinnen.models import Gezinslid, Steungezin, Vraaggezin, today
+from gezinnen.models import Gezinslid, Steungezin, Vraaggezin, Wijk, today
 from matching.models import (
     EVALUATIEVRAGEN,
     NOTITIE_LENGTE,
@@ -214,6 +214,35 @@ class ContactmomentForm(LegeKeuzes, OnceForm, forms.ModelForm):
         return cleaned
 
 
+class CorrectieForm(VersionedForm, OnceForm):
+    """The reason of a correction or withdrawal (matching.correcties), the
+    version the item was opened on, and a token: sent twice, saved once."""
+
+    reden = forms.CharField(
+        label="Reden van de correctie",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Komt in de geschiedenis, zichtbaar voor de coördinatoren.",
+    )
+
+
+class IntrekkenForm(CorrectieForm):
+    reden = forms.CharField(
+        label="Reden van het intrekken",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Komt in de geschiedenis, zichtbaar voor de coördinatoren.",
+    )
+
+
+class ContactmomentCorrectieForm(CorrectieForm, ContactmomentForm):
+    """A check-in's own form, filled in with what it holds, and the reason."""
+
+    def __init__(self, *args, door: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields([*ContactmomentForm.Meta.fields, "reden"])
+
+
 class SignaalForm(OnceForm):
     omschrijving = forms.CharField(
         label="Wat heeft u gezien of gehoord?",
@@ -395,3 +424,31 @@ class UrenForm(WeekForm):
             for name, gemeente in self.gemeenten.items()
             if self.cleaned_data[name] is not None
         }
+
+
+class UrenCorrectieForm(CorrectieForm, forms.ModelForm):
+    """One row of a week's hours: its gemeente and hours, and the reason."""
+
+    class Meta:
+        model = CoordinatieUren
+        fields = ["gemeente", "uren"]
+        labels = {"gemeente": "Gemeente"}
+
+    def __init__(self, *args, door: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        gemeenten = Wijk.objects.filter(organisatie=door.organisatie).gemeenten()
+        self.fields["gemeente"] = forms.ChoiceField(
+            label="Gemeente", choices=[*((g, g) for g in gemeenten), ("", ALGEMEEN)], required=False
+        )
+        self.fields["uren"].localize = True
+        self.fields["uren"].widget = forms.TextInput(attrs={"inputmode": "decimal"})
+        self.fields["uren"].widget.is_localized = True
+        self.order_fields(["gemeente", "uren", "reden"])
+
+    def clean_uren(self):
+        uren = self.cleaned_data["uren"]
+        if uren is not None and not 0 < uren <= 80:
+            raise ValidationError(
+                "Vul meer dan 0 en hoogstens 80 uren in; waren er geen uren, trek de regel dan in."
+            )
+        return uren

@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -438,6 +439,20 @@ class Koppeling(Steps, models.Model):
         after = last_contact or self.start_op - datetime.timedelta(days=1)
         return next(d for d in self.cadence_dates(after + datetime.timedelta(days=1)) if d > after)
 
+    def contact_plannen(self) -> None:
+        """Store the next check-in after a write that changes it (a check-in
+        recorded, corrected or withdrawn): the last one's own next date, else
+        the cadence's; the caller holds the row lock. Only while it runs: a
+        closed koppeling has no next check-in."""
+        if self.status != self.Status.ACTIEF:
+            return
+        last = self.contactmomenten.order_by("-datum", "-id").first()
+        if last and last.volgende_op:
+            self.volgende_contact_op = last.volgende_op
+        else:
+            self.volgende_contact_op = self.next_checkin(last.datum if last else None)
+        self.save(update_fields=["volgende_contact_op"])
+
     @property
     def checkin_overdue(self) -> bool:
         return bool(
@@ -511,6 +526,9 @@ class Contactmoment(models.Model):
         blank=True,
         help_text="Leeg laten: volgt uit het ritme van de organisatie.",
     )
+    # Optimistic locking for corrections (matching.correcties): two
+    # coordinators correcting the same check-in never overwrite each other.
+    versie = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "contactmoment"
@@ -904,6 +922,8 @@ class CoordinatieUren(models.Model):
     gemeente = models.CharField("gemeente", max_length=100, blank=True, default="")
     uren = models.DecimalField("uren", max_digits=4, decimal_places=1)
     notitie = models.CharField("notitie", max_length=300, blank=True)
+    # Optimistic locking for corrections, as on Contactmoment.
+    versie = models.PositiveIntegerField(default=1, editable=False)
 
     objects = CoordinatieUrenQuerySet.as_manager()
 
@@ -949,6 +969,58 @@ class UrenWeek:
     def notitie(self) -> str:
         # uren_vastleggen writes the week's note on each of its rows.
         return self.regels[0].notitie
+
+
+class Correctie(models.Model):
+    """A correction or withdrawal of a recorded item, with the reason and the
+    shown values before and after: the item's history. One mechanism for
+    every kind of item (matching.correcties says which, and which fields).
+
+    The item is named by type and number, as the audit log names records: a
+    withdrawn item is deleted, and its history stays here."""
+
+    class Soort(models.TextChoices):
+        GECORRIGEERD = "gecorrigeerd", "gecorrigeerd"
+        INGETROKKEN = "ingetrokken", "ingetrokken"
+
+    organisatie = models.ForeignKey(Organisatie, on_delete=models.PROTECT, related_name="+")
+    item_type = models.CharField(max_length=100)  # the model's label: "matching.contactmoment"
+    item_id = models.PositiveBigIntegerField()
+    # The item's koppeling, for its page and for erasure with either family;
+    # None for what belongs to no koppeling (hours).
+    koppeling = models.ForeignKey(
+        Koppeling, on_delete=models.CASCADE, null=True, blank=True, related_name="correcties"
+    )
+    soort = models.CharField("soort", max_length=20, choices=Soort.choices)
+    reden = models.TextField("reden van de correctie")
+    door = models.ForeignKey(User, verbose_name="door", on_delete=models.PROTECT, related_name="+")
+    op = models.DateTimeField("op", default=timezone.now)
+    # {field name: value as the page showed it}: before, and after (empty
+    # for a withdrawal, whose ``oud`` holds the whole item).
+    oud = models.JSONField("oude waarden", default=dict)
+    nieuw = models.JSONField("nieuwe waarden", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "correctie"
+        verbose_name_plural = "correcties"
+        ordering = ["op", "id"]
+        indexes = [models.Index(fields=["item_type", "item_id"], name="correctie_item")]
+
+    def __str__(self) -> str:
+        return f"{self.get_soort_display()} {korte_datum(self.op)}"
+
+    @property
+    def is_intrekking(self) -> bool:
+        return self.soort == self.Soort.INGETROKKEN
+
+    def wijzigingen(self) -> list[tuple[str, str, str]]:
+        """(field label, before, after) per field, in the model's order."""
+        model = apps.get_model(self.item_type)
+        labels = {f.name: str(f.verbose_name) for f in model._meta.concrete_fields}
+        return [
+            (labels.get(name, name), oud, self.nieuw.get(name, ""))
+            for name, oud in self.oud.items()
+        ]
 
 
 class AgendaFeed(models.Model):

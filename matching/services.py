@@ -17,7 +17,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts import audit
-from accounts.models import User
+from accounts.models import Organisatie, User
 from gezinnen.integrity import TransitionError, claim, field_labels
 from gezinnen.models import Gezin, Gezinslid, Steungezin, Vraaggezin, Wijk, today
 from matching.models import (
@@ -350,15 +350,6 @@ def _steungezin_na_afloop(door: User, steun: Steungezin, naar: str, reden: str) 
     stand.bijwerken([steun.pk], today())
 
 
-def _refresh_next_checkin(koppeling: Koppeling) -> None:
-    last = koppeling.contactmomenten.order_by("-datum", "-id").first()
-    if last and last.volgende_op:
-        koppeling.volgende_contact_op = last.volgende_op
-    else:
-        koppeling.volgende_contact_op = koppeling.next_checkin(last.datum if last else None)
-    koppeling.save(update_fields=["volgende_contact_op"])
-
-
 @transaction.atomic
 def contactmoment_vastleggen(
     *,
@@ -388,7 +379,7 @@ def contactmoment_vastleggen(
     )
     contact.full_clean()
     contact.save()
-    _refresh_next_checkin(current)
+    current.contact_plannen()
     koppeling.volgende_contact_op = current.volgende_contact_op
     _audit(door, current, f"contactmoment {contact.datum:%d-%m-%Y}")
     return contact
@@ -561,6 +552,23 @@ def _uren(aantal: Decimal) -> str:
     return f"{aantal:.1f}".replace(".", ",")
 
 
+def uren_problemen(organisatie: Organisatie, uren: dict[str, Decimal]) -> list[str]:
+    """What is wrong with hours per gemeente ("" for algemeen), in Dutch:
+    a gemeente the organisation's wijken lack, a negative number, more
+    than one decimal. Recording and correcting hours share it."""
+    gemeenten = {"", *Wijk.objects.filter(organisatie=organisatie).gemeenten()}
+    problemen = []
+    for gemeente, aantal in uren.items():
+        naam = gemeente or "algemeen"
+        if gemeente not in gemeenten:
+            problemen.append(f"{gemeente} is geen gemeente van de wijken van uw organisatie.")
+        elif not aantal.is_finite() or aantal < 0:
+            problemen.append(f"{naam}: vul 0 of meer uren in.")
+        elif aantal.normalize().as_tuple().exponent < -1:
+            problemen.append(f"{naam}: vul de uren in op een tiende uur (bijvoorbeeld 2,5).")
+    return problemen
+
+
 @transaction.atomic
 def uren_vastleggen(
     *, door: User, week: datetime.date, uren: dict[str, Decimal], notitie: str = ""
@@ -573,17 +581,7 @@ def uren_vastleggen(
     # lock both could land, and the week would hold the hours of both.
     User.objects.select_for_update(no_key=True).get(pk=door.pk)
     maandag = maandag_van(week)
-    gemeenten = {"", *Wijk.objects.filter(organisatie=door.organisatie).gemeenten()}
-    problemen = []
-    for gemeente, aantal in uren.items():
-        naam = gemeente or "algemeen"
-        if gemeente not in gemeenten:
-            problemen.append(f"{gemeente} is geen gemeente van de wijken van uw organisatie.")
-        elif not aantal.is_finite() or aantal < 0:
-            problemen.append(f"{naam}: vul 0 of meer uren in.")
-        elif aantal.normalize().as_tuple().exponent < -1:
-            problemen.append(f"{naam}: vul de uren in op een tiende uur (bijvoorbeeld 2,5).")
-    if problemen:
+    if problemen := uren_problemen(door.organisatie, uren):
         raise ValidationError(problemen)
     totaal = sum(uren.values(), Decimal(0))
     if totaal > MAX_UREN_PER_WEEK:

@@ -15,6 +15,18 @@ urlpatterns = [
     path("koppelingen/<int:pk>/notities/", notitie_views.koppeling_notities, name="notities"),
     path("koppelingen/<int:pk>/evaluatie/", views.evaluatie, name="evaluatie"),
     path("koppelingen/<int:pk>/afsluiten/", views.afsluiten, name="afsluiten"),
+    path(
+        "contactmomenten/<int:pk>/corrigeren/",
+        views.corrigeren,
+        {"soort": "contactmoment"},
+        name="contactmoment-corrigeren",
+    ),
+    path(
+        "contactmomenten/<int:pk>/intrekken/",
+        views.intrekken,
+        {"soort": "contactmoment"},
+        name="contactmoment-intrekken",
+    ),
     path("signalen/<int:pk>/", views.signaal_detail, name="signaal"),
     path("vraaggezinnen/<int:pk>/suggesties/", views.suggesties_voor, name="suggesties"),
     path(
@@ -43,6 +55,8 @@ urlpatterns = [
     path("gezinnen/<int:pk>/notitie/", notitie_views.gezin_notitie, name="gezin-notitie"),
     path("zoeken/", views.zoeken, name="zoeken"),
     path("uren/", views.uren, name="uren"),
+    path("uren/<int:pk>/corrigeren/", views.corrigeren, {"soort": "uren"}, name="uren-corrigeren"),
+    path("uren/<int:pk>/intrekken/", views.intrekken, {"soort": "uren"}, name="uren-intrekken"),
     path("agenda/", views.agenda, name="agenda"),
     path("agenda/abonnement/", views.agenda_feed_nieuw, name="agenda-feed-nieuw"),
     path("agenda/abonnement/intrekken/", views.agenda_feed_intrekken, name="agenda-feed-intrekken"),

@@ -5,7 +5,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,21 +19,24 @@ from gezinnen.forms import add_service_error, refresh_version
 from gezinnen.integrity import EditConflict, TransitionError, once, version_fields
 from gezinnen.models import Steungezin, Vraaggezin, Wijk, today
 from gezinnen.tijdlijn import Invoer
-from matching import services
+from matching import correcties, services
 from matching.agenda import aantallen, afspraken, geplande, ical
 from matching.documenten_views import koppeling_sectie
 from matching.forms import (
     AfsluitenForm,
     BegeleidingForm,
+    ContactmomentCorrectieForm,
     ContactmomentForm,
     EvaluatieForm,
     FilterForm,
+    IntrekkenForm,
     KennismakingPlanForm,
     KennismakingUitkomstForm,
     MeldcodeStapForm,
     NotitieForm,
     SignaalForm,
     StartForm,
+    UrenCorrectieForm,
     UrenForm,
     WeekForm,
     ZoekForm,
@@ -42,6 +45,7 @@ from matching.models import (
     AgendaFeed,
     Contactmoment,
     CoordinatieUren,
+    Correctie,
     Evaluatie,
     Koppeling,
     MeldcodeStap,
@@ -138,6 +142,7 @@ def koppeling_detail(request: HttpRequest, pk: int) -> HttpResponse:
             Prefetch("contactmomenten", queryset=Contactmoment.objects.select_related("door")),
             Prefetch("signalen", queryset=Signaal.objects.select_related("gemeld_door")),
             Prefetch("evaluaties", queryset=Evaluatie.objects.select_related("door")),
+            Prefetch("correcties", queryset=Correctie.objects.select_related("door")),
         ),
         pk=pk,
     )
@@ -149,12 +154,16 @@ def koppeling_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(koppeling=koppeling)
         .select_related("door")[: NOTITIES_TONEN + 1]
     )
+    ingetrokken = correcties.geschiedenis(
+        koppeling.contactmomenten.all(), koppeling.correcties.all()
+    )
     return render(
         request,
         "matching/detail.html",
         {
             "koppeling": koppeling,
             "evaluaties": evaluaties,
+            "ingetrokken": ingetrokken,
             "professional": request.user.is_coordinator,
             "documenten": koppeling_sectie(koppeling, request.user),
             "notities": [als_gebeurtenis(n, op_koppeling=True) for n in notities[:NOTITIES_TONEN]],
@@ -267,9 +276,14 @@ def _message(error: Exception) -> str:
 def _run(
     request: HttpRequest, koppeling: Koppeling, form, step, success: str, naar="matching:detail"
 ):
+    """Run a service step (``_attempt``); success redirects to the koppeling's
+    page unless ``naar`` names the page of the step that follows."""
+    return _attempt(request, form, step, success, reverse(naar, args=[koppeling.pk]))
+
+
+def _attempt(request: HttpRequest, form, step, success: str, url: str):
     """Run a service step. A refusal or a conflict stays on the same page with
-    the form as it was typed (None is returned); success redirects, to the
-    koppeling's page unless ``naar`` names the page of the step that follows."""
+    the form as it was typed (None is returned); success redirects to ``url``."""
     try:
         step()
     except EditConflict as error:
@@ -280,7 +294,7 @@ def _run(
         add_service_error(form, error)
         return None
     messages.success(request, success)
-    return redirect(naar, pk=koppeling.pk)
+    return redirect(url)
 
 
 def _versie(form) -> dict:
@@ -641,6 +655,125 @@ def evaluatie(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# Corrections ------------------------------------------------------------------
+
+# Per kind of correctable item (matching.correcties.SOORTEN): the form with
+# its fields, and the page the item is listed on.
+CORRECTIEPAGINAS = {
+    "contactmoment": (
+        ContactmomentCorrectieForm,
+        lambda contact: reverse("matching:detail", args=[contact.koppeling_id]),
+    ),
+    "uren": (UrenCorrectieForm, lambda regel: reverse("matching:uren")),
+}
+
+
+def _correctie_pagina(request: HttpRequest, soort: str, pk: int):
+    kind = correcties.SOORTEN[soort]
+    item = get_object_or_404(kind.items(request.user), pk=pk)
+    form_class, terug = CORRECTIEPAGINAS[soort]
+    return kind, item, form_class, terug(item)
+
+
+def _correctie_render(request, kind, item, form, title: str, terug: str, **extra):
+    if request.method == "GET" and kind.over_gezin:
+        audit.dossier_bekeken(door=request.user, obj=item, onderdeel=title.lower())
+    return render(
+        request,
+        "matching/correctie.html",
+        {
+            "item": item,
+            "koppeling": getattr(item, "koppeling", None),
+            "form": form,
+            "title": title,
+            "terug": terug,
+            "conflict": getattr(form, "conflict", None),
+            **extra,
+        },
+    )
+
+
+@coordinator_required
+def corrigeren(request: HttpRequest, soort: str, pk: int) -> HttpResponse:
+    """Correct a recorded item: its own form, filled in, and a reason."""
+    kind, item, form_class, terug = _correctie_pagina(request, soort, pk)
+    naam = kind.naam_van(item)
+    if (refusal := kind.weigering(item)) and request.method == "GET":
+        messages.info(request, refusal)
+        return redirect(terug)
+    form = form_class(
+        request.POST or None, instance=item, door=request.user, initial=version_fields(item)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        response = _attempt(
+            request,
+            form,
+            lambda: _once_message(
+                request,
+                data,
+                lambda: correcties.corrigeren(
+                    door=request.user,
+                    item=item,
+                    reden=data["reden"],
+                    versie=data["versie"],
+                    snapshot_token=data["snapshot"],
+                    **{name: data[name] for name in kind.velden},
+                ),
+                Correctie,
+            ),
+            f"{naam} is gecorrigeerd.",
+            terug,
+        )
+        if response:
+            return response
+    return _correctie_render(request, kind, item, form, f"{naam} corrigeren", terug)
+
+
+@coordinator_required
+def intrekken(request: HttpRequest, soort: str, pk: int) -> HttpResponse:
+    """Withdraw a recorded item, after a confirmation with a reason."""
+    kind, item, _, terug = _correctie_pagina(request, soort, pk)
+    naam = kind.naam_van(item)
+    if (refusal := correcties.weigering_intrekken(item)) and request.method == "GET":
+        messages.info(request, refusal)
+        return redirect(terug)
+    form = IntrekkenForm(request.POST or None, initial=version_fields(item))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        response = _attempt(
+            request,
+            form,
+            lambda: _once_message(
+                request,
+                data,
+                lambda: correcties.intrekken(
+                    door=request.user,
+                    item=item,
+                    reden=data["reden"],
+                    versie=data["versie"],
+                    snapshot_token=data["snapshot"],
+                ),
+                Correctie,
+            ),
+            f"{naam} is ingetrokken.",
+            terug,
+        )
+        if response:
+            return response
+    labels = {f.name: f.verbose_name for f in kind.model._meta.concrete_fields}
+    return _correctie_render(
+        request,
+        kind,
+        item,
+        form,
+        f"{naam} intrekken",
+        terug,
+        intrekken=True,
+        waarden=[(labels[name], value) for name, value in kind.waarden(item).items()],
+    )
+
+
 UREN_WEKEN = 26
 
 
@@ -676,7 +809,21 @@ def uren(request: HttpRequest) -> HttpResponse:
             opgeslagen=CoordinatieUren.objects.filter(coordinator=user, week=week),
         )
     weken = CoordinatieUren.objects.filter(coordinator=user).per_week(UREN_WEKEN)
-    return render(request, "matching/uren.html", {"form": form, "weken": weken})
+    regels = [regel for week in weken for regel in week.regels]
+    # The history of the rows shown, and the rows withdrawn in those weeks.
+    sinds = timezone.now() - datetime.timedelta(weeks=UREN_WEKEN)
+    ingetrokken = correcties.geschiedenis(
+        regels,
+        Correctie.objects.filter(item_type=correcties.UREN.label)
+        .filter(
+            Q(item_id__in=[regel.pk for regel in regels])
+            | Q(door=user, soort=Correctie.Soort.INGETROKKEN, op__gte=sinds)
+        )
+        .select_related("door"),
+    )
+    return render(
+        request, "matching/uren.html", {"form": form, "weken": weken, "ingetrokken": ingetrokken}
+    )
 
 
 AGENDA_WEKEN = 6

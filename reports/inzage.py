@@ -25,9 +25,11 @@ from django.utils import timezone
 from accounts import audit
 from accounts.models import User
 from gezinnen.models import Gezin, Statuswijziging, Steungezin, Vraaggezin
+from matching.correcties import geschiedenis
 from matching.models import (
     EVALUATIEVRAGEN,
     Contactmoment,
+    Correctie,
     Document,
     Koppeling,
     Notitie,
@@ -193,6 +195,7 @@ def _koppelingen(gezin: Gezin, vraag: bool) -> list[Onderdeel]:
             "evaluaties__door",
             Prefetch("notities", queryset=Notitie.objects.select_related("door")),
             Prefetch("documenten", queryset=Document.objects.select_related("door")),
+            Prefetch("correcties", queryset=Correctie.objects.select_related("door")),
         )
         .order_by("voorgesteld_op", "pk")
     )
@@ -212,13 +215,23 @@ def _koppelingen(gezin: Gezin, vraag: bool) -> list[Onderdeel]:
                 ),
             )
         ]
-        for contact in koppeling.contactmomenten.all():
+        contacten = list(koppeling.contactmomenten.all())
+        ingetrokken = geschiedenis(contacten, koppeling.correcties.all())
+        for contact in contacten:
             if contact.met in (own_side, Contactmoment.Met.BEIDE):
                 gegevens.append(
                     Gegeven(
                         f"Contactmoment {korte_datum(contact.datum)}", velden(contact, hide=hide)
                     )
                 )
+                gegevens += _correcties(
+                    contact.geschiedenis, f"Contactmoment {korte_datum(contact.datum)}", hide
+                )
+        # A withdrawn contact by what it was: with the family, or with both.
+        eigen = {str(Contactmoment.Met(m).label) for m in (own_side, Contactmoment.Met.BEIDE)}
+        for weg in ingetrokken:
+            if weg.intrekking.oud.get("met") in eigen:
+                gegevens += _correcties(weg.geschiedenis, weg.titel, hide)
         if vraag:
             # Signals concern the vraaggezin's children: in its file only.
             for signaal in koppeling.signalen.all():
@@ -253,6 +266,23 @@ def _document(document: Document, hide: re.Pattern | None = None) -> Gegeven:
     return Gegeven(
         f"Document {korte_datum(document.op)}", velden(document, skip=DOCUMENT_SKIP, hide=hide)
     )
+
+
+def _correcties(history: list[Correctie], titel: str, hide: re.Pattern | None) -> list[Gegeven]:
+    """An item's corrections and withdrawal: who, when, why, old and new."""
+    gegevens = []
+    for correctie in history:
+        rows = [
+            ("Door", _shown(correctie.door)),
+            ("Op", _shown(correctie.op)),
+            ("Reden", correctie.reden),
+        ]
+        for label, oud, nieuw in correctie.wijzigingen():
+            rows.append((label[:1].upper() + label[1:], oud if not nieuw else f"{oud} → {nieuw}"))
+        if hide is not None:
+            rows = [(label, hide.sub(REDACTED, value)) for label, value in rows]
+        gegevens.append(Gegeven(f"{titel}: {correctie.get_soort_display()}", rows))
+    return gegevens
 
 
 def _evaluatie(evaluatie, vraag: bool, hide: re.Pattern | None) -> list[tuple[str, str]]:

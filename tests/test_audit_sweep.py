@@ -23,6 +23,8 @@ NO_FAMILY_DATA = {
     "gezinnen:vraaggezin-create",  # an empty form
     "gezinnen:steungezin-create",  # an empty form
     "matching:uren",  # the coordinator's own hours
+    "matching:uren-corrigeren",  # a row of them
+    "matching:uren-intrekken",
     "reports:gemeente",  # anonymised figures only
     "matching:zoeken",  # without a term, only the explanation (searches: test_zoeken.py)
 }

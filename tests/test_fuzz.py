@@ -383,6 +383,8 @@ def records() -> dict[str, list[dict]]:
         "koppeling": Koppeling.objects.order_by("pk"),
         "signaal": Signaal.objects.order_by("pk"),
         "document": Document.objects.order_by("pk"),
+        "contactmoment": Contactmoment.objects.order_by("pk"),
+        "uren": CoordinatieUren.objects.order_by("pk"),
         "vraaggezin": Vraaggezin.objects.order_by("pk"),
         "steungezin": Steungezin.objects.order_by("pk").prefetch_related("leden"),
     }

@@ -8,6 +8,7 @@ from django.urls import reverse
 from accounts.models import AuditEntry
 from gezinnen.integrity import version_fields
 from gezinnen.models import today
+from matching.correcties import corrigeren, intrekken
 from matching.models import (
     EVALUATIEVRAGEN,
     Contactmoment,
@@ -354,12 +355,13 @@ def test_coordination_hours_per_week(client, coordinator):
 # entry and the families it names (2), filter users (2); the session is saved only
 # once a minute, so not here
 # detail: session, user with its organisation, two-factor check, koppeling, kinderen,
-# families (2), members (2), contacts, signals, evaluations, notes, audit entry and its
-# two families (2); a coordinator's also the documents (1)
+# families (2), members (2), contacts, signals, evaluations, notes, the corrections of
+# its items (their history), audit entry and its two families (2); a coordinator's
+# also the documents (1)
 # A volunteer coordinator's list has no filter and no documents.
 QUERIES = {
-    "coordinator": {"list": 13, "detail": 16},
-    "vrijwilliger": {"list": 11, "detail": 15},
+    "coordinator": {"list": 13, "detail": 17},
+    "vrijwilliger": {"list": 11, "detail": 16},
 }
 
 
@@ -377,7 +379,7 @@ def test_the_list_and_detail_take_the_same_queries_for_more(
     for _ in range(5):
         KoppelingFactory(organisatie=organisatie, vrijwilliger=vrijwilliger)
     for day in range(4):
-        Contactmoment.objects.create(
+        contact = Contactmoment.objects.create(
             koppeling=first,
             datum=DAY - datetime.timedelta(days=day),
             met="beide",
@@ -385,6 +387,11 @@ def test_the_list_and_detail_take_the_same_queries_for_more(
             verloop="goed",
             door=coordinator,
         )
+        # Each with a history, and one withdrawn: no query per item.
+        for verloop in ("zorgen", "goed"):
+            corrigeren(door=coordinator, item=contact, reden="x", verloop=verloop)
+        if day == 3:
+            intrekken(door=coordinator, item=contact, reden="dubbel")
         Signaal.objects.create(koppeling=first, omschrijving="x", gemeld_door=coordinator)
         Evaluatie.objects.create(
             koppeling=first, soort="jaarlijks", door=coordinator, conclusie="x"

@@ -20,7 +20,8 @@ from accounts.models import AuditEntry
 from gezinnen.integrity import TransitionError, new_token, once
 from gezinnen.models import Inzending, Statuswijziging, Steungezin, today
 from gezinnen.services import gezin_status_wijzigen, gezin_wijzigen, intake_vastleggen
-from matching.models import Contactmoment, CoordinatieUren, Koppeling, maandag_van
+from matching.correcties import corrigeren, intrekken
+from matching.models import Contactmoment, CoordinatieUren, Correctie, Koppeling, maandag_van
 from matching.services import (
     contactmoment_vastleggen,
     koppeling_afsluiten,
@@ -400,6 +401,41 @@ def test_two_submissions_for_one_week_never_add_up_past_80(organisatie, coordina
         # The one that came second replaced the first: one gemeente, 50 hours.
         rows = CoordinatieUren.objects.filter(coordinator=coordinator, week=maandag_van(week))
         assert list(rows.values_list("uren", flat=True)) == [50], ronde
+
+
+def test_two_corrections_of_one_contactmoment_never_overwrite_each_other(
+    organisatie, coordinator, colleague
+):
+    """Both opened the check-in on the same version: one correction lands,
+    the other gets the conflict; or one is withdrawn and the other finds it gone."""
+    for ronde in range(ROUNDS):
+        koppeling = KoppelingFactory(organisatie=organisatie, coordinator=coordinator)
+        contact = contactmoment_vastleggen(
+            door=coordinator,
+            koppeling=koppeling,
+            datum=DAY,
+            met="beide",
+            hoe="telefoon",
+            verloop="goed",
+        )
+        first = partial(
+            corrigeren, door=coordinator, item=opened(contact), reden="a", versie=1, hoe="bezoek"
+        )
+        second = partial(
+            corrigeren, door=colleague, item=opened(contact), reden="b", versie=1, verloop="zorgen"
+        )
+        if ronde % 2:
+            second = partial(intrekken, door=colleague, item=opened(contact), reden="b", versie=1)
+        outcomes = race(first, later(0.001 * (ronde % 3), second))
+        now = Contactmoment.objects.filter(pk=contact.pk).first()
+        # Withdrawn first, the correction finds nothing to correct.
+        late = "EditConflict" if now is not None else "TransitionError"
+        assert sorted(map(kind, outcomes)) == [late, "ok"], (ronde, outcomes)
+        assert Correctie.objects.filter(item_id=contact.pk).count() == 1, ronde
+        if now is not None:
+            assert now.versie == 2, ronde
+            # Only one of the two changes is there.
+            assert (now.hoe, now.verloop) in {("bezoek", "goed"), ("telefoon", "zorgen")}, ronde
 
 
 def test_a_page_refreshing_a_verdict_never_overwrites_the_one_a_write_makes(organisatie):

@@ -6,8 +6,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import resolve, reverse
 
+from gezinnen.models import today
 from matching.documenten import document_toevoegen
-from matching.models import Signaal
+from matching.models import Contactmoment, CoordinatieUren, Signaal, maandag_van
 from tests.factories import KoppelingFactory, SteungezinFactory, VraaggezinFactory
 from tests.sweep import ALL, fill
 
@@ -72,11 +73,15 @@ PK_OF = {
     "matching:documenten-gezin": "vraaggezin",
     "matching:document": "document",
     "matching:document-verwijderen": "document",
+    "matching:contactmoment-corrigeren": "contactmoment",
+    "matching:contactmoment-intrekken": "contactmoment",
+    "matching:uren-corrigeren": "uren",
+    "matching:uren-intrekken": "uren",
 }
 
 
 @pytest.fixture
-def values(organisatie, vrijwilliger):
+def values(organisatie, coordinator, vrijwilliger):
     """Real records of the organisation, by URL parameter name."""
     vraag = VraaggezinFactory(organisatie=organisatie)
     steun = SteungezinFactory(organisatie=organisatie)
@@ -98,7 +103,16 @@ def values(organisatie, vrijwilliger):
         soort="toestemming",
         bestanden=[SimpleUploadedFile("toestemming.pdf", b"%PDF-1.4 toestemming")],
     )
+    contactmoment = Contactmoment.objects.create(
+        koppeling=koppeling, met="beide", hoe="bezoek", verloop="goed", door=vrijwilliger
+    )
+    # The coordinator's own hours (the only ones she corrects).
+    uren = CoordinatieUren.objects.create(
+        organisatie=organisatie, coordinator=coordinator, week=maandag_van(today()), uren=2
+    )
     return {
+        "contactmoment": contactmoment.pk,
+        "uren": uren.pk,
         "koppeling": koppeling.pk,
         "document": document.pk,
         "klaar": klaar.pk,

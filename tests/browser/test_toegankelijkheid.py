@@ -261,6 +261,40 @@ def test_the_search_results_and_their_messages_are_accessible(
     assert_none(violations)
 
 
+def test_the_history_of_corrections_is_accessible(
+    page,
+    live_server,
+    axe,
+    coordinator,
+    values,  # noqa: F811
+):
+    """The koppeling and hours pages with a corrected and a withdrawn item,
+    their histories opened."""
+    from decimal import Decimal
+
+    from matching.correcties import corrigeren, intrekken
+    from matching.models import Contactmoment, CoordinatieUren
+
+    contact = Contactmoment.objects.get(pk=values["contactmoment"])
+    corrigeren(door=coordinator, item=contact, reden="Typfout", verloop="zorgen")
+    weg = Contactmoment.objects.create(
+        koppeling=contact.koppeling, met="beide", hoe="telefoon", verloop="goed", door=coordinator
+    )
+    intrekken(door=coordinator, item=weg, reden="Dubbel")
+    regel = CoordinatieUren.objects.get(pk=values["uren"])
+    corrigeren(door=coordinator, item=regel, reden="Te veel", uren=Decimal("1"))
+    logged_in(page, live_server, coordinator)
+    violations = []
+    for label, url in (
+        ("koppeling met geschiedenis", f"/koppelingen/{values['koppeling']}/"),
+        ("uren met geschiedenis", "/uren/"),
+    ):
+        page.goto(live_server.url + url)
+        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        violations += axe(label)
+    assert_none(violations)
+
+
 def test_every_page_of_a_volunteer_coordinator_is_accessible(
     page,
     live_server,

@@ -1,0 +1,372 @@
+"""Corrections with history: a coordinator corrects or withdraws a recorded
+item with a reason, through one mechanism for every kind of item.
+
+Each kind is a ``Soort`` in ``SOORTEN``: which fields can be corrected, which
+items a user may correct (the gate), the row locked first, the checks beyond
+the model's own, why a withdrawal is refused, and what follows a change (the
+next check-in). ``corrigeren`` and ``intrekken`` are the same for all kinds;
+a ``Correctie`` keeps the values as shown before and after, the audit log
+only the names of the fields.
+
+A withdrawn item is deleted and its values stay in its Correctie: whatever
+reads items (the koppeling page, the next check-in, the municipal figures,
+exports, the agenda, the inzage) then finds it never recorded, without a
+filter in each of those places that a new one could forget.
+
+Corrections are a correction, not an addition: they are allowed on a closed
+koppeling too (the transition table's "contactmoment" step is for adding),
+but not once a family of it is anonymised, since the texts are gone then.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from accounts import audit
+from accounts.models import User
+from gezinnen.integrity import TransitionError, claim, field_labels, same
+from gezinnen.models import today
+from matching.models import Contactmoment, CoordinatieUren, Correctie, Koppeling
+from matching.services import MAX_UREN_PER_WEEK, uren_problemen
+from steungezinnen.datums import korte_datum
+
+NIETS_GEWIJZIGD = "Er is niets gewijzigd: pas minstens één gegeven aan, of annuleer de correctie."
+REDEN_NODIG = "Geef de reden van de correctie."
+
+
+@dataclass(frozen=True)
+class Soort:
+    """One kind of correctable item."""
+
+    naam: str  # in the URL names: "contactmoment", "uren"
+    model: type[models.Model]
+    velden: tuple[str, ...]
+    # The items ``door`` may correct: the gate, as visible_to is for pages.
+    items: Callable[[User], models.QuerySet]
+    # The foreign key whose row is locked first: what additions of this kind
+    # lock too (the koppeling; the coordinator, for hours), so that a
+    # correction waits for them and they for it.
+    ouder: str
+    # The item's name from its shown values (``getoond``), for a page and
+    # for a withdrawn item, which only its Correctie still describes.
+    titel: Callable[[dict[str, str]], str]
+    # Fields that say which item it was, kept with the values of a
+    # withdrawn one (the week of hours).
+    kenmerken: tuple[str, ...] = ()
+    # Checks of the corrected values that the model's full_clean lacks.
+    controle: Callable[[models.Model], None] = lambda item: None
+    # Why this item cannot be corrected or withdrawn now, or None.
+    weigering: Callable[[models.Model], str | None] = lambda item: None
+    weigering_intrekken: Callable[[models.Model], str | None] = lambda item: None
+    # After a correction or withdrawal, with the locked row of ``ouder``.
+    nawerking: Callable[[models.Model], None] = lambda ouder: None
+    # Page views of items about a family are audited; hours are about none.
+    over_gezin: bool = True
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label_lower
+
+    def waarden(self, item: models.Model) -> dict[str, str]:
+        """The item's identifying and correctable fields, as shown."""
+        return {naam: getoond(item, naam) for naam in (*self.kenmerken, *self.velden)}
+
+    def naam_van(self, item: models.Model) -> str:
+        return self.titel(self.waarden(item))
+
+
+# Contactmomenten -------------------------------------------------------------
+
+
+def _contact_controle(contact: Contactmoment) -> None:
+    koppeling = contact.koppeling
+    if contact.datum > today():
+        raise ValidationError({"datum": "Een contactmoment kan niet in de toekomst liggen."})
+    if koppeling.start_op and contact.datum < koppeling.start_op:
+        raise ValidationError({"datum": "Een contactmoment kan niet vóór de start liggen."})
+    if koppeling.einde_op and contact.datum > koppeling.einde_op:
+        raise ValidationError({"datum": "Een contactmoment kan niet na het einde liggen."})
+
+
+def _contact_weigering(contact: Contactmoment) -> str | None:
+    koppeling = contact.koppeling
+    if koppeling.vraaggezin.geanonimiseerd_op or koppeling.steungezin.geanonimiseerd_op:
+        return "De gegevens van deze koppeling zijn gewist; er valt niets meer te corrigeren."
+    return None
+
+
+def _contact_weigering_intrekken(contact: Contactmoment) -> str | None:
+    # A signal points at the check-in it was raised in: withdrawing that
+    # would leave the Meldcode file without its context.
+    if contact.signalen.exists():
+        return (
+            "Bij dit contactmoment is een signaal gemeld; een contactmoment met een signaal "
+            "kan niet worden ingetrokken. Corrigeer het zo nodig."
+        )
+    return None
+
+
+CONTACTMOMENT = Soort(
+    naam="contactmoment",
+    model=Contactmoment,
+    velden=("datum", "met", "hoe", "verloop", "notities", "volgende_op"),
+    items=lambda door: Contactmoment.objects.filter(
+        koppeling__in=Koppeling.objects.visible_to(door)
+    ),
+    ouder="koppeling",
+    titel=lambda waarden: f"Contactmoment {waarden['datum']} met {waarden['met']}",
+    controle=_contact_controle,
+    weigering=_contact_weigering,
+    weigering_intrekken=_contact_weigering_intrekken,
+    # The next check-in follows from the check-ins left, by the cadence.
+    nawerking=lambda koppeling: koppeling.contact_plannen(),
+)
+
+
+# Coördinatie-uren ------------------------------------------------------------
+
+
+def _uren_controle(regel: CoordinatieUren) -> None:
+    # The limits of uren_vastleggen: a gemeente of the organisation, a tenth
+    # of an hour, a row per gemeente, at most 80 hours in the week.
+    if problemen := uren_problemen(regel.organisatie, {regel.gemeente: regel.uren}):
+        raise ValidationError(problemen)
+    if not regel.uren:
+        raise ValidationError(
+            {"uren": "Vul meer dan 0 uren in; waren er geen uren, trek de regel dan in."}
+        )
+    week = CoordinatieUren.objects.filter(coordinator=regel.coordinator, week=regel.week).exclude(
+        pk=regel.pk
+    )
+    if week.filter(gemeente=regel.gemeente).exists():
+        raise ValidationError(
+            {"gemeente": f"Voor {regel.gemeente_label} staan in deze week al uren."}
+        )
+    totaal = sum(week.values_list("uren", flat=True), Decimal(0)) + regel.uren
+    if totaal > MAX_UREN_PER_WEEK:
+        raise ValidationError(
+            {"uren": f"Een week heeft hoogstens {MAX_UREN_PER_WEEK} uur coördinatie."}
+        )
+
+
+UREN = Soort(
+    naam="uren",
+    model=CoordinatieUren,
+    velden=("gemeente", "uren"),
+    # A coordinator's own hours, as the hours page lists them.
+    items=lambda door: CoordinatieUren.objects.filter(coordinator=door),
+    ouder="coordinator",
+    kenmerken=("week",),
+    titel=lambda waarden: f"Uren week van {waarden['week']}, {waarden['gemeente']}",
+    controle=_uren_controle,
+    over_gezin=False,
+)
+
+
+SOORTEN: dict[str, Soort] = {soort.naam: soort for soort in (CONTACTMOMENT, UREN)}
+_PER_MODEL = {soort.model: soort for soort in SOORTEN.values()}
+_PER_LABEL = {soort.label: soort for soort in SOORTEN.values()}
+
+
+def soort_van(item: models.Model) -> Soort:
+    return _PER_MODEL[type(item)]
+
+
+# Shown values ----------------------------------------------------------------
+
+
+def getoond(item: models.Model, naam: str) -> str:
+    """A field's value as the page shows it: a choice by its label, a date
+    as Dutch writes it, a decimal with a comma; a model can show a field its
+    own way with a ``<field>_label`` property (hours: "algemeen")."""
+    if hasattr(type(item), f"{naam}_label"):
+        return str(getattr(item, f"{naam}_label"))
+    veld = item._meta.get_field(naam)
+    value = getattr(item, naam)
+    if value is None or value == "":
+        return "—"
+    if veld.choices:
+        return str(dict(veld.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, datetime.date):
+        return korte_datum(value)
+    if isinstance(value, Decimal):
+        return f"{value:f}".replace(".", ",")
+    return str(value)
+
+
+# The services ----------------------------------------------------------------
+
+
+def _begin(door: User, soort: Soort, item: models.Model, reden: str, versie, snapshot_token):
+    """Who and why; then the parent row locked, the item locked and its
+    version checked and bumped (``claim``). Returns (parent, item now)."""
+    if not door.is_coordinator:
+        raise TransitionError("Alleen een professionele coördinator kan corrigeren of intrekken.")
+    niet_van_u = TransitionError(
+        f"Dit {soort.model._meta.verbose_name} bestaat niet (meer) of is niet van u."
+    )
+    if not soort.items(door).filter(pk=item.pk).exists():
+        raise niet_van_u
+    if not reden.strip():
+        raise ValidationError({"reden": REDEN_NODIG})
+    veld = soort.model._meta.get_field(soort.ouder)
+    ouder = veld.related_model.objects.select_for_update(no_key=True).get(
+        pk=getattr(item, veld.attname)
+    )
+    try:
+        current = claim(
+            soort.model,
+            item.pk,
+            versie=versie,
+            snapshot_token=snapshot_token,
+            labels=field_labels(soort.model),
+        )
+    except soort.model.DoesNotExist as error:  # withdrawn meanwhile
+        raise niet_van_u from error
+    setattr(current, soort.ouder, ouder)
+    if problem := soort.weigering(current):
+        raise TransitionError(problem)
+    return ouder, current
+
+
+def _correctie(door: User, kind: Soort, item: models.Model, **kwargs) -> Correctie:
+    return Correctie.objects.create(
+        organisatie_id=door.organisatie_id,
+        item_type=kind.label,
+        item_id=item.pk,
+        koppeling_id=getattr(item, "koppeling_id", None),
+        door=door,
+        **kwargs,
+    )
+
+
+@transaction.atomic
+def corrigeren(
+    *,
+    door: User,
+    item: models.Model,
+    reden: str,
+    versie: int | None = None,
+    snapshot_token: str = "",
+    **waarden,
+) -> Correctie:
+    """Correct a recorded item: ``waarden`` are its correctable fields (the
+    Soort's ``velden``) as they should be. Refused without a reason, when
+    nothing changes, for anyone but a coordinator who sees the item, and
+    with EditConflict when it changed since the form was opened (``versie``)."""
+    soort = soort_van(item)
+    if unknown := set(waarden) - set(soort.velden):
+        raise TypeError(f"Niet te corrigeren: {', '.join(sorted(unknown))}")
+    ouder, current = _begin(door, soort, item, reden, versie, snapshot_token)
+    changed = [
+        naam
+        for naam in soort.velden
+        if naam in waarden and not same(getattr(current, naam), waarden[naam])
+    ]
+    if not changed:
+        raise ValidationError(NIETS_GEWIJZIGD)
+    before = {naam: getattr(current, naam) for naam in changed}
+    oud = {naam: getoond(current, naam) for naam in changed}
+    for naam in changed:
+        setattr(current, naam, waarden[naam])
+    soort.controle(current)
+    current.full_clean()
+    current.save(update_fields=changed)
+    correctie = _correctie(
+        door,
+        soort,
+        current,
+        soort=Correctie.Soort.GECORRIGEERD,
+        reden=reden.strip(),
+        oud=oud,
+        nieuw={naam: getoond(current, naam) for naam in changed},
+    )
+    soort.nawerking(ouder)
+    # The field names, old → new only where the values name nobody.
+    audit.gewijzigd(
+        door=door, obj=current, wat="gecorrigeerd: " + audit.wijzigingen(current, before, changed)
+    )
+    item.__dict__.update(
+        {f.attname: getattr(current, f.attname) for f in soort.model._meta.concrete_fields}
+    )
+    return correctie
+
+
+def weigering_intrekken(item: models.Model) -> str | None:
+    """Why the item cannot be withdrawn, for the page before anyone types."""
+    soort = soort_van(item)
+    return soort.weigering(item) or soort.weigering_intrekken(item)
+
+
+@transaction.atomic
+def intrekken(
+    *,
+    door: User,
+    item: models.Model,
+    reden: str,
+    versie: int | None = None,
+    snapshot_token: str = "",
+) -> Correctie:
+    """Withdraw an item that should not have been recorded: it is deleted,
+    and its Correctie keeps its values with the reason, so that nothing that
+    reads items counts it any more while its history stays."""
+    soort = soort_van(item)
+    ouder, current = _begin(door, soort, item, reden, versie, snapshot_token)
+    if problem := soort.weigering_intrekken(current):
+        raise TransitionError(problem)
+    correctie = _correctie(
+        door,
+        soort,
+        current,
+        soort=Correctie.Soort.INGETROKKEN,
+        reden=reden.strip(),
+        oud=soort.waarden(current),
+    )
+    # Logged before the delete, so that the entry names the item's families.
+    audit.gewijzigd(door=door, obj=current, wat="ingetrokken")
+    current.delete()
+    soort.nawerking(ouder)
+    return correctie
+
+
+# The history on a page -------------------------------------------------------
+
+
+@dataclass
+class Ingetrokken:
+    """A withdrawn item as its history shows it: its values and corrections."""
+
+    titel: str
+    geschiedenis: list[Correctie]
+
+    @property
+    def intrekking(self) -> Correctie:
+        return self.geschiedenis[-1]
+
+
+def geschiedenis(
+    items: Iterable[models.Model], correcties: Iterable[Correctie]
+) -> list[Ingetrokken]:
+    """Hang each item's corrections on it (``item.geschiedenis``, oldest
+    first, and ``item.gecorrigeerd``, the latest) from corrections fetched
+    once for the whole page; returns the withdrawn items among them."""
+    per_item: dict[tuple[str, int], list[Correctie]] = {}
+    for correctie in correcties:
+        per_item.setdefault((correctie.item_type, correctie.item_id), []).append(correctie)
+    for item in items:
+        history = per_item.pop((item._meta.label_lower, item.pk), [])
+        item.geschiedenis = history
+        item.gecorrigeerd = history[-1] if history else None
+    return [
+        Ingetrokken(_PER_LABEL[history[-1].item_type].titel(history[-1].oud), history)
+        for history in per_item.values()
+        if history[-1].is_intrekking
+    ]
