@@ -16,13 +16,14 @@ import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db.models.functions import Length
 from django.test import Client
 from playwright.sync_api import expect
 
 from accounts.models import Organisatie, User
 from gezinnen.models import Steungezin, Vraaggezin
 from matching.documenten import document_toevoegen
-from matching.models import Koppeling, Signaal
+from matching.models import Contactmoment, CoordinatieUren, Koppeling, Signaal
 from tests.sweep import ALL, fill
 from tests.test_url_sweep import COORDINATOR_ONLY, POST_ONLY, PUBLIC, TEAM_PAGES, url_for
 
@@ -118,9 +119,16 @@ def demo_values(organisatie: Organisatie) -> dict:
         soort="toestemming",
         bestanden=[SimpleUploadedFile("toestemming.pdf", b"%PDF-1.4 toestemming")],
     )
+    coordinator = User.objects.get(email="coordinator@humanitas.demo")
     return {
         "koppeling": koppeling.pk,
         "document": document.pk,
+        # The longest check-in, and the hours of the coordinator who corrects them.
+        "contactmoment": Contactmoment.objects.filter(koppeling__organisatie=organisatie)
+        .order_by(Length("notities").desc())
+        .first()
+        .pk,
+        "uren": CoordinatieUren.objects.filter(coordinator=coordinator).first().pk,
         "klaar": koppeling.pk,
         "signaal": Signaal.objects.filter(koppeling__organisatie=organisatie).first().pk,
         "lid": steungezin.leden.filter(soort="volwassene").first().pk,
