@@ -242,3 +242,22 @@ def test_it_audits_a_failed_login_for_an_unknown_address(client):
     assert entry.user is None
     assert entry.action == AuditEntry.Action.LOGIN_FAILED
     assert "onbekend@example.nl" in entry.detail
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        (
+            "accounts:password-change",
+            {"old_password": "fout", "new_password1": "", "new_password2": ""},
+        ),
+        ("accounts:password-reset", {"email": "geen-adres"}),
+    ],
+)
+def test_the_password_forms_say_at_the_top_that_something_is_wrong(client, coordinator, name, data):
+    client.force_login(coordinator)
+    response = client.post(reverse(name), data)
+    assert response.status_code == 200
+    summary = "Niet alles is goed ingevuld."
+    first_field = f'name="{next(iter(data))}"'
+    assert response.text.index(summary) < response.text.index(first_field)
