@@ -7,7 +7,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -178,10 +178,13 @@ class MailTekstAdmin(OrganisatieScopedAdmin):
         bericht = mail.bevestiging(
             obj.organisatie, obj.soort, today(), tekst=(obj.onderwerp, obj.tekst)
         )
+        # escape, not format_html's conditional escape: the plain text comes
+        # from a template without autoescaping and is marked safe, so the
+        # beheerder's text would otherwise be HTML inside the back office.
         return format_html(
             '<p><strong>Onderwerp:</strong> {}</p><pre class="app-mailvoorbeeld">{}</pre>',
-            bericht.onderwerp,
-            bericht.tekst,
+            escape(bericht.onderwerp),
+            escape(bericht.tekst),
         )
 
 

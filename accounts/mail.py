@@ -75,7 +75,8 @@ def afzender(organisatie: Organisatie) -> str:
     sent from the organisation's address by another server would be refused
     as forged (SPF, DMARC), so a reply goes there instead (Reply-To)."""
     _, adres = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    return formataddr((organisatie.naam, adres))
+    # A line break in the name would make every mail fail on its header.
+    return formataddr((" ".join(organisatie.naam.split()), adres))
 
 
 def versturen(mail: Mail, *, organisatie: Organisatie, aan: list[str]) -> None:

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from accounts import audit
 from accounts.models import Organisatie, User
@@ -607,12 +608,17 @@ def uren_vastleggen(
         )
         # The one-row-per-gemeente rule is update_or_create's, below.
         record.full_clean(exclude=["coordinator"])
+        # A new version, so that a correction page opened before this answers
+        # with the conflict instead of overwriting what the week now holds.
+        waarden = {"organisatie": door.organisatie, "uren": aantal, "notitie": notitie}
         record, _ = CoordinatieUren.objects.update_or_create(
             coordinator=door,
             week=maandag,
             gemeente=gemeente,
-            defaults={"organisatie": door.organisatie, "uren": aantal, "notitie": notitie},
+            defaults={**waarden, "versie": F("versie") + 1},
+            create_defaults=waarden,
         )
+        record.refresh_from_db(fields=["versie"])
         records.append(record)
     records = UrenWeek(maandag, records).regels
     verdeling = "; ".join(f"{r.gemeente_label} {_uren(r.uren)}" for r in records) or "geen"

@@ -245,10 +245,13 @@ def _koppelingen(gezin: Gezin, vraag: bool) -> list[Onderdeel]:
                     Gegeven(f"Meldcode: {stap.get_stap_display()}", velden(stap, hide=hide))
                     for stap in signaal.stappen.all()
                 ]
-        # A note on the koppeling is about both families, like its agreements.
+        # A note on the koppeling is about both families, like its agreements;
+        # one for professionals only may hold a concern about the vraaggezin's
+        # children, as a signal does: in its file only.
         gegevens += [
             Gegeven(f"Notitie {korte_datum(n.op)}", velden(n, hide=hide))
             for n in koppeling.notities.all()
+            if vraag or not n.alleen_professionals
         ]
         gegevens += [_document(d, hide) for d in koppeling.documenten.all()]
         for evaluatie in koppeling.evaluaties.all():

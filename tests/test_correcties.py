@@ -16,7 +16,7 @@ from matching import correcties
 from matching.bewaren import gezin_anonimiseren
 from matching.correcties import corrigeren, intrekken
 from matching.models import Contactmoment, CoordinatieUren, Correctie, Koppeling, Signaal
-from matching.services import contactmoment_vastleggen, maandag_van
+from matching.services import contactmoment_vastleggen, maandag_van, uren_vastleggen
 from reports.inzage import inzage
 from steungezinnen.datums import korte_datum
 from tests.factories import KoppelingFactory, UserFactory, WijkFactory
@@ -535,3 +535,20 @@ def test_the_inzage_lists_the_corrections_of_the_familys_items(
     steun = [g for o in inzage(koppeling.steungezin).onderdelen for g in o.gegevens]
     assert "Alleen het steungezin" in [dict(g.velden).get("Reden") for g in steun]
     assert "Dubbel ingevoerd" not in [dict(g.velden).get("Reden") for g in steun]
+
+
+def test_a_correction_page_opened_before_the_week_was_saved_again_gets_the_conflict(
+    organisatie, coordinator
+):
+    """The week form replaces a saved week's hours: a correction page opened
+    before that must not overwrite them unseen."""
+    week = maandag_van(today())
+    (regel,) = uren_vastleggen(door=coordinator, week=week, uren={"": Decimal("3")})
+    geopend = regel.versie
+    uren_vastleggen(door=coordinator, week=week, uren={"": Decimal("9")})
+    regel.refresh_from_db()
+    assert regel.versie == geopend + 1
+    with pytest.raises(EditConflict):
+        corrigeren(door=coordinator, item=regel, reden="typfout", versie=geopend, uren=Decimal("6"))
+    regel.refresh_from_db()
+    assert regel.uren == Decimal("9")

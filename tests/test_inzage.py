@@ -140,6 +140,14 @@ def dossier(organisatie, coordinator):
         organisatie=organisatie,
         koppeling=koppeling,
         tekst="BEIDE-notitie: Xandra en Willemijn bakten koekjes",
+        door=coordinator,
+    )
+    # For professionals only: it may hold a concern about the children, as a
+    # signal does, so it stays in the vraaggezin's file.
+    Notitie.objects.create(
+        organisatie=organisatie,
+        koppeling=koppeling,
+        tekst="PROF-notitie: zorgen over de oudste",
         alleen_professionals=True,
         door=coordinator,
     )
@@ -184,10 +192,10 @@ def test_the_steungezin_sees_its_own_file_and_nothing_of_the_vraaggezin(dossier,
         "met het vraaggezin",
         "STEUN-notitie",
         "BEIDE-notitie: [naam van het andere gezin] en Willemijn bakten koekjes",
-        "Alleen voor professionals: ja",
     ):
         assert own in text, own
     for other in (
+        "PROF-notitie",
         "Zwanenburg",
         "Xandra",
         "VRAAG-",
@@ -212,6 +220,8 @@ def test_the_vraaggezin_sees_its_signals_and_its_own_answers_only(dossier):
         "met het steungezin",
         "VRAAG-notitie",
         "BEIDE-notitie: Xandra en [naam van het andere gezin] bakten koekjes",
+        "PROF-notitie: zorgen over de oudste",
+        "Alleen voor professionals: ja",
     ):
         assert own in text, own
     for other in ("Oosterbroek", "Willemijn", "STEUN-", "Het contact tussen de twee gezinnen: 5"):

@@ -256,3 +256,32 @@ def test_every_mail_to_coordinators_has_both_formats(organisatie, coordinator, n
     assert bericht.html.startswith("<!doctype html>")
     assert organisatie.naam in bericht.tekst
     assert "Jansen" not in bericht.onderwerp + bericht.tekst + bericht.html
+
+
+def test_the_preview_shows_markup_in_a_text_as_text(client, beheerder, log_in_verified):
+    """The text is the beheerder's: a button in it must not become a button
+    inside the back office's form (with its CSRF token) for a superuser."""
+    tekst = MailTekst.objects.create(
+        organisatie=beheerder.organisatie,
+        soort=MailTekst.Soort.BEVESTIGING_STEUNGEZIN,
+        onderwerp="<b>Hallo</b>",
+        tekst='Hallo <button formaction="/beheer/" name="is_superuser">Opslaan</button>',
+    )
+    log_in_verified(client, beheerder)
+    page = client.get(reverse("admin:accounts_mailtekst_change", args=[tekst.pk]))
+    assert "<button formaction" not in page.text
+    assert "&lt;button formaction=&quot;/beheer/&quot;" in page.text
+    assert "<b>Hallo</b>" not in page.text
+
+
+@override_settings(DEFAULT_FROM_EMAIL="Steungezinnen <noreply@localhost>")
+def test_a_line_break_in_the_organisation_name_does_not_stop_its_mail(
+    organisatie, django_capture_on_commit_callbacks
+):
+    organisatie.naam = "Humanitas\r\nBcc: iemand@example.nl"
+    bericht = mails.bevestiging(organisatie, MailTekst.Soort.BEVESTIGING_STEUNGEZIN, DAG)
+    with django_capture_on_commit_callbacks(execute=True):
+        mails.versturen(bericht, organisatie=organisatie, aan=["gezin@example.nl"])
+    (sent,) = mail.outbox
+    assert sent.from_email == '"Humanitas Bcc: iemand@example.nl" <noreply@localhost>'
+    assert "iemand@example.nl" not in sent.bcc
