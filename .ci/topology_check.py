@@ -10,8 +10,9 @@ TOPO_SLUG, TOPO_EMAIL_A, TOPO_EMAIL_B and TOPO_PASSWORD. Standard library only.
 2. Five failed logins for one account, spread A, B, A, B, A, lock it: the right
    password on B is then refused with 429; another account still logs in.
 3. The public sign-up limit (5 per address per hour) counts over both servers.
-4. Every successful sign-up enqueues one notice mail; the worker runs each
-   task once: as many mail files as sign-ups, each task SUCCESSFUL once.
+4. Every successful sign-up enqueues one notice mail and one confirmation;
+   the worker runs each task once: two mails per sign-up, each notice task
+   SUCCESSFUL once.
 """
 
 from __future__ import annotations
@@ -337,17 +338,24 @@ def mail_messages(maildir: Path) -> tuple[list[Path], list[email.message.Message
 
 def check_tasks(maildir: Path, signups: int, last_signup: float, email_a: str, email_b: str) -> str:
     start = time.monotonic()
-    while len(mail_messages(maildir)[1]) < signups and time.monotonic() - start < TASK_WAIT:
+    # Each sign-up: the notice to the coordinators and the family's confirmation.
+    while len(mail_messages(maildir)[1]) < 2 * signups and time.monotonic() - start < TASK_WAIT:
         time.sleep(0.5)
     time.sleep(SETTLE)  # a task run twice would show up now
 
     files, messages = mail_messages(maildir)
     last_mail = max((p.stat().st_mtime for p in files), default=time.time())
     notices = [m for m in messages if (m["Subject"] or "").startswith("Nieuwe aanmelding")]
+    confirmed = sorted(m["To"] or "" for m in messages if m not in notices)
     expect(
-        len(messages) == signups and len(notices) == signups,
+        len(messages) == 2 * signups and len(notices) == signups,
         f"{len(messages)} mails ({len(notices)} meldingen) na {time.monotonic() - start:.0f} s, "
-        f"verwacht {signups}",
+        f"verwacht {2 * signups} ({signups} meldingen en {signups} bevestigingen)",
+    )
+    expect(
+        len(set(confirmed)) == len(confirmed) == signups
+        and all(to.endswith("@topologie.example") for to in confirmed),
+        f"niet elk aangemeld gezin kreeg precies één bevestiging: {confirmed}",
     )
     recipients = [m["To"] or "" for m in notices]
     expect(
@@ -367,7 +375,7 @@ def check_tasks(maildir: Path, signups: int, last_signup: float, email_a: str, e
         f"niet elke taak precies één keer SUCCESSFUL door één worker: {tasks}",
     )
     return (
-        f"taken: {len(tasks)} in wachtrij, {len(successful)} uitgevoerd (elk 1×), "
+        f"meldingstaken: {len(tasks)} in wachtrij, {len(successful)} uitgevoerd (elk 1×), "
         f"{len(messages)} mails (in {len(files)} bestanden), de laatste "
         f"{last_mail - last_signup:.1f} s na de laatste aanmelding; na nog {SETTLE} s geen extra"
     )
