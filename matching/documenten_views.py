@@ -19,7 +19,7 @@ from django.urls import reverse
 from accounts import audit
 from accounts.decorators import coordinator_required
 from accounts.models import User
-from gezinnen.forms import OnceForm, add_service_error
+from gezinnen.forms import KIES, OnceForm, add_service_error
 from gezinnen.integrity import TransitionError, once
 from gezinnen.models import Gezin, Gezinslid, Vraaggezin
 from gezinnen.views import STEUN, VRAAG
@@ -84,7 +84,7 @@ class DocumentForm(OnceForm):
         )
         self.fields["bestanden"].widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png,.docx"
         self.fields["soort"].choices = [
-            ("", "---------"),
+            ("", KIES),
             *soorten(organisatie=door.organisatie, bij_gezinslid=leden is not None),
         ]
         if leden is None:
