@@ -522,6 +522,10 @@ class Vraaggezin(Lifecycle, Gezin):
             "de intake", {Status.AANGEMELD, Status.INTAKE, Status.WACHTEND}, Status.WACHTEND
         ),
         "koppelen": step("koppelen", {Status.WACHTEND}, Status.GEKOPPELD),
+        # Its ended koppeling reopened: back in it, also when it had left.
+        "koppeling_hervatten": step(
+            "de koppeling hervatten", {Status.WACHTEND, Status.AFGESLOTEN}, Status.GEKOPPELD
+        ),
         "weer_wachten": step("weer wachten", {Status.GEKOPPELD}, Status.WACHTEND),
         "koppeling_verlaten": step(
             "het programma verlaten", {Status.GEKOPPELD}, Status.AFGESLOTEN, reden_nodig=True

@@ -147,6 +147,15 @@ class BegeleidingForm(LegeKeuzes, VersionedForm, forms.ModelForm):
         self.fields["vrijwilliger"].empty_label = "— niemand —"
 
 
+class HeropenenForm(VersionedForm):
+    reden = forms.CharField(
+        label="Waarom gaat de koppeling weer lopen?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Komt in de geschiedenis van de koppeling en de tijdlijn van het vraaggezin.",
+        error_messages={"required": "Geef de reden om de koppeling te heropenen."},
+    )
+
+
 class AfsluitenForm(VersionedForm):
     einde_op = forms.DateField(label="Einde", widget=DateInput())
     reden = forms.ChoiceField(label="Reden")

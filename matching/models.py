@@ -182,6 +182,15 @@ class Koppeling(Steps, models.Model):
         "document": step("een document", LOPEND),
         "evaluatie": step("een evaluatie", {Status.ACTIEF}),
         "afsluiten": step("afsluiten", LOPEND, Status.AFGESLOTEN, reden_nodig=True),
+        # Closed by mistake, or the families want to go on: the end is undone
+        # and kept in the koppeling's history (Correctie).
+        "heropenen": step(
+            "heropenen",
+            {Status.AFGESLOTEN},
+            Status.ACTIEF,
+            reden_nodig=True,
+            voorwaarde="_heropenen_kan",
+        ),
     }
 
     organisatie = models.ForeignKey(
@@ -352,6 +361,16 @@ class Koppeling(Steps, models.Model):
             return "De uitkomst van de kennismaking is al vastgelegd."
         if self.kennismaking_op and self.kennismaking_op > today():
             return "De kennismaking is nog niet geweest."
+        return None
+
+    def _heropenen_kan(self) -> str | None:
+        if not self.start_op:
+            return (
+                "Een koppeling die niet gestart is, wordt niet heropend: stel de gezinnen "
+                "opnieuw aan elkaar voor."
+            )
+        if self.vraaggezin.geanonimiseerd_op or self.steungezin.geanonimiseerd_op:
+            return "De gegevens van een van de gezinnen zijn gewist: heropenen kan niet meer."
         return None
 
     def _go(self) -> str | None:
@@ -982,6 +1001,8 @@ class Correctie(models.Model):
     class Soort(models.TextChoices):
         GECORRIGEERD = "gecorrigeerd", "gecorrigeerd"
         INGETROKKEN = "ingetrokken", "ingetrokken"
+        # A koppeling's end undone: ``oud`` holds the end as it was.
+        HEROPEND = "heropend", "heropend"
 
     organisatie = models.ForeignKey(Organisatie, on_delete=models.PROTECT, related_name="+")
     item_type = models.CharField(max_length=100)  # the model's label: "matching.contactmoment"
@@ -1012,6 +1033,11 @@ class Correctie(models.Model):
     @property
     def is_intrekking(self) -> bool:
         return self.soort == self.Soort.INGETROKKEN
+
+    @property
+    def alleen_oud(self) -> bool:
+        """Only the values before count: what was withdrawn, or the end undone."""
+        return self.soort in (self.Soort.INGETROKKEN, self.Soort.HEROPEND)
 
     def wijzigingen(self) -> list[tuple[str, str, str]]:
         """(field label, before, after) per field, in the model's order."""

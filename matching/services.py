@@ -25,6 +25,7 @@ from matching.models import (
     AgendaFeed,
     Contactmoment,
     CoordinatieUren,
+    Correctie,
     EindReden,
     Evaluatie,
     Koppeling,
@@ -37,6 +38,7 @@ from matching.models import (
 from matching.suggestions import uitgesloten_reden
 from screening import stand
 from screening.rules import herscreening_redenen, with_screening
+from steungezinnen.datums import korte_datum
 
 # A step the rules do not allow, with the reason in Dutch: the same error the
 # transition tables raise, so that a page catches one kind of refusal.
@@ -332,6 +334,75 @@ def koppeling_afsluiten(
     _steungezin_na_afloop(door, steun, steungezin_naar, f"koppeling beëindigd: {label}")
     doel = f"; doel bereikt: {current.get_doel_bereikt_display()}" if doel_bereikt else ""
     _audit(door, current, f"afgesloten: {label}{doel}")
+    return _sync(koppeling, current)
+
+
+@transaction.atomic
+def koppeling_heropenen(
+    *, door: User, koppeling: Koppeling, reden: str, versie: int | None = None
+) -> Koppeling:
+    """Undo the end of a koppeling that ran: closed by mistake, or the
+    families go on after all. It runs again from today with its agreements;
+    the end as it was stays in its history (a Correctie "heropend"), the
+    reason in the vraaggezin's timeline. The rules of a start hold again: the
+    vraaggezin has no other koppeling, the steungezin is available, passes the
+    screening today and has room (its row locked first, as at a start)."""
+    _professional(door)
+    steun = _lock_steungezin(koppeling.steungezin_id)
+    current = _claim(door, koppeling, versie=versie)
+    current.check_step("heropenen", reden=reden)
+    vraag = claim(Vraaggezin, current.vraaggezin_id, versie=None)
+    if vraag.refusal("koppeling_hervatten"):
+        raise KoppelingError(
+            f"{vraag} is nu {vraag.get_status_display()}: heropenen kan als het gezin wacht "
+            "of na deze koppeling het programma verliet."
+        )
+    if steun.status != Steungezin.Status.BESCHIKBAAR:
+        raise KoppelingError(
+            f"{steun} is {steun.get_status_display()}: heropen eerst het steungezin en rond "
+            "de screening af."
+        )
+    _check_steungezin(steun, today())
+    redenen = {r.code: r.tekst for r in EindReden.objects.voor(current.organisatie)}
+    oud = {
+        "einde_op": korte_datum(current.einde_op),
+        "einde_reden": redenen.get(current.einde_reden, current.einde_reden),
+        "einde_uitkomst": current.einde_uitkomst or "—",
+        "doel_bereikt": current.get_doel_bereikt_display() or "—",
+    }
+    current.status = Koppeling.Status.ACTIEF
+    current.einde_op = None
+    current.einde_reden = current.einde_uitkomst = current.doel_bereikt = ""
+    current.full_clean()
+    try:
+        with transaction.atomic():
+            current.save(
+                update_fields=[
+                    "status",
+                    "einde_op",
+                    "einde_reden",
+                    "einde_uitkomst",
+                    "doel_bereikt",
+                ]
+            )
+    except IntegrityError as error:
+        raise KoppelingError(f"{vraag} heeft al een andere lopende koppeling.") from error
+    current.contact_plannen()
+    current.evaluatie_plannen()
+    Correctie.objects.create(
+        organisatie_id=current.organisatie_id,
+        item_type=Koppeling._meta.label_lower,
+        item_id=current.pk,
+        koppeling=current,
+        soort=Correctie.Soort.HEROPEND,
+        reden=reden.strip(),
+        door=door,
+        oud=oud,
+    )
+    vraag.apply_step(
+        "koppeling_hervatten", door=door, reden=f"koppeling nr. {current.pk} heropend: {reden}"
+    )
+    _audit(door, current, "heropend")
     return _sync(koppeling, current)
 
 

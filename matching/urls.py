@@ -15,6 +15,7 @@ urlpatterns = [
     path("koppelingen/<int:pk>/notities/", notitie_views.koppeling_notities, name="notities"),
     path("koppelingen/<int:pk>/evaluatie/", views.evaluatie, name="evaluatie"),
     path("koppelingen/<int:pk>/afsluiten/", views.afsluiten, name="afsluiten"),
+    path("koppelingen/<int:pk>/heropenen/", views.heropenen, name="heropenen"),
     path(
         "contactmomenten/<int:pk>/corrigeren/",
         views.corrigeren,

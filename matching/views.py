@@ -29,6 +29,7 @@ from matching.forms import (
     ContactmomentForm,
     EvaluatieForm,
     FilterForm,
+    HeropenenForm,
     IntrekkenForm,
     KennismakingPlanForm,
     KennismakingUitkomstForm,
@@ -154,8 +155,9 @@ def koppeling_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(koppeling=koppeling)
         .select_related("door")[: NOTITIES_TONEN + 1]
     )
+    # The koppeling's own history (an end undone) and that of its check-ins.
     ingetrokken = correcties.geschiedenis(
-        koppeling.contactmomenten.all(), koppeling.correcties.all()
+        [koppeling, *koppeling.contactmomenten.all()], koppeling.correcties.all()
     )
     return render(
         request,
@@ -481,6 +483,36 @@ def afsluiten(request: HttpRequest, pk: int) -> HttpResponse:
         if response:
             return response
     return _step_page(request, koppeling, form, "afsluiten", "Koppeling afsluiten")
+
+
+@coordinator_required
+def heropenen(request: HttpRequest, pk: int) -> HttpResponse:
+    koppeling = _koppeling(request, pk)
+    form = HeropenenForm(request.POST or None, initial=version_fields(koppeling))
+    if request.method == "POST" and form.is_valid():
+        response = _run(
+            request,
+            koppeling,
+            form,
+            lambda: services.koppeling_heropenen(
+                door=request.user,
+                koppeling=koppeling,
+                reden=form.cleaned_data["reden"],
+                **_versie(form),
+            ),
+            f"De koppeling {koppeling} loopt weer.",
+        )
+        if response:
+            return response
+    return _step_page(
+        request,
+        koppeling,
+        form,
+        "heropenen",
+        "Koppeling heropenen",
+        "De koppeling loopt weer vanaf vandaag, met dezelfde afspraken; het einde blijft in "
+        "haar geschiedenis. Het vraaggezin gaat weer naar gekoppeld.",
+    )
 
 
 ALREADY_SAVED = "Dit formulier was al verstuurd; het is één keer opgeslagen."

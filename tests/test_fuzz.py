@@ -374,7 +374,7 @@ def world(organisatie, other_organisatie, coordinator, vrijwilliger, outsider):
 
 
 # test_url_sweep.url_for names a page's record by its kind, or by an alias of it.
-ALIASES = {"klaar": "koppeling"}
+ALIASES = {"klaar": "koppeling", "afgesloten": "koppeling"}
 
 
 def records() -> dict[str, list[dict]]:

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from accounts.models import AuditEntry
 from gezinnen.integrity import TransitionError
@@ -13,8 +14,16 @@ from gezinnen.models import Steungezin, Vraaggezin, today
 from gezinnen.services import gezin_status_wijzigen
 from matching import bewaren
 from matching.bewaren import gezin_anonimiseren
+from matching.models import Correctie, Koppeling
+from matching.services import koppeling_heropenen
 from screening.models import Screeningstand
-from tests.factories import SteungezinFactory, VraaggezinFactory, approved_steungezin
+from steungezinnen.datums import korte_datum
+from tests.factories import (
+    KoppelingFactory,
+    SteungezinFactory,
+    VraaggezinFactory,
+    approved_steungezin,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +150,111 @@ def test_nobody_else_reopens_a_family(client, request, organisatie, who):
     assert response.status_code == 404
     gezin.refresh_from_db()
     assert gezin.status == Vraaggezin.Status.AFGESLOTEN
+
+
+# A koppeling ----------------------------------------------------------------
+
+
+@pytest.fixture
+def geeindigd(organisatie, coordinator):
+    """A koppeling that ran and ended: the vraaggezin waits again, the
+    steungezin (screened) is available."""
+    return KoppelingFactory(
+        organisatie=organisatie,
+        coordinator=coordinator,
+        vraaggezin__status=Vraaggezin.Status.WACHTEND,
+        steungezin=approved_steungezin(organisatie),
+        status=Koppeling.Status.AFGESLOTEN,
+        start_op=today() - datetime.timedelta(days=120),
+        einde_op=today() - datetime.timedelta(days=3),
+        einde_reden="klik",
+        einde_uitkomst="Per ongeluk afgesloten.",
+        doel_bereikt="deels",
+    )
+
+
+def test_a_koppeling_that_ran_is_reopened_and_keeps_its_end_in_the_history(geeindigd, coordinator):
+    koppeling = koppeling_heropenen(door=coordinator, koppeling=geeindigd, reden="Toch door")
+    koppeling.refresh_from_db()
+    assert koppeling.status == Koppeling.Status.ACTIEF
+    assert (koppeling.einde_op, koppeling.einde_reden, koppeling.doel_bereikt) == (None, "", "")
+    assert koppeling.volgende_contact_op is not None  # the cadence again
+    assert koppeling.volgende_evaluatie_op is not None
+    (correctie,) = Correctie.objects.filter(koppeling=koppeling)
+    assert correctie.soort == Correctie.Soort.HEROPEND
+    assert correctie.reden == "Toch door"
+    assert correctie.oud["einde_op"] == korte_datum(today() - datetime.timedelta(days=3))
+    assert correctie.oud["einde_uitkomst"] == "Per ongeluk afgesloten."
+    vraag = Vraaggezin.objects.get(pk=koppeling.vraaggezin_id)
+    assert vraag.status == Vraaggezin.Status.GEKOPPELD
+    stap = vraag.statuswijzigingen.get()
+    assert stap.reden == f"koppeling nr. {koppeling.pk} heropend: Toch door"
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.CHANGE, object_id=str(koppeling.pk))
+    assert entry.detail == "heropend"
+
+
+def test_a_vraaggezin_that_left_with_the_koppeling_comes_back_into_it(geeindigd, coordinator):
+    Vraaggezin.objects.filter(pk=geeindigd.vraaggezin_id).update(status="afgesloten")
+    koppeling_heropenen(door=coordinator, koppeling=geeindigd, reden="Vergissing")
+    assert Vraaggezin.objects.get(pk=geeindigd.vraaggezin_id).status == "gekoppeld"
+
+
+def test_reopening_needs_a_reason_and_a_koppeling_that_ran(organisatie, geeindigd, coordinator):
+    with pytest.raises(TransitionError, match="Geef een reden op voor heropenen"):
+        koppeling_heropenen(door=coordinator, koppeling=geeindigd, reden="  ")
+    nooit = KoppelingFactory(
+        organisatie=organisatie,
+        status="afgesloten",
+        start_op=None,
+        einde_op=today(),
+        einde_reden="klik",
+    )
+    with pytest.raises(TransitionError, match="niet gestart"):
+        koppeling_heropenen(door=coordinator, koppeling=nooit, reden="x")
+    lopend = KoppelingFactory(organisatie=organisatie)
+    with pytest.raises(TransitionError, match="de status is actief"):
+        koppeling_heropenen(door=coordinator, koppeling=lopend, reden="x")
+
+
+def test_the_rules_of_a_start_hold_again(organisatie, geeindigd, coordinator):
+    # The vraaggezin has a new koppeling meanwhile.
+    Vraaggezin.objects.filter(pk=geeindigd.vraaggezin_id).update(status="gekoppeld")
+    with pytest.raises(TransitionError, match="is nu gekoppeld"):
+        koppeling_heropenen(door=coordinator, koppeling=geeindigd, reden="x")
+    Vraaggezin.objects.filter(pk=geeindigd.vraaggezin_id).update(status="wachtend")
+    # The steungezin stopped.
+    Steungezin.objects.filter(pk=geeindigd.steungezin_id).update(status="gestopt")
+    with pytest.raises(TransitionError, match="heropen eerst het steungezin"):
+        koppeling_heropenen(door=coordinator, koppeling=geeindigd, reden="x")
+    Steungezin.objects.filter(pk=geeindigd.steungezin_id).update(status="beschikbaar")
+    # It has no room left: its one place is taken by another koppeling.
+    KoppelingFactory(organisatie=organisatie, steungezin_id=geeindigd.steungezin_id)
+    with pytest.raises(TransitionError, match="kan nu geen koppeling aan"):
+        koppeling_heropenen(door=coordinator, koppeling=geeindigd, reden="x")
+    geeindigd.refresh_from_db()
+    assert geeindigd.status == Koppeling.Status.AFGESLOTEN
+    assert not Correctie.objects.filter(koppeling=geeindigd).exists()
+
+
+def test_the_koppeling_page_offers_it_and_shows_the_history(client, geeindigd, coordinator):
+    client.force_login(coordinator)
+    detail = reverse("matching:detail", args=[geeindigd.pk])
+    url = reverse("matching:heropenen", args=[geeindigd.pk])
+    assert f'href="{url}">Heropenen</a>' in client.get(detail).text
+    refused = client.post(url, {"reden": "", "versie": geeindigd.versie})
+    assert "Geef de reden om de koppeling te heropenen." in refused.text
+    done = client.post(url, {"reden": "Toch door", "versie": geeindigd.versie})
+    assert done.status_code == 302
+    page = client.get(detail).text
+    assert f'href="{url}"' not in page
+    assert f"Heropend door {escape(coordinator.get_full_name())}" in page
+    assert "Per ongeluk afgesloten." in page  # the end as it was, in the history
+
+
+@pytest.mark.parametrize("who", ["vrijwilliger", "beheerder", "outsider"])
+def test_nobody_else_reopens_a_koppeling(client, request, geeindigd, who):
+    client.force_login(request.getfixturevalue(who))
+    url = reverse("matching:heropenen", args=[geeindigd.pk])
+    assert client.post(url, {"reden": "x", "versie": geeindigd.versie}).status_code == 404
+    geeindigd.refresh_from_db()
+    assert geeindigd.status == Koppeling.Status.AFGESLOTEN

@@ -447,6 +447,7 @@ def test_every_step_asks_the_table_first(organisatie, coordinator):
         "document": True,
         "evaluatie": False,
         "afsluiten": True,
+        "heropenen": False,
     }
     with pytest.raises(TransitionError):
         services.contactmoment_vastleggen(

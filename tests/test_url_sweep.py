@@ -2,6 +2,8 @@
 anonymous visitor, and family pages exist only for the own organisation's
 coordinators. Later features extend PUBLIC, the values and the role sweeps."""
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import resolve, reverse
@@ -70,6 +72,7 @@ PK_OF = {
     "matching:wissen": "vraaggezin",
     "matching:gezin-notitie": "vraaggezin",
     "matching:starten": "klaar",
+    "matching:heropenen": "afgesloten",
     "matching:documenten-gezin": "vraaggezin",
     "matching:document": "document",
     "matching:document-verwijderen": "document",
@@ -86,6 +89,14 @@ def values(organisatie, coordinator, vrijwilliger):
     vraag = VraaggezinFactory(organisatie=organisatie)
     steun = SteungezinFactory(organisatie=organisatie)
     koppeling = KoppelingFactory(organisatie=organisatie, vrijwilliger=vrijwilliger)
+    # The reopening page is there for a koppeling that ran and ended.
+    afgesloten = KoppelingFactory(
+        organisatie=organisatie,
+        status="afgesloten",
+        start_op=today() - datetime.timedelta(days=90),
+        einde_op=today() - datetime.timedelta(days=5),
+        einde_reden="klik",
+    )
     # The start page is there for a koppeling that can start.
     klaar = KoppelingFactory(
         organisatie=organisatie,
@@ -116,6 +127,7 @@ def values(organisatie, coordinator, vrijwilliger):
         "koppeling": koppeling.pk,
         "document": document.pk,
         "klaar": klaar.pk,
+        "afgesloten": afgesloten.pk,
         "signaal": signaal.pk,
         "lid": steun.leden.first().pk,
         "soort": "huisbezoek",

@@ -130,6 +130,11 @@ def demo_values(organisatie: Organisatie) -> dict:
         .pk,
         "uren": CoordinatieUren.objects.filter(coordinator=coordinator).first().pk,
         "klaar": koppeling.pk,
+        "afgesloten": Koppeling.objects.filter(
+            organisatie=organisatie, status="afgesloten", start_op__isnull=False
+        )
+        .first()
+        .pk,
         "signaal": Signaal.objects.filter(koppeling__organisatie=organisatie).first().pk,
         "lid": steungezin.leden.filter(soort="volwassene").first().pk,
         "soort": "huisbezoek",
