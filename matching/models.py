@@ -101,6 +101,10 @@ class KoppelingQuerySet(OrganisatieQuerySet):
             return qs.filter(vrijwilliger=user, professional_nodig=False)
         return qs
 
+    def van_gezin(self, gezin_id: int) -> KoppelingQuerySet:
+        """The koppelingen of a family, on either side."""
+        return self.filter(Q(vraaggezin_id=gezin_id) | Q(steungezin_id=gezin_id))
+
     def search(self, text: str) -> KoppelingQuerySet:
         """By number, or by anything that finds one of its families."""
         if not text.strip():
@@ -579,9 +583,7 @@ class NotitieQuerySet(OrganisatieQuerySet):
 
     def over_gezin(self, gezin_id: int) -> NotitieQuerySet:
         """The family's own notes and those of its koppelingen."""
-        koppelingen = Koppeling.objects.filter(
-            Q(vraaggezin_id=gezin_id) | Q(steungezin_id=gezin_id)
-        ).values("pk")
+        koppelingen = Koppeling.objects.van_gezin(gezin_id).values("pk")
         return self.filter(Q(gezin_id=gezin_id) | Q(koppeling__in=koppelingen))
 
 
@@ -657,9 +659,7 @@ class DocumentQuerySet(OrganisatieQuerySet):
 
     def over_gezin(self, gezin_id: int) -> DocumentQuerySet:
         """The family's own documents, its members' and its koppelingen's."""
-        koppelingen = Koppeling.objects.filter(
-            Q(vraaggezin_id=gezin_id) | Q(steungezin_id=gezin_id)
-        ).values("pk")
+        koppelingen = Koppeling.objects.van_gezin(gezin_id).values("pk")
         return self.filter(
             Q(gezin_id=gezin_id) | Q(gezinslid__gezin_id=gezin_id) | Q(koppeling__in=koppelingen)
         )
