@@ -388,6 +388,11 @@ def koppeling_heropenen(
     except IntegrityError as error:
         raise KoppelingError(f"{vraag} heeft al een andere lopende koppeling.") from error
     current.contact_plannen()
+    # It runs again from today: a check-in the cadence had due long ago is
+    # due now, not "over tijd" since then.
+    if current.volgende_contact_op < today():
+        current.volgende_contact_op = today()
+        current.save(update_fields=["volgende_contact_op"])
     current.evaluatie_plannen()
     Correctie.objects.create(
         organisatie_id=current.organisatie_id,

@@ -178,7 +178,8 @@ def test_a_koppeling_that_ran_is_reopened_and_keeps_its_end_in_the_history(geein
     koppeling.refresh_from_db()
     assert koppeling.status == Koppeling.Status.ACTIEF
     assert (koppeling.einde_op, koppeling.einde_reden, koppeling.doel_bereikt) == (None, "", "")
-    assert koppeling.volgende_contact_op is not None  # the cadence again
+    # Its last check-in's cadence had one due long ago: due now, not overdue.
+    assert koppeling.volgende_contact_op == today()
     assert koppeling.volgende_evaluatie_op is not None
     (correctie,) = Correctie.objects.filter(koppeling=koppeling)
     assert correctie.soort == Correctie.Soort.HEROPEND
