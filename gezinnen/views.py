@@ -57,6 +57,11 @@ class Soort:
     key: str
     sorts: dict[str, tuple[str, list]]
 
+    @staticmethod
+    def van(gezin: Vraaggezin | Steungezin) -> Soort:
+        """The kind of pages a family of either kind has."""
+        return VRAAG if isinstance(gezin, Vraaggezin) else STEUN
+
     @property
     def label(self) -> str:
         return self.model._meta.verbose_name

@@ -12,7 +12,7 @@ from accounts.decorators import coordinator_required
 from gezinnen.forms import add_service_error
 from gezinnen.integrity import TransitionError
 from gezinnen.models import Gezin, Steungezin, Vraaggezin
-from gezinnen.views import STEUN, VRAAG
+from gezinnen.views import Soort
 from matching.bewaren import (
     VERZOEK,
     VERZOEK_REDENEN,
@@ -60,7 +60,7 @@ def gezin_als_soort(request: HttpRequest, pk: int) -> Vraaggezin | Steungezin:
 @coordinator_required
 def gegevens_wissen(request: HttpRequest, pk: int) -> HttpResponse:
     gezin = gezin_als_soort(request, pk)
-    soort = VRAAG if isinstance(gezin, Vraaggezin) else STEUN
+    soort = Soort.van(gezin)
     detail = soort.url("detail", gezin.pk)
     if gezin.geanonimiseerd_op:
         # Also the answer to a second click on the button.

@@ -22,7 +22,7 @@ from accounts.models import User
 from gezinnen.forms import KIES, OnceForm, add_service_error
 from gezinnen.integrity import TransitionError, once
 from gezinnen.models import Gezin, Gezinslid, Vraaggezin
-from gezinnen.views import STEUN, VRAAG
+from gezinnen.views import STEUN, VRAAG, Soort
 from matching.bewaren_views import gezin_als_soort
 from matching.documenten import (
     TOEGESTAAN,
@@ -203,7 +203,7 @@ def _upload_page(request: HttpRequest, form: DocumentForm, obj, terug: str, tite
 
 
 def _detail_url(gezin: Gezin) -> str:
-    soort = VRAAG if isinstance(gezin, Vraaggezin) else STEUN
+    soort = Soort.van(gezin)
     return soort.url("detail", gezin.pk)
 
 

@@ -16,9 +16,8 @@ from accounts import audit
 from accounts.decorators import coordinator_required, team_required
 from gezinnen.forms import add_service_error
 from gezinnen.integrity import TransitionError, once
-from gezinnen.models import Vraaggezin
 from gezinnen.tijdlijn import Invoer
-from gezinnen.views import STEUN, VRAAG
+from gezinnen.views import Soort
 from matching import services
 from matching.bewaren_views import gezin_als_soort
 from matching.forms import NotitieForm
@@ -56,7 +55,7 @@ def _opslaan(request: HttpRequest, form: NotitieForm, **bij) -> bool:
 @coordinator_required
 def gezin_notitie(request: HttpRequest, pk: int) -> HttpResponse:
     gezin = gezin_als_soort(request, pk)
-    soort = VRAAG if isinstance(gezin, Vraaggezin) else STEUN
+    soort = Soort.van(gezin)
     detail = soort.url("detail", gezin.pk)
     if (refusal := gezin.niet_geanonimiseerd()) and request.method == "GET":
         messages.info(request, refusal)
