@@ -216,7 +216,9 @@ def _koppelingen(gezin: Gezin, vraag: bool) -> list[Onderdeel]:
             )
         ]
         contacten = list(koppeling.contactmomenten.all())
-        ingetrokken = geschiedenis(contacten, koppeling.correcties.all())
+        # The koppeling's own history (an end undone), then its contacts'.
+        ingetrokken = geschiedenis([koppeling, *contacten], koppeling.correcties.all())
+        gegevens += _correcties(koppeling.geschiedenis, f"Koppeling nr. {koppeling.pk}", hide)
         for contact in contacten:
             if contact.met in (own_side, Contactmoment.Met.BEIDE):
                 gegevens.append(

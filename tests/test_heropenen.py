@@ -16,6 +16,7 @@ from matching import bewaren
 from matching.bewaren import gezin_anonimiseren
 from matching.models import Correctie, Koppeling
 from matching.services import koppeling_heropenen
+from reports.inzage import inzage
 from screening.models import Screeningstand
 from steungezinnen.datums import korte_datum
 from tests.factories import (
@@ -259,3 +260,13 @@ def test_nobody_else_reopens_a_koppeling(client, request, geeindigd, who):
     assert client.post(url, {"reden": "x", "versie": geeindigd.versie}).status_code == 404
     geeindigd.refresh_from_db()
     assert geeindigd.status == Koppeling.Status.AFGESLOTEN
+
+
+def test_the_inzage_holds_the_end_that_was_undone(geeindigd, coordinator):
+    koppeling_heropenen(door=coordinator, koppeling=geeindigd, reden="Toch door")
+    for gezin in (geeindigd.vraaggezin, geeindigd.steungezin):
+        result = inzage(type(gezin).objects.get(pk=gezin.pk))
+        gegevens = {g.titel: dict(g.velden) for o in result.onderdelen for g in o.gegevens}
+        history = gegevens[f"Koppeling nr. {geeindigd.pk}: heropend"]
+        assert history["Reden"] == "Toch door"
+        assert "Per ongeluk afgesloten." in history.values()
