@@ -11,7 +11,7 @@ class MatchingConfig(AppConfig):
         from gezinnen import tijdlijn
         from matching import tijdlijn as lijnen
 
-        for bron in (lijnen.notities, lijnen.contactmomenten, lijnen.signalen):
+        for bron in (lijnen.notities, lijnen.contactmomenten, lijnen.signalen, lijnen.documenten):
             tijdlijn.bron(bron)
         tijdlijn.invoer(lijnen.notitie_invoer)
         # The same for the family's documents, a card of their own.

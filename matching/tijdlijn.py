@@ -1,6 +1,7 @@
 """What matching adds to a family's timeline (gezinnen.tijdlijn): the notes
-of the family and of its koppelingen, and the contactmomenten and signals of
-its koppelingen; and the form for a new note above it. Registered in
+of the family and of its koppelingen, the contactmomenten and signals of
+its koppelingen, and the documents added to its file (its own, its
+members' and its koppelingen's); and the form for a new note above it. Registered in
 MatchingConfig.ready."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from accounts.models import User
 from gezinnen.models import Gezin
 from gezinnen.tijdlijn import Gebeurtenis, Invoer, begin_van
 from matching.forms import NotitieForm
-from matching.models import Contactmoment, Koppeling, Notitie, Signaal
+from matching.models import Contactmoment, Document, Koppeling, Notitie, Signaal
 
 ALLEEN_PROFESSIONALS = "alleen professionals"
 # The form for a note: above the family's timeline, on the koppeling's page
@@ -83,6 +84,34 @@ def signalen(gezin: Gezin, user: User):
 
     rijen = Signaal.objects.filter(koppeling__in=_koppelingen(gezin, user)).select_related(
         "gemeld_door"
+    )
+    return rijen, regel
+
+
+def documenten(gezin: Gezin, user: User):
+    """The documents in the family's file as they were added, for those who
+    may see them (coordinators: Document.objects.visible_to). The line links
+    to the download, which audits it; a removed document leaves no line,
+    its removal is in the audit log."""
+
+    def regel(document: Document) -> Gebeurtenis:
+        titel = document.get_soort_display()
+        if document.titel:
+            titel = f"{titel}: {document.titel}"
+        return Gebeurtenis(
+            document.op,
+            "Document",
+            f"{titel} (bij {document.bij})",
+            document.bestandsnaam,
+            document.door,
+            url=reverse("matching:document", args=[document.pk]),
+        )
+
+    rijen = (
+        Document.objects.visible_to(user)
+        .over_gezin(gezin.pk)
+        .select_related("door", "gezinslid")
+        .defer("sha256")
     )
     return rijen, regel
 

@@ -397,6 +397,41 @@ def test_the_volunteer_coordinator_sees_no_documents_on_her_koppeling(
     assert "Overeenkomst" not in page
 
 
+def test_the_family_timeline_shows_the_documents_of_its_file(
+    client, coordinator, gezin, koppeling, overeenkomst, documenten_map
+):
+    lid = gezin.leden.create(
+        voornaam="Sam", achternaam="Zwanenburg", soort="volwassene", geboortedatum="1990-01-01"
+    )
+    document_toevoegen(
+        door=coordinator,
+        gezinslid=lid,
+        soort="toestemming",
+        bestanden=[bestand("toestemming.png", PNG)],
+    )
+    # Another family's document is not on this timeline.
+    andere = KoppelingFactory(organisatie=koppeling.organisatie)
+    document_toevoegen(
+        door=coordinator, koppeling=andere, soort="overig", bestanden=[bestand("x.pdf", PDF)]
+    )
+    client.force_login(coordinator)
+    regels = [
+        regel
+        for regel in client.get(reverse("gezinnen:vraaggezin-detail", args=[gezin.pk])).context[
+            "tijdlijn"
+        ]
+        if regel.soort == "Document"
+    ]
+    assert [(regel.titel, regel.tekst) for regel in regels] == [
+        ("toestemmingsformulier (bij Sam Zwanenburg)", "toestemming.png"),
+        (
+            f"ondertekende overeenkomst: Overeenkomst (bij koppeling nr. {koppeling.pk})",
+            "Overeenkomst Zwanenburg.pdf",
+        ),
+    ]
+    assert regels[1].url == reverse("matching:document", args=[overeenkomst.pk])
+
+
 def test_a_file_has_no_public_address(client, coordinator, overeenkomst):
     name = overeenkomst.bestand.name
     for prefix in (django_settings.STATIC_URL, django_settings.MEDIA_URL or "/media/", "/"):

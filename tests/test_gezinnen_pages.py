@@ -94,7 +94,7 @@ LIST_QUERIES = 8
 # documents of the family, its members and koppelingen (1);
 # a steungezin's screening section adds the family with its members, VOGs, trainings,
 # conversations, references and criteria.
-DETAIL_QUERIES = {"vraaggezin": 13, "steungezin": 20}
+DETAIL_QUERIES = {"vraaggezin": 14, "steungezin": 21}
 
 
 @pytest.fixture
