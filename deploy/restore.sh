@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Restores a dump of backup.sh into the EMPTY database of DATABASE_URL and
-# checks that the code's migrations match it.
+# Restores a dump of backup.sh into the EMPTY database of DATABASE_URL, and
+# the documents of the tar beside it into the EMPTY folder DOCUMENTEN_ROOT,
+# and checks that the code's migrations match it.
 set -euo pipefail
 
 gebruik() {
@@ -9,7 +10,10 @@ Gebruik: deploy/restore.sh BACK-UP
 
 Zet een back-up van deploy/backup.sh terug in de database in DATABASE_URL. Die
 database moet bestaan en leeg zijn (geen tabellen); daarna controleert
-`manage.py migrate --check` dat de migraties van de code erbij passen.
+`manage.py migrate --check` dat de migraties van de code erbij passen. Staat
+de tar met documenten ernaast (BACK-UP zonder .dump, plus .documenten.tar),
+dan komen de documenten in DOCUMENTEN_ROOT (standaard documenten/ naast
+manage.py); die map moet leeg zijn of nog niet bestaan.
 
   createdb -O steungezinnen steungezinnen_herstel
   DATABASE_URL=postgres://gebruiker:wachtwoord@localhost:5432/steungezinnen_herstel \
@@ -27,6 +31,16 @@ python="${PYTHON:-$root/.venv/bin/python}"
 
 . "$root/deploy/pg-env.sh"
 [ -f "$dump" ] && [ -r "$dump" ] || fout "de back-up $dump bestaat niet of is niet leesbaar."
+tar="${dump%.dump}.documenten.tar"
+documenten="${DOCUMENTEN_ROOT:-$root/documenten}"
+if [ -e "$tar" ]; then
+  [ -r "$tar" ] || fout "de documenten $tar zijn niet leesbaar."
+  # Restoring over other documents would mix two installations: refuse
+  # before anything is restored.
+  if [ -d "$documenten" ] && [ -n "$(ls -A "$documenten")" ]; then
+    fout "de documentenmap $documenten is niet leeg; kies een lege map (DOCUMENTEN_ROOT)."
+  fi
+fi
 pg_env
 
 # Restoring over existing tables would mix two databases: refuse.
@@ -39,6 +53,11 @@ tabellen=$(psql "$PG_URL" --no-password --no-psqlrc --quiet --tuples-only --no-a
 
 # One transaction: a restore that fails halfway leaves the database empty.
 pg_restore --no-password --no-owner --exit-on-error --single-transaction --dbname="$PG_URL" "$dump"
+if [ -e "$tar" ]; then
+  (umask 077 && mkdir -p "$documenten")
+  tar --extract --no-same-owner --file="$tar" --directory="$documenten"
+  echo "Documenten teruggezet in $documenten"
+fi
 cd "$root"
 "$python" manage.py migrate --check ||
   fout "teruggezet, maar deze code heeft migraties die de back-up nog niet heeft: draai 'manage.py migrate'."

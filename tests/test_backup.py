@@ -1,5 +1,6 @@
 """deploy/backup.sh and deploy/restore.sh against the real PostgreSQL: a
-restored database gives the same `manage.py cijfers` as the original."""
+restored database gives the same `manage.py cijfers` as the original, and
+the documents come back with it."""
 
 import datetime
 import io
@@ -22,6 +23,8 @@ from psycopg import sql
 from accounts import audit
 from accounts.models import AuditEntry, User
 from gezinnen.models import Vraaggezin
+from matching.documenten import document_toevoegen
+from tests.test_documenten import PDF, bestand
 
 DEPLOY = Path(settings.BASE_DIR) / "deploy"
 TOOLS = ("pg_dump", "pg_restore", "psql")
@@ -56,6 +59,9 @@ def database_url(db: dict, name: str) -> str:
 
 
 def run(args: list, db: dict, name: str, **env) -> subprocess.CompletedProcess:
+    """A script as the services run it, with the test's folder of documents
+    (tests/conftest.py: documenten_map) unless ``env`` names another."""
+    documenten = settings.STORAGES["documenten"]["OPTIONS"]["location"]
     return subprocess.run(
         [str(arg) for arg in args],
         cwd=settings.BASE_DIR,
@@ -64,6 +70,7 @@ def run(args: list, db: dict, name: str, **env) -> subprocess.CompletedProcess:
             "DATABASE_URL": database_url(db, name),
             "DJANGO_SETTINGS_MODULE": "steungezinnen.settings_test",
             "PYTHON": sys.executable,
+            "DOCUMENTEN_ROOT": documenten,
             **env,
         },
         capture_output=True,
@@ -100,18 +107,47 @@ def test_it_restores_a_backup_with_the_same_figures(postgres, empty_database, tm
     gezin = Vraaggezin.objects.select_related("organisatie").first()
     coordinator = gezin.organisatie.users.filter(rol=User.Rol.COORDINATOR).first()
     audit.record(AuditEntry.Action.VIEW, gezin, user=coordinator)
+    (document,) = document_toevoegen(
+        door=coordinator, gezin=gezin, soort="toestemming", bestanden=[bestand("t.pdf", PDF)]
+    )
     out = io.StringIO()
     call_command("cijfers", *PERIODE, stdout=out)
     original = json.loads(out.getvalue())
 
-    backup = run(["bash", DEPLOY / "backup.sh", tmp_path], postgres, postgres["NAME"])
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    backup = run(["bash", DEPLOY / "backup.sh", backups], postgres, postgres["NAME"])
     assert backup.returncode == 0, backup.stderr
     dump = Path(backup.stdout.strip())
-    assert dump.parent == tmp_path
-    assert dump.stat().st_mode & 0o077 == 0  # personal data: readable by the owner only
+    assert dump.parent == backups
+    tar = dump.with_name(dump.name.removesuffix(".dump") + ".documenten.tar")
+    for path in (dump, tar):  # personal data: readable by the owner only
+        assert path.stat().st_mode & 0o077 == 0
 
-    restore = run(["bash", DEPLOY / "restore.sh", dump], postgres, empty_database)
+    teruggezet = tmp_path / "teruggezet"
+    restore = run(
+        ["bash", DEPLOY / "restore.sh", dump],
+        postgres,
+        empty_database,
+        DOCUMENTEN_ROOT=str(teruggezet),
+    )
     assert restore.returncode == 0, restore.stderr
+    # The restored row finds its file, as it was.
+    naam = run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "--no-imports",
+            "-c",
+            "from matching.models import Document; "
+            f"print(Document.objects.get(pk={document.pk}).bestand.name)",
+        ],
+        postgres,
+        empty_database,
+    )
+    assert naam.returncode == 0, naam.stderr
+    assert (teruggezet / naam.stdout.strip()).read_bytes() == PDF
     cijfers = run([sys.executable, "manage.py", "cijfers", *PERIODE], postgres, empty_database)
     assert cijfers.returncode == 0, cijfers.stderr
     restored = json.loads(cijfers.stdout)
@@ -144,11 +180,30 @@ def test_it_keeps_the_newest_backups(postgres, tmp_path):
     old = [tmp_path / f"steungezinnen-2020010{day}T023000Z.dump" for day in (1, 2, 3)]
     for path in old:
         path.write_bytes(b"")
+        path.with_suffix(".documenten.tar").write_bytes(b"")
+    # No folder of documents yet (nothing uploaded): only the dump.
     backup = run(
         ["bash", DEPLOY / "backup.sh", tmp_path], postgres, postgres["NAME"], BACKUP_KEEP="2"
     )
     assert backup.returncode == 0, backup.stderr
-    assert sorted(tmp_path.iterdir()) == [old[2], Path(backup.stdout.strip())]
+    assert sorted(tmp_path.iterdir()) == sorted(
+        [old[2], old[2].with_suffix(".documenten.tar"), Path(backup.stdout.strip())]
+    )
+
+
+@pytest.mark.django_db
+def test_it_restores_documents_only_into_an_empty_folder(postgres, empty_database, tmp_path):
+    dump = tmp_path / "steungezinnen-20260101T000000Z.dump"
+    dump.write_bytes(b"")
+    dump.with_suffix(".documenten.tar").write_bytes(b"")
+    bezet = tmp_path / "bezet"
+    bezet.mkdir()
+    (bezet / "ander-document").write_bytes(PDF)
+    restore = run(
+        ["bash", DEPLOY / "restore.sh", dump], postgres, empty_database, DOCUMENTEN_ROOT=str(bezet)
+    )
+    assert restore.returncode != 0
+    assert f"de documentenmap {bezet} is niet leeg" in restore.stderr
 
 
 @pytest.mark.django_db
