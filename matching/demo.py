@@ -1,11 +1,14 @@
 """Demo koppelingen in every status, with contact histories: an overdue
-check-in, an open signal and a yearly evaluation that is due."""
+check-in, an open signal and a yearly evaluation that is due; notes in the
+files, one for professionals only, and a signed agreement as a PDF."""
 
 import datetime
 import random
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
+from django.utils.html import escape
 
 from accounts.models import Organisatie, User
 from gezinnen.models import Gezinslid, Steungezin, Vraaggezin, Wijk, today
@@ -15,6 +18,7 @@ from matching.models import (
     CoordinatieUren,
     Evaluatie,
     Koppeling,
+    Notitie,
     Signaal,
     maandag_van,
 )
@@ -82,6 +86,18 @@ def populate(organisatie: Organisatie, *, seed: str) -> None:
         )
         koppeling.save(update_fields=["volgende_contact_op"])
         koppeling.evaluatie_plannen()
+        if index == 0:
+            _dossier(koppeling, coordinator, start)
+        if index == 1:
+            _notitie(
+                organisatie,
+                coordinator,
+                "Veilig Thuis gebeld voor advies over het signaal; volgende week gesprek "
+                "met moeder samen met het wijkteam.",
+                day - datetime.timedelta(days=2),
+                koppeling=koppeling,
+                alleen_professionals=True,
+            )
 
     # Ended ones.
     for index, vraag in enumerate(afgesloten):
@@ -117,6 +133,13 @@ def populate(organisatie: Organisatie, *, seed: str) -> None:
         planned.status = Koppeling.Status.KENNISMAKING
         planned.kennismaking_op = day + datetime.timedelta(days=4)
         planned.save()
+        _notitie(
+            organisatie,
+            coordinator,
+            "Vader belde: de kinderen kijken uit naar de kennismaking. Graag na school.",
+            day - datetime.timedelta(days=1),
+            gezin=wachtend[1],
+        )
 
     # What the services keep beside the data: each steungezin's screening
     # verdict, now that its VOGs, trainings and koppelingen are in.
@@ -141,6 +164,47 @@ def populate(organisatie: Organisatie, *, seed: str) -> None:
             )
             for gemeente, keuzes in verdeling
         )
+
+
+def _notitie(organisatie, door, tekst, day, **over) -> Notitie:
+    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(16, 30)))
+    return Notitie.objects.create(
+        organisatie=organisatie, door=door, tekst=tekst, op=moment, **over
+    )
+
+
+def _dossier(koppeling: Koppeling, coordinator: User, start: datetime.date) -> None:
+    """A koppeling's file as a coordinator keeps it: notes, and the signed
+    agreement, a real PDF through the same service as an upload."""
+    from weasyprint import HTML  # only here: the demo's one document
+
+    from matching.documenten import document_toevoegen
+
+    for weken, tekst in ((1, NOTITIES[0]), (6, NOTITIES[2])):
+        _notitie(
+            koppeling.organisatie,
+            coordinator,
+            tekst,
+            start + datetime.timedelta(weeks=weken),
+            koppeling=koppeling,
+        )
+    vraag, steun = koppeling.vraaggezin, koppeling.steungezin
+    pdf = HTML(
+        string=(
+            "<h1>Samenwerkingsovereenkomst</h1>"
+            f"<p>{escape(koppeling.organisatie.naam)}, koppeling nr. {koppeling.pk}</p>"
+            f"<p>Vraaggezin: {escape(vraag.naam)}<br>Steungezin: {escape(steun.naam)}</p>"
+            f"<p>Afspraken: {escape(koppeling.afspraken)} ({escape(koppeling.frequentie)})</p>"
+            f"<p>Getekend op {start:%d-%m-%Y} door beide gezinnen en de coördinator.</p>"
+        )
+    ).write_pdf()
+    document_toevoegen(
+        door=coordinator,
+        koppeling=koppeling,
+        soort="overeenkomst",
+        titel="Samenwerkingsovereenkomst",
+        bestanden=[ContentFile(pdf, name="Samenwerkingsovereenkomst.pdf")],
+    )
 
 
 def _koppeling(organisatie, vraag, steun, coordinator, voorgesteld) -> Koppeling:

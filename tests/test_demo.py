@@ -100,3 +100,20 @@ def test_demo_koppelingen_start_after_the_registration():
         status="actief", volgende_contact_op__lt=datetime.date.today()
     ).exists()
     assert Koppeling.objects.filter(signalen__afgehandeld_op__isnull=True).exists()
+
+
+def test_every_organisation_has_notes_and_a_signed_agreement_to_try(documenten_map):
+    from matching.models import Document, Notitie
+
+    call_command("demo", force=True)
+    for organisatie in Organisatie.objects.all():
+        vrijwilliger = organisatie.users.get(rol=User.Rol.VRIJWILLIG_COORDINATOR)
+        notities = Notitie.objects.filter(organisatie=organisatie)
+        assert notities.filter(gezin__isnull=False).exists()
+        assert notities.filter(koppeling__isnull=False).exists()
+        # One for professionals only: the volunteer coordinator does not read it.
+        verborgen = notities.get(alleen_professionals=True)
+        assert not Notitie.objects.visible_to(vrijwilliger).filter(pk=verborgen.pk).exists()
+        (document,) = Document.objects.filter(organisatie=organisatie)
+        assert document.soort == Document.Soort.OVEREENKOMST
+        assert document.bestand.open("rb").read(5) == b"%PDF-"
