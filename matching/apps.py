@@ -11,8 +11,9 @@ class MatchingConfig(AppConfig):
         from gezinnen import tijdlijn
         from matching import tijdlijn as lijnen
 
-        for bron in (lijnen.notities, lijnen.contactmomenten, lijnen.signalen):
+        for bron in (lijnen.notities, lijnen.contactmomenten, lijnen.signalen, lijnen.berichten):
             tijdlijn.bron(bron)
+        tijdlijn.invoer(lijnen.bericht_invoer)
         tijdlijn.invoer(lijnen.notitie_invoer)
         # The same for the family's documents, a card of their own.
         from gezinnen import secties

@@ -12,7 +12,7 @@ from accounts.models import User
 from gezinnen.models import Gezin
 from gezinnen.tijdlijn import Gebeurtenis, Invoer, begin_van
 from matching.forms import NotitieForm
-from matching.models import Contactmoment, Koppeling, Notitie, Signaal
+from matching.models import Bericht, Contactmoment, Koppeling, Notitie, Signaal
 
 ALLEEN_PROFESSIONALS = "alleen professionals"
 # The form for a note: above the family's timeline, on the koppeling's page
@@ -96,3 +96,33 @@ def notitie_invoer(gezin: Gezin, user: User) -> Invoer | None:
         NotitieForm(door=user, bij_koppeling=False),
         reverse("matching:gezin-notitie", args=[gezin.pk]),
     )
+
+
+def berichten(gezin: Gezin, user: User):
+    """The mail sent about the family: to it, or to its referrer. The
+    address shows, since only professional coordinators see these lines."""
+
+    def regel(bericht: Bericht) -> Gebeurtenis:
+        over = f" (koppeling nr. {bericht.koppeling_id})" if bericht.koppeling_id else ""
+        return Gebeurtenis(
+            bericht.op,
+            "Mail",
+            f"{bericht.get_soort_display().capitalize()}, aan {bericht.get_aan_display()}{over}",
+            f"{bericht.onderwerp} · {bericht.adres}" if bericht.adres else bericht.onderwerp,
+            bericht.door,
+            url=reverse("matching:detail", args=[bericht.koppeling_id])
+            if bericht.koppeling_id
+            else "",
+        )
+
+    return Bericht.objects.visible_to(user).filter(gezin_id=gezin.pk).select_related("door"), regel
+
+
+BERICHT_KNOPPEN = "matching/includes/bericht_knoppen.html"
+
+
+def bericht_invoer(gezin: Gezin, user: User) -> Invoer | None:
+    """The buttons for a mail to the family, above its timeline."""
+    if not user.is_coordinator or gezin.niet_geanonimiseerd():
+        return None
+    return Invoer(BERICHT_KNOPPEN, None, "")
