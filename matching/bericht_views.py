@@ -133,9 +133,8 @@ def koppeling_bericht(request: HttpRequest, pk: int, mail: str) -> HttpResponse:
 @coordinator_required
 def gezin_bericht(request: HttpRequest, pk: int, mail: str) -> HttpResponse:
     gezin = gezin_als_soort(request, pk)
-    return _pagina(
-        request,
-        soort=mail,
-        gezinnen=[gezin],
-        terug=Soort.van(gezin).url("detail", gezin.pk) + "#tijdlijn",
-    )
+    terug = Soort.van(gezin).url("detail", gezin.pk)
+    if refusal := gezin.niet_geanonimiseerd():
+        messages.info(request, refusal)
+        return redirect(terug)
+    return _pagina(request, soort=mail, gezinnen=[gezin], terug=f"{terug}#tijdlijn")

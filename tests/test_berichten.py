@@ -528,3 +528,13 @@ def test_the_mail_pages_cost_a_fixed_number_of_queries(
         client.get(reverse("matching:bericht", args=[koppeling.pk, "uitnodiging"]))
     with django_assert_num_queries(9):
         client.get(reverse("matching:gezin-bericht", args=[koppeling.steungezin_id, "bericht"]))
+
+
+def test_an_erased_family_gets_no_mail_from_its_page(client, coordinator, organisatie):
+    gezin = VraaggezinFactory(organisatie=organisatie, status="afgesloten")
+    gezin_anonimiseren(door=coordinator, gezin=gezin, wijze="verzoek", reden="verzoek_gezin")
+    client.force_login(coordinator)
+    response = client.get(reverse("matching:gezin-bericht", args=[gezin.pk, "bericht"]))
+    assert response.status_code == 302
+    with pytest.raises(Exception, match="verwijderd"):
+        berichten.bericht_versturen(door=coordinator, gezinnen=[gezin], onderwerp="x", tekst="y")
