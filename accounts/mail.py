@@ -8,7 +8,8 @@ that asked for it has committed.
 The mails to families and referrers say what the organisation wants to say:
 a text it can adjust in the back office (``MailTekst``), the standard one
 below until it does. Mail is no safe place for a family's data: no mail
-names a family, only the coordinators' notice gives initials and a link."""
+names a family; the coordinators' notice gives initials and a link, the
+referrer's notice (matching.berichten) initials and the day of referral."""
 
 from __future__ import annotations
 

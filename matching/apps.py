@@ -13,8 +13,8 @@ class MatchingConfig(AppConfig):
 
         for bron in (lijnen.notities, lijnen.contactmomenten, lijnen.signalen, lijnen.berichten):
             tijdlijn.bron(bron)
-        tijdlijn.invoer(lijnen.bericht_invoer)
         tijdlijn.invoer(lijnen.notitie_invoer)
+        tijdlijn.invoer(lijnen.bericht_invoer)
         # The same for the family's documents, a card of their own.
         from gezinnen import secties
         from matching import documenten_views

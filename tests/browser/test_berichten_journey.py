@@ -51,7 +51,7 @@ def test_a_coordinator_sends_an_invitation_from_the_koppeling_page(
     sectie = page.get_by_role("region", name="Mail")
     expect(sectie).to_contain_text("De verwijzer krijgt geen bericht")
     _shots(page, "koppeling")
-    sectie.get_by_role("link", name="Uitnodiging kennismaking").click()
+    sectie.get_by_role("link", name="Uitnodiging sturen").click()
     expect(heading).to_have_text("Uitnodiging voor de kennismaking")
 
     # A day in the past: refused in Dutch, the rest as typed.
