@@ -166,18 +166,29 @@ class MailTekstAdmin(OrganisatieScopedAdmin):
 
     @admin.display(description="variabelen")
     def variabelen(self, obj: MailTekst | None) -> str:
+        if obj is not None and obj.soort:
+            return self._lijst(MailTekst.variabelen(obj.soort).items())
+        # A new text: per kind of mail, since a kind has variables of its own.
+        return format_html_join(
+            "",
+            "<p>{}:</p>{}",
+            (
+                (label, self._lijst(MailTekst.variabelen(soort).items()))
+                for soort, label in MailTekst.Soort.choices
+            ),
+        )
+
+    @staticmethod
+    def _lijst(items) -> str:
         return format_html(
-            "<ul>{}</ul>",
-            format_html_join("", "<li><code>{{{}}}</code>: {}</li>", MailTekst.VARIABELEN.items()),
+            "<ul>{}</ul>", format_html_join("", "<li><code>{{{}}}</code>: {}</li>", items)
         )
 
     @admin.display(description="voorbeeld")
     def voorbeeld(self, obj: MailTekst | None) -> str:
         if obj is None or obj.pk is None:
             return "Na het opslaan staat hier de mail zoals die verstuurd wordt."
-        bericht = mail.bevestiging(
-            obj.organisatie, obj.soort, today(), tekst=(obj.onderwerp, obj.tekst)
-        )
+        bericht = mail.voorbeeld(obj.organisatie, obj.soort, (obj.onderwerp, obj.tekst))
         # escape, not format_html's conditional escape: the plain text comes
         # from a template without autoescaping and is marked safe, so the
         # beheerder's text would otherwise be HTML inside the back office.

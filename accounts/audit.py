@@ -216,6 +216,19 @@ def verwijderd(*, door: User, obj: models.Model, wat: str) -> AuditEntry:
     return record(AuditEntry.Action.DELETE, obj, user=door, detail=wat)
 
 
+def mail_verstuurd(*, door: User | None, bericht: models.Model) -> AuditEntry:
+    """A mail about a family sent from the application (matching.Bericht):
+    its kind, to whom as a role, and the koppeling it is about, by number;
+    never the address or the subject."""
+    over = f" over koppeling nr. {bericht.koppeling_id}" if bericht.koppeling_id else ""
+    return record(
+        AuditEntry.Action.MAIL,
+        bericht,
+        user=door,
+        detail=f"{bericht.get_soort_display()}, aan {bericht.get_aan_display()}{over}",
+    )
+
+
 def account_aangemaakt(*, door: User, gebruiker: User, rechten: str) -> AuditEntry:
     """A user account made in the back office, with the rights it got."""
     return record(

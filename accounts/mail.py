@@ -8,7 +8,8 @@ that asked for it has committed.
 The mails to families and referrers say what the organisation wants to say:
 a text it can adjust in the back office (``MailTekst``), the standard one
 below until it does. Mail is no safe place for a family's data: no mail
-names a family, only the coordinators' notice gives initials and a link."""
+names a family; the coordinators' notice gives initials and a link, the
+referrer's notice (matching.berichten) initials and the day of referral."""
 
 from __future__ import annotations
 
@@ -47,6 +48,44 @@ STANDAARD = {
         "Hebt u vragen? Neem dan contact met ons op.\n\n"
         "Met vriendelijke groet,\n{organisatie}",
     ),
+    MailTekst.Soort.VERWIJZER_START: (
+        "De steun voor het gezin dat u aanmeldde is begonnen",
+        "Beste verwijzer,\n\n"
+        "Het gezin {initialen} dat u op {datum} bij {organisatie} aanmeldde, heeft sinds "
+        "{dag} een steungezin. Het gezin gaf toestemming om u dit te laten weten.\n\n"
+        "Meer vertellen we niet: wilt u iets weten, vraag het dan aan het gezin zelf of "
+        "neem contact met ons op.\n\n"
+        "Met vriendelijke groet,\n{organisatie}",
+    ),
+    MailTekst.Soort.VERWIJZER_EINDE: (
+        "De steun voor het gezin dat u aanmeldde is gestopt",
+        "Beste verwijzer,\n\n"
+        "De steun van {organisatie} voor het gezin {initialen} dat u op {datum} aanmeldde, "
+        "is op {dag} gestopt. Het gezin gaf toestemming om u dit te laten weten.\n\n"
+        "Hebt u vragen? Neem dan contact met ons op.\n\n"
+        "Met vriendelijke groet,\n{organisatie}",
+    ),
+    MailTekst.Soort.UITNODIGING: (
+        "Uitnodiging voor de kennismaking op {datum}",
+        "Beste gezin,\n\n"
+        "Graag nodigen we u uit voor een kennismaking op {datum}, {tijd}, in {plaats}. "
+        "Een coördinator van {organisatie} is erbij.\n\n"
+        "Past het u niet? Laat het ons dan weten, dan zoeken we samen een ander moment.\n\n"
+        "Met vriendelijke groet,\n{organisatie}",
+    ),
+    MailTekst.Soort.BERICHT: (
+        "Bericht van {organisatie}",
+        "Beste gezin,\n\n\n\nMet vriendelijke groet,\n{organisatie}",
+    ),
+}
+
+# What a preview in the back office fills in for the variables of each kind.
+VOORBEELD = {
+    "datum": "3 dec. 2026",
+    "initialen": "J.",
+    "dag": "10 dec. 2026",
+    "tijd": "15:00 tot 16:00",
+    "plaats": "Buurthuis De Es, Hengelo",
 }
 
 
@@ -79,8 +118,15 @@ def afzender(organisatie: Organisatie) -> str:
     return formataddr((" ".join(organisatie.naam.split()), adres))
 
 
-def versturen(mail: Mail, *, organisatie: Organisatie, aan: list[str]) -> None:
-    """Send it in the background once the current transaction commits."""
+def versturen(
+    mail: Mail,
+    *,
+    organisatie: Organisatie,
+    aan: list[str],
+    bijlagen: list[tuple[str, str, str]] = (),
+) -> None:
+    """Send it in the background once the current transaction commits;
+    ``bijlagen`` are (file name, text, MIME type), such as an invitation."""
     mail_na_commit(
         mail.onderwerp,
         mail.tekst,
@@ -88,6 +134,7 @@ def versturen(mail: Mail, *, organisatie: Organisatie, aan: list[str]) -> None:
         mail.html,
         afzender=afzender(organisatie),
         antwoord_aan=organisatie.email,
+        bijlagen=bijlagen,
     )
 
 
@@ -98,6 +145,51 @@ def tekst_van(organisatie: Organisatie, soort: str) -> tuple[str, str]:
     return (eigen.onderwerp, eigen.tekst) if eigen else STANDAARD[soort]
 
 
+def alineas_van(tekst: str) -> list[str]:
+    """A text as its paragraphs (blank lines between them)."""
+    return [
+        alinea.strip() for alinea in tekst.replace("\r\n", "\n").split("\n\n") if alinea.strip()
+    ]
+
+
+def uit_tekst(
+    organisatie: Organisatie,
+    soort: str,
+    waarden: dict[str, str],
+    *,
+    tekst: tuple[str, str] | None = None,
+    naam: str = "bevestiging",
+    context: dict | None = None,
+) -> Mail:
+    """A mail of the organisation's text of ``soort`` (or ``tekst``, for a
+    preview or as the coordinator finished it) with the variables filled
+    in: its own and the organisation's contact; ``naam`` the templates."""
+    onderwerp, inhoud = tekst or tekst_van(organisatie, soort)
+    waarden = {
+        "organisatie": organisatie.naam,
+        "telefoon": organisatie.telefoon,
+        "email": organisatie.email,
+        **waarden,
+    }
+    return opstellen(
+        naam,
+        {
+            "onderwerp": MailTekst.invullen(onderwerp, waarden),
+            "alineas": alineas_van(MailTekst.invullen(inhoud, waarden)),
+            **(context or {}),
+        },
+        organisatie=organisatie,
+    )
+
+
+def voorbeeld(organisatie: Organisatie, soort: str, tekst: tuple[str, str]) -> Mail:
+    """The mail of a text as the back office previews it, with example values."""
+    bekend = MailTekst.EIGEN_VARIABELEN.get(soort, {})
+    return uit_tekst(
+        organisatie, soort, {k: v for k, v in VOORBEELD.items() if k in bekend}, tekst=tekst
+    )
+
+
 def bevestiging(
     organisatie: Organisatie,
     soort: str,
@@ -106,20 +198,4 @@ def bevestiging(
 ) -> Mail:
     """The confirmation of a sign-up or referral, with the organisation's
     text (or ``tekst``, for a preview), its variables filled in."""
-    onderwerp, inhoud = tekst or tekst_van(organisatie, soort)
-    waarden = {
-        "organisatie": organisatie.naam,
-        "telefoon": organisatie.telefoon,
-        "email": organisatie.email,
-        "datum": korte_datum(datum),
-    }
-    alineas = [
-        alinea.strip()
-        for alinea in MailTekst.invullen(inhoud, waarden).replace("\r\n", "\n").split("\n\n")
-        if alinea.strip()
-    ]
-    return opstellen(
-        "bevestiging",
-        {"onderwerp": MailTekst.invullen(onderwerp, waarden), "alineas": alineas},
-        organisatie=organisatie,
-    )
+    return uit_tekst(organisatie, soort, {"datum": korte_datum(datum)}, tekst=tekst)

@@ -144,7 +144,7 @@ class Organisatie(models.Model):
 class MailTekst(models.Model):
     """The organisation's own text of a mail to families or referrers, in
     place of the standard one (accounts.mail): a subject and a text with the
-    variables of ``accounts.mail.VARIABELEN`` between braces."""
+    variables of ``variabelen(soort)`` between braces."""
 
     class Soort(models.TextChoices):
         BEVESTIGING_STEUNGEZIN = (
@@ -155,14 +155,38 @@ class MailTekst(models.Model):
             "bevestiging_verwijzing",
             "bevestiging van een aanmelding of verwijzing van een gezin",
         )
+        VERWIJZER_START = "verwijzer_start", "bericht aan de verwijzer: de steun is begonnen"
+        VERWIJZER_EINDE = "verwijzer_einde", "bericht aan de verwijzer: de steun is gestopt"
+        UITNODIGING = "uitnodiging", "uitnodiging voor een kennismaking"
+        BERICHT = "bericht", "vrij bericht aan een gezin (begintekst)"
 
     # What a text may name, filled in when the mail is sent: never a family's
-    # name or data, since mail is no safe place for them.
+    # name or data, since mail is no safe place for them. The referrer's
+    # notices name the family by initials only: the referrer knows it.
     VARIABELEN = {
         "organisatie": "de naam van uw organisatie",
         "telefoon": "het telefoonnummer van uw organisatie",
         "email": "het e-mailadres van uw organisatie",
-        "datum": "de dag van de aanmelding, zoals 3 dec. 2026",
+    }
+    EIGEN_VARIABELEN = {
+        Soort.BEVESTIGING_STEUNGEZIN: {"datum": "de dag van de aanmelding, zoals 3 dec. 2026"},
+        Soort.BEVESTIGING_VERWIJZING: {"datum": "de dag van de aanmelding, zoals 3 dec. 2026"},
+        Soort.VERWIJZER_START: {
+            "datum": "de dag waarop u het gezin aanmeldde, zoals 3 dec. 2026",
+            "initialen": "de initialen van het gezin, zoals J.",
+            "dag": "de dag waarop de steun begon",
+        },
+        Soort.VERWIJZER_EINDE: {
+            "datum": "de dag waarop u het gezin aanmeldde, zoals 3 dec. 2026",
+            "initialen": "de initialen van het gezin, zoals J.",
+            "dag": "de dag waarop de steun stopte",
+        },
+        Soort.UITNODIGING: {
+            "datum": "de dag van de kennismaking, zoals 3 dec. 2026",
+            "tijd": "de tijd van de kennismaking, zoals 15:00 tot 16:00",
+            "plaats": "waar de kennismaking is",
+        },
+        Soort.BERICHT: {},
     }
     VARIABELE = re.compile(r"\{(\w*)\}")
 
@@ -188,8 +212,14 @@ class MailTekst(models.Model):
         return self.get_soort_display()
 
     @classmethod
-    def onbekende_variabelen(cls, tekst: str) -> list[str]:
-        return sorted({naam for naam in cls.VARIABELE.findall(tekst) if naam not in cls.VARIABELEN})
+    def variabelen(cls, soort: str) -> dict[str, str]:
+        """The variables a text of this kind may use."""
+        return {**cls.VARIABELEN, **cls.EIGEN_VARIABELEN.get(soort, {})}
+
+    @classmethod
+    def onbekende_variabelen(cls, tekst: str, soort: str) -> list[str]:
+        bekend = cls.variabelen(soort)
+        return sorted({naam for naam in cls.VARIABELE.findall(tekst) if naam not in bekend})
 
     @classmethod
     def invullen(cls, tekst: str, waarden: dict[str, str]) -> str:
@@ -200,7 +230,7 @@ class MailTekst(models.Model):
     def clean(self) -> None:
         errors = {}
         for name in ("onderwerp", "tekst"):
-            if onbekend := self.onbekende_variabelen(getattr(self, name)):
+            if onbekend := self.onbekende_variabelen(getattr(self, name), self.soort):
                 errors[name] = ValidationError(
                     "Onbekende variabele: %(namen)s. Gebruik alleen de variabelen hieronder.",
                     params={"namen": ", ".join(f"{{{naam}}}" for naam in onbekend)},
@@ -379,6 +409,7 @@ class AuditEntry(models.Model):
         RIGHTS = "rights", "rechten gewijzigd"
         PASSWORD = "password", "wachtwoord"
         TWO_FACTOR = "two_factor", "tweestapsverificatie"
+        MAIL = "mail", "mail verstuurd"
 
     timestamp = models.DateTimeField("tijdstip", default=timezone.now, db_index=True)
     user = models.ForeignKey(

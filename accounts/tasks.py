@@ -31,10 +31,12 @@ def verzenden(
     html: str = "",
     afzender: str = "",
     antwoord_aan: str = "",
+    bijlagen: list | None = None,
 ) -> int:
     """One message over the configured mail backend: the plain text, and the
     HTML beside it when there is one; ``afzender`` None-or-empty is
-    DEFAULT_FROM_EMAIL."""
+    DEFAULT_FROM_EMAIL. ``bijlagen`` are [file name, text, MIME type]:
+    plain lists, so that they survive the task's JSON arguments."""
     bericht = EmailMultiAlternatives(
         onderwerp,
         tekst,
@@ -44,6 +46,8 @@ def verzenden(
     )
     if html:
         bericht.attach_alternative(html, "text/html")
+    for naam, inhoud, soort in bijlagen or ():
+        bericht.attach(naam, inhoud, soort)
     return bericht.send()
 
 
@@ -56,16 +60,17 @@ def mail_versturen(
     poging: int = 1,
     afzender: str = "",
     antwoord_aan: str = "",
+    bijlagen: list | None = None,
 ) -> int:
     """Send one e-mail; when that fails, enqueue the next attempt and fail."""
     try:
-        return verzenden(onderwerp, tekst, aan, html, afzender, antwoord_aan)
+        return verzenden(onderwerp, tekst, aan, html, afzender, antwoord_aan, bijlagen)
     except Exception:
         backend = mail_versturen.get_backend()
         if poging < MAX_POGINGEN and backend.supports_defer:
             later = timezone.now() + datetime.timedelta(minutes=WACHTTIJDEN[poging - 1])
             mail_versturen.using(run_after=later).enqueue(
-                onderwerp, tekst, aan, html, poging + 1, afzender, antwoord_aan
+                onderwerp, tekst, aan, html, poging + 1, afzender, antwoord_aan, bijlagen
             )
             logger.warning("Mail niet verstuurd (poging %s); volgende poging om %s", poging, later)
         else:
@@ -81,6 +86,7 @@ def mail_na_commit(
     *,
     afzender: str = "",
     antwoord_aan: str = "",
+    bijlagen: list | tuple = (),
 ) -> None:
     """Send a mail in the background once the current transaction commits (at
     once outside one). Enqueuing that fails is logged: it never breaks the
@@ -88,7 +94,16 @@ def mail_na_commit(
 
     def enqueue() -> None:
         try:
-            mail_versturen.enqueue(onderwerp, tekst, list(aan), html, 1, afzender, antwoord_aan)
+            mail_versturen.enqueue(
+                onderwerp,
+                tekst,
+                list(aan),
+                html,
+                1,
+                afzender,
+                antwoord_aan,
+                [list(bijlage) for bijlage in bijlagen],
+            )
         except Exception:
             logger.exception("Mail kon niet in de wachtrij: %s", onderwerp)
 

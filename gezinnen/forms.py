@@ -222,6 +222,7 @@ class VraaggezinForm(GezinForm):
             "verwijzer_contactpersoon",
             "verwijzer_telefoon",
             "verwijzer_email",
+            "verwijzer_informeren",
             "hulpvraag",
             "ondersteuning",
             "dagdelen",
@@ -231,6 +232,13 @@ class VraaggezinForm(GezinForm):
 
     def clean_verwijzer_telefoon(self) -> str:
         return optional_phone(self.cleaned_data["verwijzer_telefoon"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("verwijzer_soort") == Vraaggezin.Verwijzer.ZELFMELDING:
+            # No referrer to tell: a tick left from switching the choice means nothing.
+            cleaned["verwijzer_informeren"] = False
+        return cleaned
 
 
 class SteungezinForm(GezinForm):

@@ -580,6 +580,26 @@ class Vraaggezin(Lifecycle, Gezin):
     verwijzer_contactpersoon = models.CharField("contactpersoon", max_length=150, blank=True)
     verwijzer_telefoon = models.CharField("telefoon verwijzer", max_length=30, blank=True)
     verwijzer_email = models.EmailField("e-mail verwijzer", blank=True)
+    # Consent (AVG) that the referrer hears when support starts and ends:
+    # asked at the referral, changeable by a coordinator, never assumed.
+    verwijzer_informeren = models.BooleanField(
+        "verwijzer informeren bij start en einde",
+        default=False,
+        help_text="Het gezin geeft toestemming dat de verwijzer een kort bericht krijgt "
+        "als de steun begint en als die stopt, zonder verdere gegevens.",
+    )
+    verwijzer_informeren_op = models.DateField(
+        "toestemming verwijzer informeren vastgelegd op", null=True, blank=True, editable=False
+    )
+    verwijzer_informeren_door = models.ForeignKey(
+        User,
+        verbose_name="toestemming verwijzer informeren vastgelegd door",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     intake_op = models.DateField("intake op", null=True, blank=True)
     intake_door = models.ForeignKey(
         User,
@@ -600,6 +620,23 @@ class Vraaggezin(Lifecycle, Gezin):
             self.wacht_sinds = self.wacht_sinds or today()
         else:
             self.wacht_sinds = None
+
+    @property
+    def zelfmelding(self) -> bool:
+        return self.verwijzer_soort == self.Verwijzer.ZELFMELDING
+
+    def verwijzer_niet_informeren(self) -> str | None:
+        """Why the referrer gets no notice of a start or an end, or None
+        when it does: the one rule, read by the services and the pages."""
+        if self.zelfmelding:
+            return "het gezin meldde zich zelf aan"
+        if not self.verwijzer_informeren:
+            return "het gezin gaf geen toestemming om de verwijzer te informeren"
+        if not self.verwijzer_email:
+            return "er is geen e-mailadres van de verwijzer"
+        if self.geanonimiseerd_op:
+            return "de gegevens van het gezin zijn verwijderd"
+        return None
 
     @property
     def wachttijd_dagen(self) -> int | None:

@@ -64,6 +64,7 @@ class PublicVraaggezinForm(PublicFormMixin, VraaggezinForm):
             "verwijzer_contactpersoon",
             "verwijzer_telefoon",
             "verwijzer_email",
+            "verwijzer_informeren",
             *VraaggezinForm.ADDRESS_FIELDS,
             "talen",
             "hulpvraag",
@@ -81,6 +82,14 @@ class PublicVraaggezinForm(PublicFormMixin, VraaggezinForm):
             )
             for value, label in Vraaggezin.Verwijzer.choices
         ]
+        self.fields["verwijzer_informeren"].label = (
+            "Het gezin vindt het goed dat wij u als verwijzer een kort bericht sturen "
+            "als de steun begint en als die stopt."
+        )
+        self.fields["verwijzer_informeren"].help_text = (
+            "Alleen dát de steun begint of stopt, zonder namen of verdere gegevens. "
+            "Vraag het gezin eerst; laat het leeg als het gezin dit niet wil."
+        )
         self.fields["naam"].label = "Achternaam van het gezin"
         self.fields["hulpvraag"].label = "Waar kan een steungezin bij helpen?"
         self.fields["hulpvraag"].required = True

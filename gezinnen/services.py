@@ -121,6 +121,8 @@ def gezin_aanmelden(
         gezin.toestemming_vastgelegd_door = door
     if isinstance(gezin, Vraaggezin):
         gezin.wacht_sinds = gezin.aangemeld_op
+        if gezin.verwijzer_informeren:
+            gezin.verwijzer_informeren_op, gezin.verwijzer_informeren_door = today(), door
     gezin.full_clean()
     gezin.save()
     _wijk_vastleggen(gezin, gezin.aangemeld_op)
@@ -178,6 +180,9 @@ def gezin_wijzigen(
     if "toestemming_op" in changed and current.toestemming_op:
         current.toestemming_vastgelegd_door = door
         changed.append("toestemming_vastgelegd_door")
+    if "verwijzer_informeren" in changed:
+        current.verwijzer_informeren_op, current.verwijzer_informeren_door = today(), door
+        changed += ["verwijzer_informeren_op", "verwijzer_informeren_door"]
     current.full_clean()
     current.save(update_fields=[*changed, "versie", "gewijzigd_op"])
     if "wijk" in changed:

@@ -54,11 +54,11 @@ Bron = Callable[[Gezin, User], tuple[QuerySet, Callable[[Any], Gebeurtenis]]]
 
 @dataclass(frozen=True)
 class Invoer:
-    """A form above the timeline (a note): the template that shows it, the
-    form, and where it posts to."""
+    """A form above the timeline (a note) or buttons (a mail to the family):
+    the template that shows it, the form, and where it posts to."""
 
     template: str
-    form: forms.Form
+    form: forms.Form | None
     action: str
 
 

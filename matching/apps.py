@@ -11,9 +11,16 @@ class MatchingConfig(AppConfig):
         from gezinnen import tijdlijn
         from matching import tijdlijn as lijnen
 
-        for bron in (lijnen.notities, lijnen.contactmomenten, lijnen.signalen, lijnen.documenten):
+        for bron in (
+            lijnen.notities,
+            lijnen.contactmomenten,
+            lijnen.signalen,
+            lijnen.documenten,
+            lijnen.berichten,
+        ):
             tijdlijn.bron(bron)
         tijdlijn.invoer(lijnen.notitie_invoer)
+        tijdlijn.invoer(lijnen.bericht_invoer)
         # The same for the family's documents, a card of their own.
         from gezinnen import secties
         from matching import documenten_views

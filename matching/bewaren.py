@@ -36,6 +36,7 @@ from gezinnen.models import (
 from matching.documenten import documenten_weg
 from matching.models import (
     AgendaFeed,
+    Bericht,
     Contactmoment,
     CoordinatieUren,
     Correctie,
@@ -139,6 +140,12 @@ WISSEN: dict[type[models.Model], Wissen] = {
     # correction of hours has no koppeling: its texts are about no family,
     # like the hours' own note (BEWAREN).
     Correctie: Wissen(("reden", "oud", "nieuw"), via=tuple(f"koppeling__{k}" for k in _KOPPELING)),
+    # A mail sent about the family: its address and subject (a free
+    # message's subject may say anything); one about a koppeling goes with
+    # either family, like the koppeling's texts.
+    Bericht: Wissen(
+        ("adres", "onderwerp"), via=("gezin", *(f"koppeling__{k}" for k in _KOPPELING))
+    ),
 }
 
 # Kept: statuses, choices and codes the figures count, lists of choices and
@@ -171,6 +178,7 @@ BEWAREN: dict[type[models.Model], tuple[str, ...]] = {
     CoordinatieUren: ("notitie", "gemeente"),
     AgendaFeed: ("token",),
     Correctie: ("item_type", "soort"),
+    Bericht: ("soort", "aan"),
 }
 # Wijk and Inzending (one-time form tokens) hold no family data either; their
 # fields are listed in the test with the reason.

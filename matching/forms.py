@@ -461,3 +461,62 @@ class UrenCorrectieForm(CorrectieForm, forms.ModelForm):
                 "Vul meer dan 0 en hoogstens 80 uren in; waren er geen uren, trek de regel dan in."
             )
         return uren
+
+
+class BerichtForm(OnceForm):
+    """A mail to one or both families: an invitation to a kennismaking
+    (``uitnodiging``) or a free message starting from the organisation's
+    text (``bericht``). Only families with an address can be chosen."""
+
+    aan = forms.MultipleChoiceField(
+        label="Aan",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Kies aan wie de mail gaat.",
+            "invalid_choice": "Kies een gezin met een e-mailadres.",
+        },
+    )
+    datum = forms.DateField(label="Datum")
+    begin = forms.TimeField(label="Van", widget=forms.TimeInput(attrs={"type": "time"}))
+    eind = forms.TimeField(label="Tot", widget=forms.TimeInput(attrs={"type": "time"}))
+    plaats = forms.CharField(
+        label="Waar",
+        max_length=200,
+        error_messages={"required": "Vul in waar de kennismaking is."},
+        help_text="Bijvoorbeeld: bij het vraaggezin thuis, of het adres.",
+    )
+    toelichting = forms.CharField(
+        label="Toelichting (niet verplicht)",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    onderwerp = forms.CharField(
+        label="Onderwerp", max_length=150, error_messages={"required": "Vul een onderwerp in."}
+    )
+    tekst = forms.CharField(
+        label="Bericht",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        error_messages={"required": "Schrijf het bericht."},
+    )
+
+    UITNODIGING = ("datum", "begin", "eind", "plaats", "toelichting")
+    BERICHT = ("onderwerp", "tekst")
+
+    def __init__(self, *args, soort: str, gezinnen: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.soort = soort
+        for name in self.BERICHT if soort == "uitnodiging" else self.UITNODIGING:
+            del self.fields[name]
+        date_fields(self)
+        self.gezinnen = {str(g.pk): g for g in gezinnen if g.email and not g.geanonimiseerd_op}
+        self.zonder_adres = [g for g in gezinnen if str(g.pk) not in self.gezinnen]
+        self.fields["aan"].choices = [
+            (pk, f"{g} ({g._meta.verbose_name})") for pk, g in self.gezinnen.items()
+        ]
+        if not self.is_bound:
+            self.initial.setdefault("aan", list(self.gezinnen))
+
+    def gekozen(self) -> list:
+        return [self.gezinnen[pk] for pk in self.cleaned_data["aan"]]

@@ -1081,3 +1081,65 @@ class Herinnering(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {korte_datum(self.dag)}"
+
+
+class BerichtQuerySet(OrganisatieQuerySet):
+    def visible_to(self, user) -> BerichtQuerySet:
+        """The organisation's professional coordinators only: a volunteer
+        coordinator sends no mail from the application and sees neither the
+        addresses nor what the organisation wrote to a family or referrer."""
+        if getattr(user, "is_vrijwillig_coordinator", False):
+            return self.none()
+        return super().visible_to(user)
+
+
+class Bericht(models.Model):
+    """A mail the application sent about a family: to its referrer (a
+    notice of a start or an end) or to the family itself (an invitation to
+    a kennismaking, a free message). One row per recipient; the mail's text
+    is not kept, only what the timeline and the AVG inzage show."""
+
+    class Soort(models.TextChoices):
+        VERWIJZER_START = "verwijzer_start", "bericht aan de verwijzer: de steun is begonnen"
+        VERWIJZER_EINDE = "verwijzer_einde", "bericht aan de verwijzer: de steun is gestopt"
+        UITNODIGING = "uitnodiging", "uitnodiging voor de kennismaking"
+        BERICHT = "bericht", "bericht"
+
+    class Aan(models.TextChoices):
+        VERWIJZER = "verwijzer", "verwijzer"
+        VRAAGGEZIN = "vraaggezin", "vraaggezin"
+        STEUNGEZIN = "steungezin", "steungezin"
+
+    organisatie = models.ForeignKey(Organisatie, on_delete=models.PROTECT, related_name="+")
+    gezin = models.ForeignKey(
+        Gezin, verbose_name="gezin", on_delete=models.CASCADE, related_name="berichten"
+    )
+    koppeling = models.ForeignKey(
+        Koppeling,
+        verbose_name="koppeling",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="berichten",
+    )
+    soort = models.CharField("soort", max_length=20, choices=Soort.choices)
+    aan = models.CharField("aan", max_length=20, choices=Aan.choices)
+    adres = models.EmailField("e-mailadres")
+    onderwerp = models.CharField("onderwerp", max_length=200)
+    # A kennismaking's start, for the line in the timeline.
+    afspraak_op = models.DateTimeField("afspraak op", null=True, blank=True)
+    door = models.ForeignKey(
+        User, verbose_name="door", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    op = models.DateTimeField("verstuurd op", default=timezone.now)
+
+    objects = BerichtQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "bericht"
+        verbose_name_plural = "berichten"
+        ordering = ["-op", "-id"]
+        indexes = [models.Index(fields=["gezin", "-op"], name="bericht_gezin_op")]
+
+    def __str__(self) -> str:
+        return f"Bericht {korte_datum(self.op)}"

@@ -21,8 +21,10 @@ from accounts import audit
 from accounts.models import Organisatie, User
 from gezinnen.integrity import TransitionError, claim, field_labels
 from gezinnen.models import Gezin, Gezinslid, Steungezin, Vraaggezin, Wijk, today
+from matching.berichten import verwijzer_informeren
 from matching.models import (
     AgendaFeed,
+    Bericht,
     Contactmoment,
     CoordinatieUren,
     Correctie,
@@ -223,6 +225,9 @@ def koppeling_starten(
     current.evaluatie_plannen()
     vraag.apply_step("koppelen", door=door, reden=f"koppeling nr. {current.pk} gestart")
     _audit(door, current, f"gestart op {start_op:%d-%m-%Y}")
+    verwijzer_informeren(
+        door=door, koppeling=current, vraag=vraag, soort=Bericht.Soort.VERWIJZER_START, dag=start_op
+    )
     return _sync(koppeling, current)
 
 
@@ -334,6 +339,14 @@ def koppeling_afsluiten(
     _steungezin_na_afloop(door, steun, steungezin_naar, f"koppeling beëindigd: {label}")
     doel = f"; doel bereikt: {current.get_doel_bereikt_display()}" if doel_bereikt else ""
     _audit(door, current, f"afgesloten: {label}{doel}")
+    if was_actief:  # a referrer was told of the start, so it hears of the end
+        verwijzer_informeren(
+            door=door,
+            koppeling=current,
+            vraag=vraag,
+            soort=Bericht.Soort.VERWIJZER_EINDE,
+            dag=einde_op,
+        )
     return _sync(koppeling, current)
 
 
@@ -408,6 +421,11 @@ def koppeling_heropenen(
         "koppeling_hervatten", door=door, reden=f"koppeling nr. {current.pk} heropend: {reden}"
     )
     _audit(door, current, "heropend")
+    # The referrer heard that support stopped: it hears that it runs again,
+    # or it would go on believing the family is without support.
+    verwijzer_informeren(
+        door=door, koppeling=current, vraag=vraag, soort=Bericht.Soort.VERWIJZER_START, dag=today()
+    )
     return _sync(koppeling, current)
 
 

@@ -1,8 +1,8 @@
 """What matching adds to a family's timeline (gezinnen.tijdlijn): the notes
-of the family and of its koppelingen, the contactmomenten and signals of
-its koppelingen, and the documents added to its file (its own, its
-members' and its koppelingen's); and the form for a new note above it. Registered in
-MatchingConfig.ready."""
+of the family and of its koppelingen, the contactmomenten and signals of its
+koppelingen, the documents added to its file (its own, its members' and its
+koppelingen's) and the mail sent about it; and above it the form for a new
+note and the buttons for a mail. Registered in MatchingConfig.ready."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from accounts.models import User
 from gezinnen.models import Gezin
 from gezinnen.tijdlijn import Gebeurtenis, Invoer, begin_van
 from matching.forms import NotitieForm
-from matching.models import Contactmoment, Document, Koppeling, Notitie, Signaal
+from matching.models import Bericht, Contactmoment, Document, Koppeling, Notitie, Signaal
 
 ALLEEN_PROFESSIONALS = "alleen professionals"
 # The form for a note: above the family's timeline, on the koppeling's page
@@ -125,3 +125,33 @@ def notitie_invoer(gezin: Gezin, user: User) -> Invoer | None:
         NotitieForm(door=user, bij_koppeling=False),
         reverse("matching:gezin-notitie", args=[gezin.pk]),
     )
+
+
+def berichten(gezin: Gezin, user: User):
+    """The mail sent about the family: to it, or to its referrer. The
+    address shows, since only professional coordinators see these lines."""
+
+    def regel(bericht: Bericht) -> Gebeurtenis:
+        over = f" (koppeling nr. {bericht.koppeling_id})" if bericht.koppeling_id else ""
+        return Gebeurtenis(
+            bericht.op,
+            "Mail",
+            f"{bericht.get_soort_display().capitalize()}, aan {bericht.get_aan_display()}{over}",
+            f"{bericht.onderwerp} · {bericht.adres}" if bericht.adres else bericht.onderwerp,
+            bericht.door,
+            url=reverse("matching:detail", args=[bericht.koppeling_id])
+            if bericht.koppeling_id
+            else "",
+        )
+
+    return Bericht.objects.visible_to(user).filter(gezin_id=gezin.pk).select_related("door"), regel
+
+
+BERICHT_KNOPPEN = "matching/includes/bericht_knoppen.html"
+
+
+def bericht_invoer(gezin: Gezin, user: User) -> Invoer | None:
+    """The buttons for a mail to the family, above its timeline."""
+    if not user.is_coordinator or gezin.niet_geanonimiseerd():
+        return None
+    return Invoer(BERICHT_KNOPPEN, None, "")

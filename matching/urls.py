@@ -1,6 +1,6 @@
 from django.urls import path
 
-from matching import bewaren_views, documenten_views, notitie_views, views
+from matching import bericht_views, bewaren_views, documenten_views, notitie_views, views
 
 app_name = "matching"
 
@@ -54,6 +54,12 @@ urlpatterns = [
         name="document-verwijderen",
     ),
     path("gezinnen/<int:pk>/notitie/", notitie_views.gezin_notitie, name="gezin-notitie"),
+    path(
+        "koppelingen/<int:pk>/mail/<slug:mail>/",
+        bericht_views.koppeling_bericht,
+        name="bericht",
+    ),
+    path("gezinnen/<int:pk>/mail/<slug:mail>/", bericht_views.gezin_bericht, name="gezin-bericht"),
     path("zoeken/", views.zoeken, name="zoeken"),
     path("uren/", views.uren, name="uren"),
     path("uren/<int:pk>/corrigeren/", views.corrigeren, {"soort": "uren"}, name="uren-corrigeren"),

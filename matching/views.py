@@ -44,6 +44,7 @@ from matching.forms import (
 )
 from matching.models import (
     AgendaFeed,
+    Bericht,
     Contactmoment,
     CoordinatieUren,
     Correctie,
@@ -168,6 +169,14 @@ def koppeling_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "ingetrokken": ingetrokken,
             "professional": request.user.is_coordinator,
             "documenten": koppeling_sectie(koppeling, request.user),
+            # The mail sent about it, newest first (professional coordinators only).
+            "berichten": list(
+                Bericht.objects.visible_to(request.user)
+                .filter(koppeling=koppeling)
+                .order_by("-op", "-id")[:BERICHTEN_TONEN]
+            )
+            if request.user.is_coordinator
+            else [],
             "notities": [als_gebeurtenis(n, op_koppeling=True) for n in notities[:NOTITIES_TONEN]],
             "notities_meer": len(notities) > NOTITIES_TONEN,
             "notitie_invoer": Invoer(
@@ -182,6 +191,7 @@ def koppeling_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 NOTITIES_TONEN = 20
+BERICHTEN_TONEN = 10
 
 
 @coordinator_required

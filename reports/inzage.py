@@ -28,6 +28,7 @@ from gezinnen.models import Gezin, Statuswijziging, Steungezin, Vraaggezin
 from matching.correcties import geschiedenis
 from matching.models import (
     EVALUATIEVRAGEN,
+    Bericht,
     Contactmoment,
     Correctie,
     Document,
@@ -123,6 +124,15 @@ def inzage(gezin: Gezin) -> Inzage:
                 for d in Document.objects.filter(Q(gezin=gezin) | Q(gezinslid__gezin=gezin))
                 .select_related("door", "gezinslid")
                 .order_by("op", "pk")
+            ],
+        )
+    )
+    onderdelen.append(
+        Onderdeel(
+            "Verstuurde mail",
+            [
+                Gegeven(f"Mail {korte_datum(b.op)}", velden(b))
+                for b in Bericht.objects.filter(gezin=gezin).select_related("door")
             ],
         )
     )

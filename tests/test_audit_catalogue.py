@@ -241,3 +241,27 @@ def test_the_migration_takes_names_out_of_entries_written_before(postgresql, coo
     assert coordinator.email == "carla.de.vries@example.nl"
     with pytest.raises(Error), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE accounts_auditentry SET detail = 'x'")
+
+
+def test_a_mail_sent_is_its_own_kind_and_names_no_address(coordinator, organisatie):
+    from matching.models import Bericht
+
+    koppeling = KoppelingFactory(organisatie=organisatie)
+    bericht = Bericht.objects.create(
+        organisatie=organisatie,
+        gezin=koppeling.vraaggezin,
+        koppeling=koppeling,
+        soort="verwijzer_einde",
+        aan="verwijzer",
+        adres="kwakkelstein@wijkteam.example",
+        onderwerp="Over Kwakkelstein",
+    )
+    entry = audit.mail_verstuurd(door=coordinator, bericht=bericht)
+    assert entry.action == "mail"
+    assert entry.object_repr == f"bericht nr. {bericht.pk}"
+    assert families(entry) == {koppeling.vraaggezin_id}
+    assert entry.detail == (
+        f"bericht aan de verwijzer: de steun is gestopt, aan verwijzer over koppeling nr. "
+        f"{koppeling.pk}"
+    )
+    assert "wakkelstein" not in entry.detail + entry.object_repr

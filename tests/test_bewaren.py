@@ -46,7 +46,15 @@ from matching.bewaren import (
     termijn,
 )
 from matching.correcties import corrigeren
-from matching.models import Contactmoment, Evaluatie, Koppeling, MeldcodeStap, Notitie, Signaal
+from matching.models import (
+    Bericht,
+    Contactmoment,
+    Evaluatie,
+    Koppeling,
+    MeldcodeStap,
+    Notitie,
+    Signaal,
+)
 from reports.figures import Periode, gemeenten, gemeenterapportage
 from screening import services as screening
 from screening.models import (
@@ -245,6 +253,16 @@ def dossier(organisatie, coordinator):
         koppeling=koppeling,
         tekst="Lotte en Bram bakten koekjes",
         alleen_professionals=True,
+        door=coordinator,
+    )
+    Bericht.objects.create(
+        organisatie=organisatie,
+        gezin=vraag,
+        koppeling=koppeling,
+        soort="uitnodiging",
+        aan="vraaggezin",
+        adres="anna.jansen@example.nl",
+        onderwerp="Kennismaking met Lotte",
         door=coordinator,
     )
     volwassene = steun.leden.get()

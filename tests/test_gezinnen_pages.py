@@ -90,11 +90,11 @@ def edit_data(gezin, **overrides) -> dict:
 LIST_QUERIES = 8
 # session, user with its organisation, two-factor check, family, members,
 # koppelingen with their families, audit entry and the family it names (2), and the
-# timeline's newest lines: status changes, notes, contactmomenten, signals (4), and the
-# documents of the family, its members and koppelingen (1);
+# timeline's newest lines: status changes, notes, contactmomenten, signals, documents of
+# the family, its members and koppelingen, mail sent (6);
 # a steungezin's screening section adds the family with its members, VOGs, trainings,
 # conversations, references and criteria.
-DETAIL_QUERIES = {"vraaggezin": 14, "steungezin": 21}
+DETAIL_QUERIES = {"vraaggezin": 15, "steungezin": 22}
 
 
 @pytest.fixture

@@ -171,7 +171,7 @@ def test_a_text_can_name_only_the_known_variables():
 @pytest.mark.parametrize("soort", MailTekst.Soort.values)
 def test_every_standard_text_uses_known_variables_only(soort):
     onderwerp, tekst = mails.STANDAARD[soort]
-    assert MailTekst.onbekende_variabelen(onderwerp + tekst) == []
+    assert MailTekst.onbekende_variabelen(onderwerp + tekst, soort) == []
 
 
 def test_the_beheerder_edits_the_text_with_a_preview(client, beheerder, log_in_verified):

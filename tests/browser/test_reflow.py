@@ -138,6 +138,7 @@ def demo_values(organisatie: Organisatie) -> dict:
         "signaal": Signaal.objects.filter(koppeling__organisatie=organisatie).first().pk,
         "lid": steungezin.leden.filter(soort="volwassene").first().pk,
         "soort": "huisbezoek",
+        "mail": "uitnodiging",
         "organisatie": organisatie.slug,
         "vraaggezin": vraaggezin.pk,
         "steungezin": steungezin.pk,
