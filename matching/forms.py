@@ -30,6 +30,9 @@ from matching.models import (
     MeldcodeStap,
     maandag_van,
 )
+from screening.forms import DatesInThePast, GesprekForm, ReferentieForm
+from screening.models import VOG, Training, TrainingDeelname
+from screening.services import VOG_VELDEN
 
 
 class FilterForm(forms.Form):
@@ -250,6 +253,54 @@ class ContactmomentCorrectieForm(CorrectieForm, ContactmomentForm):
     def __init__(self, *args, door: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.order_fields([*ContactmomentForm.Meta.fields, "reden"])
+
+
+class GesprekCorrectieForm(CorrectieForm, GesprekForm):
+    """A screening conversation as recorded: one kind per row (an intake at
+    home is two rows, each corrected on its own), and the reason."""
+
+    class Meta(GesprekForm.Meta):
+        fields = ["soort", "datum", "door", "notities"]
+
+    def __init__(self, *args, door: User, **kwargs):
+        super().__init__(*args, organisatie=door.organisatie, **kwargs)
+        del self.fields["soorten"]
+        self.order_fields([*self.Meta.fields, "reden"])
+
+
+class ReferentieCorrectieForm(CorrectieForm, ReferentieForm):
+    def __init__(self, *args, door: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields([*self.Meta.fields, "reden"])
+
+
+class VOGCorrectieForm(CorrectieForm, DatesInThePast, forms.ModelForm):
+    """A VOG's status and dates as they should have been, and the reason."""
+
+    class Meta:
+        model = VOG
+        fields = VOG_VELDEN
+        widgets = {"notitie": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, door: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields([*VOG_VELDEN, "reden"])
+
+
+class DeelnameCorrectieForm(CorrectieForm, forms.ModelForm):
+    """The training session a member attended, when it was another one."""
+
+    class Meta:
+        model = TrainingDeelname
+        fields = ["training"]
+
+    def __init__(self, *args, door: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["training"].queryset = Training.objects.filter(
+            organisatie=door.organisatie, datum__lte=today()
+        )
+        self.fields["training"].label = "Training die gevolgd is"
+        self.order_fields(["training", "reden"])
 
 
 class SignaalForm(OnceForm):

@@ -1012,6 +1012,11 @@ class Correctie(models.Model):
     koppeling = models.ForeignKey(
         Koppeling, on_delete=models.CASCADE, null=True, blank=True, related_name="correcties"
     )
+    # The steungezin of a screening item (a VOG, a training attendance),
+    # which belongs to no koppeling: for its page and for its erasure.
+    gezin = models.ForeignKey(
+        Gezin, on_delete=models.CASCADE, null=True, blank=True, related_name="correcties"
+    )
     soort = models.CharField("soort", max_length=20, choices=Soort.choices)
     reden = models.TextField("reden van de correctie")
     door = models.ForeignKey(User, verbose_name="door", on_delete=models.PROTECT, related_name="+")

@@ -58,6 +58,17 @@ urlpatterns = [
     path("uren/", views.uren, name="uren"),
     path("uren/<int:pk>/corrigeren/", views.corrigeren, {"soort": "uren"}, name="uren-corrigeren"),
     path("uren/<int:pk>/intrekken/", views.intrekken, {"soort": "uren"}, name="uren-intrekken"),
+    # Screening items: a conversation, a reference, a VOG, a training attended.
+    *(
+        path(f"screening/{pad}/<int:pk>/{stap}/", view, {"soort": soort}, name=f"{soort}-{stap}")
+        for soort, pad in (
+            ("gesprek", "gesprekken"),
+            ("referentie", "referenties"),
+            ("vog", "vogs"),
+            ("deelname", "trainingen"),
+        )
+        for stap, view in (("corrigeren", views.corrigeren), ("intrekken", views.intrekken))
+    ),
     path("agenda/", views.agenda, name="agenda"),
     path("agenda/abonnement/", views.agenda_feed_nieuw, name="agenda-feed-nieuw"),
     path("agenda/abonnement/intrekken/", views.agenda_feed_intrekken, name="agenda-feed-intrekken"),

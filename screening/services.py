@@ -146,6 +146,9 @@ def vog_bijwerken(
     for name, value in gegevens.items():
         setattr(vog, name, value)
     vog.bijgewerkt_door = door
+    if vog.pk:
+        # Locked above: a correction page opened before now gets the conflict.
+        vog.versie += 1
     vog.full_clean()
     vog.save()
     _afronden(door, lid.gezin, f"VOG {audit.label(lid)}: {vog.get_status_display()}")
