@@ -202,13 +202,6 @@ def _niet_later_dan_vandaag(item: models.Model, *namen: str) -> None:
         raise ValidationError(errors)
 
 
-def _gesprek_controle(gesprek: ScreeningGesprek) -> None:
-    _niet_later_dan_vandaag(gesprek, "datum")
-    door = gesprek.door
-    if door.organisatie_id != gesprek.steungezin.organisatie_id or not door.is_coordinator:
-        raise ValidationError({"door": "Kies een coördinator van de eigen organisatie."})
-
-
 def _deelname_controle(deelname: TrainingDeelname) -> None:
     training = deelname.training
     if training.organisatie_id != deelname.gezinslid.gezin.organisatie_id:
@@ -243,9 +236,10 @@ GESPREK = _screening(
     "gesprek",
     ScreeningGesprek,
     "steungezin",
-    velden=("soort", "datum", "door", "notities"),
+    # Not who held it: ``door`` is who corrects (a wrong name is a new record).
+    velden=("soort", "datum", "notities"),
     titel=lambda waarden: f"{waarden['soort'].capitalize()} {waarden['datum']}",
-    controle=_gesprek_controle,
+    controle=lambda gesprek: _niet_later_dan_vandaag(gesprek, "datum"),
 )
 
 REFERENTIE = _screening(

@@ -30,8 +30,8 @@ from matching.models import (
     MeldcodeStap,
     maandag_van,
 )
-from screening.forms import DatesInThePast, GesprekForm, ReferentieForm
-from screening.models import VOG, Training, TrainingDeelname
+from screening.forms import DatesInThePast, ReferentieForm
+from screening.models import VOG, ScreeningGesprek, Training, TrainingDeelname
 from screening.services import VOG_VELDEN
 
 
@@ -255,16 +255,17 @@ class ContactmomentCorrectieForm(CorrectieForm, ContactmomentForm):
         self.order_fields([*ContactmomentForm.Meta.fields, "reden"])
 
 
-class GesprekCorrectieForm(CorrectieForm, GesprekForm):
+class GesprekCorrectieForm(CorrectieForm, DatesInThePast, forms.ModelForm):
     """A screening conversation as recorded: one kind per row (an intake at
     home is two rows, each corrected on its own), and the reason."""
 
-    class Meta(GesprekForm.Meta):
-        fields = ["soort", "datum", "door", "notities"]
+    class Meta:
+        model = ScreeningGesprek
+        fields = ["soort", "datum", "notities"]
+        widgets = {"notities": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, door: User, **kwargs):
-        super().__init__(*args, organisatie=door.organisatie, **kwargs)
-        del self.fields["soorten"]
+        super().__init__(*args, **kwargs)
         self.order_fields([*self.Meta.fields, "reden"])
 
 

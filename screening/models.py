@@ -192,11 +192,6 @@ class ScreeningGesprek(models.Model):
     def __str__(self) -> str:
         return f"{self.get_soort_display()} {korte_datum(self.datum)}"
 
-    @property
-    def door_label(self) -> str:
-        """Who held it, as the page and its history name the coordinator."""
-        return self.door.get_full_name()
-
 
 class Referentie(models.Model):
     class Uitkomst(models.TextChoices):
