@@ -55,6 +55,10 @@ VOG_VELDEN = [
     "notitie",
 ]
 VOG_GEZIEN = ["id", *VOG_VELDEN]
+VOG_AF = (
+    "Deze VOG is ontvangen of geweigerd en wordt niet meer bijgewerkt. Klopt er iets niet, "
+    "corrigeer hem dan met een reden; verloopt hij, vraag dan een nieuwe aan."
+)
 
 
 class ApprovalRefused(TransitionError):
@@ -143,6 +147,10 @@ def vog_bijwerken(
         if vog_id
         else VOG(gezinslid=lid)
     )
+    if vog.status in VOG.FINAL:
+        # Its progress is over: what was wrong in it is a correction, with a
+        # reason and its history (matching.correcties), not silently replaced.
+        raise ValidationError(VOG_AF)
     for name, value in gegevens.items():
         setattr(vog, name, value)
     vog.bijgewerkt_door = door

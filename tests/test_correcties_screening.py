@@ -244,9 +244,18 @@ def item_gezin(item) -> int:
     return item.gezinslid.gezin_id if hasattr(item, "gezinslid_id") else item.steungezin_id
 
 
+def test_a_final_vog_is_corrected_with_a_reason_not_replaced_by_its_form(coordinator, vog):
+    with pytest.raises(ValidationError, match="corrigeer hem dan met een reden"):
+        services.vog_bijwerken(
+            door=coordinator, lid=vog.gezinslid, vog_id=vog.pk, gegevens={"notitie": "Anders"}
+        )
+    assert fresh(vog).notitie == ""
+
+
 def test_the_vog_form_bumps_the_version_so_an_older_correction_page_conflicts(
     coordinator, steungezin, vog
 ):
+    VOG.objects.filter(pk=vog.pk).update(status="aangevraagd", ontvangen_op=None, afgegeven_op=None)
     geopend = vog.versie
     services.vog_bijwerken(
         door=coordinator,
