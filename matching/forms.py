@@ -450,6 +450,14 @@ class UrenForm(WeekForm):
     Which hours are allowed is ``uren_vastleggen``'s rule."""
 
     notitie = forms.CharField(label="Notitie", max_length=300, required=False)
+    reden = forms.CharField(
+        label="Reden van de wijziging",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Alleen nodig als u opgeslagen uren van deze week wijzigt of weghaalt; "
+        "komt in de geschiedenis.",
+    )
 
     def __init__(
         self, *args, gemeenten: list[str], opgeslagen: Iterable[CoordinatieUren] = (), **kwargs
@@ -468,7 +476,7 @@ class UrenForm(WeekForm):
                 localize=True,
                 widget=forms.TextInput(attrs={"inputmode": "decimal"}),
             )
-        self.order_fields(["week", *self.gemeenten, "notitie"])
+        self.order_fields(["week", *self.gemeenten, "notitie", "reden"])
         field_of = {gemeente: name for name, gemeente in self.gemeenten.items()}
         for regel in opgeslagen:
             if regel.gemeente in field_of:

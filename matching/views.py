@@ -865,7 +865,11 @@ def uren(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 services.uren_vastleggen(
-                    door=user, week=data["week"], uren=form.uren(), notitie=data["notitie"]
+                    door=user,
+                    week=data["week"],
+                    uren=form.uren(),
+                    notitie=data["notitie"],
+                    reden=data["reden"],
                 )
             except ValidationError as error:
                 add_service_error(form, error)

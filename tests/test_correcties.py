@@ -545,10 +545,46 @@ def test_a_correction_page_opened_before_the_week_was_saved_again_gets_the_confl
     week = maandag_van(today())
     (regel,) = uren_vastleggen(door=coordinator, week=week, uren={"": Decimal("3")})
     geopend = regel.versie
-    uren_vastleggen(door=coordinator, week=week, uren={"": Decimal("9")})
+    uren_vastleggen(door=coordinator, week=week, uren={"": Decimal("9")}, reden="meer")
     regel.refresh_from_db()
-    assert regel.versie == geopend + 1
+    assert regel.versie > geopend
     with pytest.raises(EditConflict):
         corrigeren(door=coordinator, item=regel, reden="typfout", versie=geopend, uren=Decimal("6"))
     regel.refresh_from_db()
     assert regel.uren == Decimal("9")
+
+
+def test_the_week_form_corrects_and_withdraws_saved_rows_with_a_reason(organisatie, coordinator):
+    """Saving a week again changes saved rows through the same mechanism: a
+    reason, and Correctie rows in the hours' history; a first entry needs none."""
+    for naam, gemeente in (("Noord", "Hengelo"), ("Centrum", "Borne")):
+        WijkFactory(organisatie=organisatie, naam=naam, gemeente=gemeente)
+    week = maandag_van(today())
+    uren_vastleggen(door=coordinator, week=week, uren={"": Decimal("3"), "Hengelo": Decimal("2")})
+    assert not Correctie.objects.exists()
+    with pytest.raises(ValidationError) as error:
+        uren_vastleggen(door=coordinator, week=week, uren={"": Decimal("4")})
+    assert "reden" in error.value.message_dict
+    assert {r.gemeente: r.uren for r in CoordinatieUren.objects.all()} == {"": 3, "Hengelo": 2}
+    # A gemeente added and the note changed are no correction.
+    uren_vastleggen(
+        door=coordinator,
+        week=week,
+        uren={"": Decimal("3"), "Hengelo": Decimal("2"), "Borne": Decimal("1")},
+        notitie="overleg",
+    )
+    assert not Correctie.objects.exists()
+    uren_vastleggen(
+        door=coordinator,
+        week=week,
+        uren={"": Decimal("5"), "Borne": Decimal("1")},
+        reden="Hengelo was algemeen",
+    )
+    gecorrigeerd, ingetrokken = Correctie.objects.order_by("soort")
+    assert (gecorrigeerd.soort, gecorrigeerd.oud, gecorrigeerd.nieuw) == (
+        "gecorrigeerd",
+        {"uren": "3,0"},
+        {"uren": "5,0"},
+    )
+    assert (ingetrokken.soort, ingetrokken.reden) == ("ingetrokken", "Hengelo was algemeen")
+    assert ingetrokken.oud["gemeente"] == "Hengelo"

@@ -393,6 +393,7 @@ def test_two_submissions_for_one_week_never_add_up_past_80(organisatie, coordina
                     door=opened(coordinator),
                     week=week,
                     uren={gemeente: Decimal(50)},
+                    reden="opnieuw ingevuld",
                 )
                 for gemeente in ("Hengelo", "Borne")
             )
