@@ -33,7 +33,7 @@ from accounts import audit
 from accounts.models import User
 from gezinnen.integrity import TransitionError, claim, field_labels, same
 from gezinnen.models import Gezin, Steungezin, today
-from matching.models import Contactmoment, CoordinatieUren, Correctie, Koppeling
+from matching.models import Contactmoment, CoordinatieUren, Correctie, Evaluatie, Koppeling
 from matching.services import MAX_UREN_PER_WEEK, uren_problemen
 from screening import stand
 from screening.models import VOG, Referentie, ScreeningGesprek, TrainingDeelname
@@ -133,6 +133,46 @@ CONTACTMOMENT = Soort(
     weigering_intrekken=_contact_weigering_intrekken,
     # The next check-in follows from the check-ins left, by the cadence.
     nawerking=lambda koppeling: koppeling.contact_plannen(),
+)
+
+
+# Evaluaties ------------------------------------------------------------------
+
+
+def _evaluatie_controle(evaluatie: Evaluatie) -> None:
+    koppeling = evaluatie.koppeling
+    if evaluatie.datum > today():
+        raise ValidationError({"datum": "Een evaluatie kan niet in de toekomst liggen."})
+    if koppeling.start_op and evaluatie.datum < koppeling.start_op:
+        raise ValidationError({"datum": "Een evaluatie kan niet vóór de start liggen."})
+    for scores in (evaluatie.vraag_scores, evaluatie.steun_scores):
+        if any(not 1 <= int(score) <= 5 for score in scores.values()):
+            raise ValidationError("Een score is 1 tot en met 5.")
+
+
+EVALUATIE = Soort(
+    naam="evaluatie",
+    model=Evaluatie,
+    velden=(
+        "soort",
+        "datum",
+        "vraag_scores",
+        "vraag_goed",
+        "vraag_beter",
+        "vraag_doorgaan",
+        "steun_scores",
+        "steun_goed",
+        "steun_beter",
+        "steun_doorgaan",
+        "conclusie",
+    ),
+    items=lambda door: Evaluatie.objects.filter(koppeling__in=Koppeling.objects.visible_to(door)),
+    ouder="koppeling",
+    titel=lambda waarden: f"{waarden['soort'].capitalize()} {waarden['datum']}",
+    controle=_evaluatie_controle,
+    weigering=_contact_weigering,
+    # The next evaluation follows from those left (a year after the last).
+    nawerking=lambda koppeling: koppeling.evaluatie_plannen(),
 )
 
 
@@ -276,7 +316,8 @@ DEELNAME = _screening(
 
 
 SOORTEN: dict[str, Soort] = {
-    soort.naam: soort for soort in (CONTACTMOMENT, UREN, GESPREK, REFERENTIE, VOG_SOORT, DEELNAME)
+    soort.naam: soort
+    for soort in (CONTACTMOMENT, EVALUATIE, UREN, GESPREK, REFERENTIE, VOG_SOORT, DEELNAME)
 }
 _PER_MODEL = {soort.model: soort for soort in SOORTEN.values()}
 _PER_LABEL = {soort.label: soort for soort in SOORTEN.values()}

@@ -237,6 +237,10 @@ class CorrectieForm(VersionedForm, OnceForm):
         help_text="Komt in de geschiedenis, zichtbaar voor de coördinatoren.",
     )
 
+    def waarden(self, velden: Iterable[str]) -> dict:
+        """The item's correctable fields as the service takes them."""
+        return {name: self.cleaned_data[name] for name in velden}
+
 
 class IntrekkenForm(CorrectieForm):
     reden = forms.CharField(
@@ -429,6 +433,27 @@ class EvaluatieForm(LegeKeuzes, OnceForm, forms.ModelForm):
                 data[f"{side}_doorgaan_keuze"]
             )
         return answers
+
+
+class EvaluatieCorrectieForm(CorrectieForm, EvaluatieForm):
+    """An evaluation's own form, filled in with its answers, and the reason."""
+
+    def __init__(self, *args, door: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            for side in ("vraag", "steun"):
+                for key, _ in EVALUATIEVRAGEN:
+                    self.initial[f"{side}_{key}"] = getattr(self.instance, f"{side}_scores").get(
+                        key
+                    )
+                doorgaan = getattr(self.instance, f"{side}_doorgaan")
+                self.initial[f"{side}_doorgaan_keuze"] = {True: "ja", False: "nee"}.get(
+                    doorgaan, ""
+                )
+        self.order_fields([*(name for name in self.fields if name != "reden"), "reden"])
+
+    def waarden(self, velden: Iterable[str]) -> dict:
+        return self.answers()
 
 
 ALGEMEEN = "Algemeen (werving, training, overleg)"

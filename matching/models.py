@@ -898,6 +898,8 @@ class Evaluatie(models.Model):
     steun_beter = models.TextField("wat kan beter (steungezin)", blank=True)
     steun_doorgaan = models.BooleanField("steungezin wil doorgaan", null=True, blank=True)
     conclusie = models.TextField("conclusie van de coördinator")
+    # Optimistic locking for corrections (matching.correcties).
+    versie = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "evaluatie"
@@ -906,6 +908,19 @@ class Evaluatie(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_soort_display()} {korte_datum(self.datum)}"
+
+    @property
+    def vraag_scores_label(self) -> str:
+        """The scores as a correction's history shows them."""
+        return self._scores(self.vraag_scores)
+
+    @property
+    def steun_scores_label(self) -> str:
+        return self._scores(self.steun_scores)
+
+    @staticmethod
+    def _scores(scores: dict) -> str:
+        return "; ".join(f"{tekst}: {scores.get(key, '—')}" for key, tekst in EVALUATIEVRAGEN)
 
     def rows(self):
         """(question, score vraaggezin, score steungezin) side by side."""

@@ -56,6 +56,18 @@ urlpatterns = [
     path("gezinnen/<int:pk>/notitie/", notitie_views.gezin_notitie, name="gezin-notitie"),
     path("zoeken/", views.zoeken, name="zoeken"),
     path("uren/", views.uren, name="uren"),
+    path(
+        "evaluaties/<int:pk>/corrigeren/",
+        views.corrigeren,
+        {"soort": "evaluatie"},
+        name="evaluatie-corrigeren",
+    ),
+    path(
+        "evaluaties/<int:pk>/intrekken/",
+        views.intrekken,
+        {"soort": "evaluatie"},
+        name="evaluatie-intrekken",
+    ),
     path("uren/<int:pk>/corrigeren/", views.corrigeren, {"soort": "uren"}, name="uren-corrigeren"),
     path("uren/<int:pk>/intrekken/", views.intrekken, {"soort": "uren"}, name="uren-intrekken"),
     # Screening items: a conversation, a reference, a VOG, a training attended.

@@ -31,6 +31,7 @@ from matching.forms import (
     ContactmomentCorrectieForm,
     ContactmomentForm,
     DeelnameCorrectieForm,
+    EvaluatieCorrectieForm,
     EvaluatieForm,
     FilterForm,
     GesprekCorrectieForm,
@@ -164,7 +165,7 @@ def koppeling_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     # The koppeling's own history (an end undone) and that of its check-ins.
     ingetrokken = correcties.geschiedenis(
-        [koppeling, *koppeling.contactmomenten.all()], koppeling.correcties.all()
+        [koppeling, *koppeling.contactmomenten.all(), *evaluaties], koppeling.correcties.all()
     )
     return render(
         request,
@@ -172,7 +173,8 @@ def koppeling_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "koppeling": koppeling,
             "evaluaties": evaluaties,
-            "ingetrokken": ingetrokken,
+            "ingetrokken": [weg for weg in ingetrokken if weg.soort == "contactmoment"],
+            "evaluaties_ingetrokken": [weg for weg in ingetrokken if weg.soort == "evaluatie"],
             "professional": request.user.is_coordinator,
             "documenten": koppeling_sectie(koppeling, request.user),
             "notities": [als_gebeurtenis(n, op_koppeling=True) for n in notities[:NOTITIES_TONEN]],
@@ -713,6 +715,10 @@ CORRECTIEPAGINAS = {
         ContactmomentCorrectieForm,
         lambda contact: reverse("matching:detail", args=[contact.koppeling_id]),
     ),
+    "evaluatie": (
+        EvaluatieCorrectieForm,
+        lambda evaluatie: reverse("matching:detail", args=[evaluatie.koppeling_id]),
+    ),
     "uren": (UrenCorrectieForm, lambda regel: reverse("matching:uren")),
     "gesprek": (GesprekCorrectieForm, _screening_pagina("gesprekken", attrgetter("steungezin_id"))),
     "referentie": (
@@ -794,7 +800,7 @@ def corrigeren(request: HttpRequest, soort: str, pk: int) -> HttpResponse:
                     reden=data["reden"],
                     versie=data["versie"],
                     snapshot_token=data["snapshot"],
-                    **{name: data[name] for name in kind.velden},
+                    **form.waarden(kind.velden),
                 ),
                 Correctie,
             ),

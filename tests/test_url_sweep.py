@@ -10,7 +10,7 @@ from django.urls import resolve, reverse
 
 from gezinnen.models import today
 from matching.documenten import document_toevoegen
-from matching.models import Contactmoment, CoordinatieUren, Signaal, maandag_van
+from matching.models import Contactmoment, CoordinatieUren, Evaluatie, Signaal, maandag_van
 from screening.models import VOG, Referentie, ScreeningGesprek, Training, TrainingDeelname
 from tests.factories import KoppelingFactory, SteungezinFactory, VraaggezinFactory
 from tests.sweep import ALL, fill
@@ -83,7 +83,7 @@ PK_OF = {
     "matching:uren-intrekken": "uren",
     **{
         f"matching:{soort}-{stap}": soort
-        for soort in ("gesprek", "referentie", "vog", "deelname")
+        for soort in ("evaluatie", "gesprek", "referentie", "vog", "deelname")
         for stap in ("corrigeren", "intrekken")
     },
 }
@@ -145,7 +145,11 @@ def values(organisatie, coordinator, vrijwilliger):
         organisatie=organisatie, datum=today(), titel="Basis", trainer="T", plaats="Hengelo"
     )
     deelname = TrainingDeelname.objects.create(training=training, gezinslid=lid)
+    evaluatie = Evaluatie.objects.create(
+        koppeling=koppeling, soort="jaarlijks", door=coordinator, conclusie="Gaat goed"
+    )
     return {
+        "evaluatie": evaluatie.pk,
         "gesprek": gesprek.pk,
         "referentie": referentie.pk,
         "vog": vog.pk,
