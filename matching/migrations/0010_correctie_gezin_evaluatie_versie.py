@@ -4,6 +4,19 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def checks_now(apps, schema_editor) -> None:
+    """PostgreSQL adds or drops a foreign key to a table only with no checks
+    pending on it (a migration run back and forth inside a transaction that
+    wrote families): the deferred foreign-key checks are run first."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def checks_deferred(apps, schema_editor) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -12,6 +25,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(checks_now, checks_deferred),
         migrations.AddField(
             model_name='correctie',
             name='gezin',
@@ -22,4 +36,5 @@ class Migration(migrations.Migration):
             name='versie',
             field=models.PositiveIntegerField(default=1, editable=False),
         ),
+        migrations.RunPython(checks_deferred, checks_now),
     ]
