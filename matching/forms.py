@@ -298,6 +298,9 @@ class DeelnameCorrectieForm(CorrectieForm, forms.ModelForm):
     class Meta:
         model = TrainingDeelname
         fields = ["training"]
+        # The sessions as a list that wraps: a title and a date cut no choice
+        # short on a phone, as a select's closed box would.
+        widgets = {"training": forms.RadioSelect}
 
     def __init__(self, *args, door: User, **kwargs):
         super().__init__(*args, **kwargs)

@@ -63,6 +63,11 @@ def test_a_coordinator_corrects_a_vog_date_and_withdraws_an_attendance(
     expect(vogs).to_contain_text(f"{korte_datum(typed)} → {korte_datum(meant)}")
 
     training_kaart = page.locator("#training")
+    # The other session to choose from, as a list that wraps on a phone.
+    training_kaart.get_by_role("link", name=f"Training van {lid.voornaam} corrigeren").click()
+    expect(page.get_by_label("Basistraining (")).to_be_checked()
+    shoot(page, "deelname-corrigeren")
+    page.get_by_role("link", name="Annuleren").click()
     training_kaart.get_by_role("link", name=f"Training van {lid.voornaam} intrekken").click()
     expect(heading).to_contain_text("intrekken")
     expect(page.locator("main")).to_contain_text("Basistraining")
