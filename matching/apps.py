@@ -26,3 +26,8 @@ class MatchingConfig(AppConfig):
         from matching import documenten_views
 
         secties.sectie(documenten_views.gezin_sectie)
+        # And the corrections of screening items, on the screening page.
+        from matching.correcties import screening_markeren
+        from screening import markering
+
+        markering.markeerder(screening_markeren)

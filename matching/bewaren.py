@@ -136,10 +136,13 @@ WISSEN: dict[type[models.Model], Wissen] = {
     ),
     # A family's own notes, and those of its koppelingen (about both families).
     Notitie: Wissen(("tekst",), via=("gezin", *(f"koppeling__{k}" for k in _KOPPELING))),
-    # The history of a koppeling's items holds their texts as they were. A
-    # correction of hours has no koppeling: its texts are about no family,
-    # like the hours' own note (BEWAREN).
-    Correctie: Wissen(("reden", "oud", "nieuw"), via=tuple(f"koppeling__{k}" for k in _KOPPELING)),
+    # The history of a koppeling's items, and of a steungezin's screening
+    # items, holds their texts as they were. A correction of hours has no
+    # koppeling: its texts are about no family, like the hours' own note
+    # (BEWAREN).
+    Correctie: Wissen(
+        ("reden", "oud", "nieuw"), via=("gezin", *(f"koppeling__{k}" for k in _KOPPELING))
+    ),
     # A mail sent about the family: its address and subject (a free
     # message's subject may say anything); one about a koppeling goes with
     # either family, like the koppeling's texts.

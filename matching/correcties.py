@@ -27,13 +27,17 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.urls import reverse
 
 from accounts import audit
 from accounts.models import User
 from gezinnen.integrity import TransitionError, claim, field_labels, same
-from gezinnen.models import today
-from matching.models import Contactmoment, CoordinatieUren, Correctie, Koppeling
+from gezinnen.models import Gezin, Steungezin, today
+from matching.models import Contactmoment, CoordinatieUren, Correctie, Evaluatie, Koppeling
 from matching.services import MAX_UREN_PER_WEEK, uren_problemen
+from screening import stand
+from screening.models import VOG, Referentie, ScreeningGesprek, TrainingDeelname
+from screening.services import VOG_VELDEN
 from steungezinnen.datums import korte_datum
 
 NIETS_GEWIJZIGD = "Er is niets gewijzigd: pas minstens één gegeven aan, of annuleer de correctie."
@@ -49,9 +53,11 @@ class Soort:
     velden: tuple[str, ...]
     # The items ``door`` may correct: the gate, as visible_to is for pages.
     items: Callable[[User], models.QuerySet]
-    # The foreign key whose row is locked first: what additions of this kind
-    # lock too (the koppeling; the coordinator, for hours), so that a
-    # correction waits for them and they for it.
+    # The row locked first: what additions of this kind lock too (the
+    # koppeling; the coordinator, for hours; the steungezin, for screening),
+    # so that a correction waits for them and they for it. A foreign key of
+    # the item, or a lookup through one ("gezinslid__gezin") with the model
+    # to lock it as in ``ouder_model``.
     ouder: str
     # The item's name from its shown values (``getoond``), for a page and
     # for a withdrawn item, which only its Correctie still describes.
@@ -68,6 +74,7 @@ class Soort:
     nawerking: Callable[[models.Model], None] = lambda ouder: None
     # Page views of items about a family are audited; hours are about none.
     over_gezin: bool = True
+    ouder_model: type[models.Model] | None = None
 
     @property
     def label(self) -> str:
@@ -129,6 +136,46 @@ CONTACTMOMENT = Soort(
 )
 
 
+# Evaluaties ------------------------------------------------------------------
+
+
+def _evaluatie_controle(evaluatie: Evaluatie) -> None:
+    koppeling = evaluatie.koppeling
+    if evaluatie.datum > today():
+        raise ValidationError({"datum": "Een evaluatie kan niet in de toekomst liggen."})
+    if koppeling.start_op and evaluatie.datum < koppeling.start_op:
+        raise ValidationError({"datum": "Een evaluatie kan niet vóór de start liggen."})
+    for scores in (evaluatie.vraag_scores, evaluatie.steun_scores):
+        if any(not 1 <= int(score) <= 5 for score in scores.values()):
+            raise ValidationError("Een score is 1 tot en met 5.")
+
+
+EVALUATIE = Soort(
+    naam="evaluatie",
+    model=Evaluatie,
+    velden=(
+        "soort",
+        "datum",
+        "vraag_scores",
+        "vraag_goed",
+        "vraag_beter",
+        "vraag_doorgaan",
+        "steun_scores",
+        "steun_goed",
+        "steun_beter",
+        "steun_doorgaan",
+        "conclusie",
+    ),
+    items=lambda door: Evaluatie.objects.filter(koppeling__in=Koppeling.objects.visible_to(door)),
+    ouder="koppeling",
+    titel=lambda waarden: f"{waarden['soort'].capitalize()} {waarden['datum']}",
+    controle=_evaluatie_controle,
+    weigering=_contact_weigering,
+    # The next evaluation follows from those left (a year after the last).
+    nawerking=lambda koppeling: koppeling.evaluatie_plannen(),
+)
+
+
 # Coördinatie-uren ------------------------------------------------------------
 
 
@@ -169,7 +216,109 @@ UREN = Soort(
 )
 
 
-SOORTEN: dict[str, Soort] = {soort.naam: soort for soort in (CONTACTMOMENT, UREN)}
+# Screening items ---------------------------------------------------------------
+# They belong to a steungezin, not to a koppeling: each is locked through the
+# steungezin's row, as every screening service locks it, and the stored
+# verdict (screening.stand) follows in the same transaction.
+
+
+def steungezin_van(item: models.Model) -> Gezin:
+    """The family a screening item belongs to."""
+    return item.gezinslid.gezin if hasattr(item, "gezinslid_id") else item.steungezin
+
+
+def _screening_weigering(item: models.Model) -> str | None:
+    if steungezin_van(item).geanonimiseerd_op:
+        return "De gegevens van dit gezin zijn gewist; er valt niets meer te corrigeren."
+    return None
+
+
+def _niet_later_dan_vandaag(item: models.Model, *namen: str) -> None:
+    if errors := {
+        naam: "Deze datum ligt in de toekomst."
+        for naam in namen
+        if getattr(item, naam) and getattr(item, naam) > today()
+    }:
+        raise ValidationError(errors)
+
+
+def _deelname_controle(deelname: TrainingDeelname) -> None:
+    training = deelname.training
+    if training.organisatie_id != deelname.gezinslid.gezin.organisatie_id:
+        raise ValidationError({"training": "Deze training hoort niet bij de organisatie."})
+    if training.datum > today():
+        raise ValidationError(
+            {"training": "Een training die nog moet komen kan nog niet gevolgd zijn."}
+        )
+    dubbel = TrainingDeelname.objects.filter(training=training, gezinslid=deelname.gezinslid)
+    if dubbel.exclude(pk=deelname.pk).exists():
+        raise ValidationError(
+            {"training": f"{deelname.gezinslid} staat al bij deze training als deelnemer."}
+        )
+
+
+def _screening(naam: str, model: type[models.Model], ouder: str, **kwargs) -> Soort:
+    return Soort(
+        naam=naam,
+        model=model,
+        items=lambda door: model.objects.filter(
+            **{f"{ouder}__in": Steungezin.objects.visible_to(door)}
+        ),
+        ouder=ouder,
+        ouder_model=Steungezin,
+        weigering=_screening_weigering,
+        nawerking=lambda steungezin: stand.bijwerken([steungezin.pk], today()),
+        **kwargs,
+    )
+
+
+GESPREK = _screening(
+    "gesprek",
+    ScreeningGesprek,
+    "steungezin",
+    # Not who held it: ``door`` is who corrects (a wrong name is a new record).
+    velden=("soort", "datum", "notities"),
+    titel=lambda waarden: f"{waarden['soort'].capitalize()} {waarden['datum']}",
+    controle=lambda gesprek: _niet_later_dan_vandaag(gesprek, "datum"),
+)
+
+REFERENTIE = _screening(
+    "referentie",
+    Referentie,
+    "steungezin",
+    velden=("naam", "relatie", "benaderd_op", "uitkomst", "notitie"),
+    titel=lambda waarden: f"Referentie {waarden['naam']} ({waarden['relatie']})",
+    controle=lambda referentie: _niet_later_dan_vandaag(referentie, "benaderd_op"),
+)
+
+# A VOG's wrong date or status corrected with a reason, apart from its normal
+# progress on the screening page (screening.services.vog_bijwerken); the
+# model's clean keeps its dates in order and out of the future.
+VOG_SOORT = _screening(
+    "vog",
+    VOG,
+    "gezinslid__gezin",
+    velden=tuple(VOG_VELDEN),
+    kenmerken=("gezinslid",),
+    titel=lambda waarden: f"VOG van {waarden['gezinslid']}",
+)
+
+# Withdrawn: the member was not there. Corrected: it was another session.
+DEELNAME = _screening(
+    "deelname",
+    TrainingDeelname,
+    "gezinslid__gezin",
+    velden=("training",),
+    kenmerken=("gezinslid",),
+    titel=lambda waarden: f"Training van {waarden['gezinslid']}: {waarden['training']}",
+    controle=_deelname_controle,
+)
+
+
+SOORTEN: dict[str, Soort] = {
+    soort.naam: soort
+    for soort in (CONTACTMOMENT, EVALUATIE, UREN, GESPREK, REFERENTIE, VOG_SOORT, DEELNAME)
+}
 _PER_MODEL = {soort.model: soort for soort in SOORTEN.values()}
 _PER_LABEL = {soort.label: soort for soort in SOORTEN.values()}
 
@@ -217,10 +366,17 @@ def _begin(door: User, soort: Soort, item: models.Model, reden: str, versie, sna
         raise niet_van_u
     if not reden.strip():
         raise ValidationError({"reden": REDEN_NODIG})
-    veld = soort.model._meta.get_field(soort.ouder)
-    ouder = veld.related_model.objects.select_for_update(no_key=True).get(
-        pk=getattr(item, veld.attname)
-    )
+    if soort.ouder_model is None:
+        veld = soort.model._meta.get_field(soort.ouder)
+        ouder_model, ouder_id = veld.related_model, getattr(item, veld.attname)
+    else:
+        ouder_model = soort.ouder_model
+        rij = soort.model.objects.filter(pk=item.pk)
+        ouder_id = rij.values_list(soort.ouder, flat=True).first()
+    try:
+        ouder = ouder_model.objects.select_for_update(no_key=True).get(pk=ouder_id)
+    except ouder_model.DoesNotExist as error:  # the item withdrawn meanwhile
+        raise niet_van_u from error
     try:
         current = claim(
             soort.model,
@@ -231,18 +387,21 @@ def _begin(door: User, soort: Soort, item: models.Model, reden: str, versie, sna
         )
     except soort.model.DoesNotExist as error:  # withdrawn meanwhile
         raise niet_van_u from error
-    setattr(current, soort.ouder, ouder)
+    if "__" not in soort.ouder:
+        setattr(current, soort.ouder, ouder)
     if problem := soort.weigering(current):
         raise TransitionError(problem)
     return ouder, current
 
 
-def _correctie(door: User, kind: Soort, item: models.Model, **kwargs) -> Correctie:
+def _correctie(door: User, kind: Soort, item: models.Model, ouder, **kwargs) -> Correctie:
     return Correctie.objects.create(
         organisatie_id=door.organisatie_id,
         item_type=kind.label,
         item_id=item.pk,
         koppeling_id=getattr(item, "koppeling_id", None),
+        # A screening item's family: its steungezin, the row locked first.
+        gezin_id=ouder.pk if isinstance(ouder, Gezin) else None,
         door=door,
         **kwargs,
     )
@@ -278,12 +437,21 @@ def corrigeren(
     for naam in changed:
         setattr(current, naam, waarden[naam])
     soort.controle(current)
-    current.full_clean()
+    # The correctable fields and the model's own checks; what a correction
+    # does not touch (who last updated a VOG) is not its business.
+    current.full_clean(
+        exclude=[
+            f.name
+            for f in soort.model._meta.concrete_fields
+            if f.name not in soort.velden and f.name not in soort.kenmerken
+        ]
+    )
     current.save(update_fields=changed)
     correctie = _correctie(
         door,
         soort,
         current,
+        ouder,
         soort=Correctie.Soort.GECORRIGEERD,
         reden=reden.strip(),
         oud=oud,
@@ -326,6 +494,7 @@ def intrekken(
         door,
         soort,
         current,
+        ouder,
         soort=Correctie.Soort.INGETROKKEN,
         reden=reden.strip(),
         oud=soort.waarden(current),
@@ -351,6 +520,11 @@ class Ingetrokken:
     def intrekking(self) -> Correctie:
         return self.geschiedenis[-1]
 
+    @property
+    def soort(self) -> str:
+        """The model's name ("vog"), for a page that lists them per kind."""
+        return self.intrekking.item_type.partition(".")[2]
+
 
 def geschiedenis(
     items: Iterable[models.Model], correcties: Iterable[Correctie]
@@ -370,3 +544,17 @@ def geschiedenis(
         for history in per_item.values()
         if history[-1].is_intrekking
     ]
+
+
+def screening_markeren(steungezin: Steungezin, door: User, items: list[models.Model]):
+    """The screening page's items marked with their history and, for a
+    coordinator, the addresses of their correction pages (screening.markering):
+    one query for the family's corrections, however many items it has."""
+    correcties = Correctie.objects.filter(gezin_id=steungezin.pk).select_related("door")
+    weg = geschiedenis(items, correcties)
+    if door.is_coordinator:
+        for item in items:
+            naam = soort_van(item).naam
+            item.corrigeren_url = reverse(f"matching:{naam}-corrigeren", args=[item.pk])
+            item.intrekken_url = reverse(f"matching:{naam}-intrekken", args=[item.pk])
+    return weg

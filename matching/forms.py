@@ -30,6 +30,9 @@ from matching.models import (
     MeldcodeStap,
     maandag_van,
 )
+from screening.forms import DatesInThePast, ReferentieForm
+from screening.models import VOG, ScreeningGesprek, Training, TrainingDeelname
+from screening.services import VOG_VELDEN
 
 
 class FilterForm(forms.Form):
@@ -234,6 +237,10 @@ class CorrectieForm(VersionedForm, OnceForm):
         help_text="Komt in de geschiedenis, zichtbaar voor de coördinatoren.",
     )
 
+    def waarden(self, velden: Iterable[str]) -> dict:
+        """The item's correctable fields as the service takes them."""
+        return {name: self.cleaned_data[name] for name in velden}
+
 
 class IntrekkenForm(CorrectieForm):
     reden = forms.CharField(
@@ -250,6 +257,58 @@ class ContactmomentCorrectieForm(CorrectieForm, ContactmomentForm):
     def __init__(self, *args, door: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.order_fields([*ContactmomentForm.Meta.fields, "reden"])
+
+
+class GesprekCorrectieForm(CorrectieForm, DatesInThePast, forms.ModelForm):
+    """A screening conversation as recorded: one kind per row (an intake at
+    home is two rows, each corrected on its own), and the reason."""
+
+    class Meta:
+        model = ScreeningGesprek
+        fields = ["soort", "datum", "notities"]
+        widgets = {"notities": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, door: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields([*self.Meta.fields, "reden"])
+
+
+class ReferentieCorrectieForm(CorrectieForm, ReferentieForm):
+    def __init__(self, *args, door: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields([*self.Meta.fields, "reden"])
+
+
+class VOGCorrectieForm(CorrectieForm, DatesInThePast, forms.ModelForm):
+    """A VOG's status and dates as they should have been, and the reason."""
+
+    class Meta:
+        model = VOG
+        fields = VOG_VELDEN
+        widgets = {"notitie": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, door: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields([*VOG_VELDEN, "reden"])
+
+
+class DeelnameCorrectieForm(CorrectieForm, forms.ModelForm):
+    """The training session a member attended, when it was another one."""
+
+    class Meta:
+        model = TrainingDeelname
+        fields = ["training"]
+        # The sessions as a list that wraps: a title and a date cut no choice
+        # short on a phone, as a select's closed box would.
+        widgets = {"training": forms.RadioSelect}
+
+    def __init__(self, *args, door: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["training"].queryset = Training.objects.filter(
+            organisatie=door.organisatie, datum__lte=today()
+        )
+        self.fields["training"].label = "Training die gevolgd is"
+        self.order_fields(["training", "reden"])
 
 
 class SignaalForm(OnceForm):
@@ -379,6 +438,27 @@ class EvaluatieForm(LegeKeuzes, OnceForm, forms.ModelForm):
         return answers
 
 
+class EvaluatieCorrectieForm(CorrectieForm, EvaluatieForm):
+    """An evaluation's own form, filled in with its answers, and the reason."""
+
+    def __init__(self, *args, door: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            for side in ("vraag", "steun"):
+                for key, _ in EVALUATIEVRAGEN:
+                    self.initial[f"{side}_{key}"] = getattr(self.instance, f"{side}_scores").get(
+                        key
+                    )
+                doorgaan = getattr(self.instance, f"{side}_doorgaan")
+                self.initial[f"{side}_doorgaan_keuze"] = {True: "ja", False: "nee"}.get(
+                    doorgaan, ""
+                )
+        self.order_fields([*(name for name in self.fields if name != "reden"), "reden"])
+
+    def waarden(self, velden: Iterable[str]) -> dict:
+        return self.answers()
+
+
 ALGEMEEN = "Algemeen (werving, training, overleg)"
 
 
@@ -398,6 +478,14 @@ class UrenForm(WeekForm):
     Which hours are allowed is ``uren_vastleggen``'s rule."""
 
     notitie = forms.CharField(label="Notitie", max_length=300, required=False)
+    reden = forms.CharField(
+        label="Reden van de wijziging",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Alleen nodig als u opgeslagen uren van deze week wijzigt of weghaalt; "
+        "komt in de geschiedenis.",
+    )
 
     def __init__(
         self, *args, gemeenten: list[str], opgeslagen: Iterable[CoordinatieUren] = (), **kwargs
@@ -416,7 +504,7 @@ class UrenForm(WeekForm):
                 localize=True,
                 widget=forms.TextInput(attrs={"inputmode": "decimal"}),
             )
-        self.order_fields(["week", *self.gemeenten, "notitie"])
+        self.order_fields(["week", *self.gemeenten, "notitie", "reden"])
         field_of = {gemeente: name for name, gemeente in self.gemeenten.items()}
         for regel in opgeslagen:
             if regel.gemeente in field_of:

@@ -898,6 +898,8 @@ class Evaluatie(models.Model):
     steun_beter = models.TextField("wat kan beter (steungezin)", blank=True)
     steun_doorgaan = models.BooleanField("steungezin wil doorgaan", null=True, blank=True)
     conclusie = models.TextField("conclusie van de coördinator")
+    # Optimistic locking for corrections (matching.correcties).
+    versie = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "evaluatie"
@@ -906,6 +908,19 @@ class Evaluatie(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_soort_display()} {korte_datum(self.datum)}"
+
+    @property
+    def vraag_scores_label(self) -> str:
+        """The scores as a correction's history shows them."""
+        return self._scores(self.vraag_scores)
+
+    @property
+    def steun_scores_label(self) -> str:
+        return self._scores(self.steun_scores)
+
+    @staticmethod
+    def _scores(scores: dict) -> str:
+        return "; ".join(f"{tekst}: {scores.get(key, '—')}" for key, tekst in EVALUATIEVRAGEN)
 
     def rows(self):
         """(question, score vraaggezin, score steungezin) side by side."""
@@ -1011,6 +1026,11 @@ class Correctie(models.Model):
     # None for what belongs to no koppeling (hours).
     koppeling = models.ForeignKey(
         Koppeling, on_delete=models.CASCADE, null=True, blank=True, related_name="correcties"
+    )
+    # The steungezin of a screening item (a VOG, a training attendance),
+    # which belongs to no koppeling: for its page and for its erasure.
+    gezin = models.ForeignKey(
+        Gezin, on_delete=models.CASCADE, null=True, blank=True, related_name="correcties"
     )
     soort = models.CharField("soort", max_length=20, choices=Soort.choices)
     reden = models.TextField("reden van de correctie")

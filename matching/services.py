@@ -664,13 +664,28 @@ def uren_problemen(organisatie: Organisatie, uren: dict[str, Decimal]) -> list[s
     return problemen
 
 
+UREN_REDEN_NODIG = (
+    "Deze week had al uren. Geef de reden waarom u uren wijzigt of weghaalt; "
+    "die komt in de geschiedenis."
+)
+
+
 @transaction.atomic
 def uren_vastleggen(
-    *, door: User, week: datetime.date, uren: dict[str, Decimal], notitie: str = ""
+    *,
+    door: User,
+    week: datetime.date,
+    uren: dict[str, Decimal],
+    notitie: str = "",
+    reden: str = "",
 ) -> list[CoordinatieUren]:
     """A coordinator's hours in one week (the Monday), per gemeente of the
     organisation and "" for algemeen. They replace what the week held: a
-    gemeente left out or at 0 has no row. The week's total is at most 80."""
+    gemeente left out or at 0 has no row. The week's total is at most 80.
+
+    A saved row whose hours change or go is corrected or withdrawn with
+    ``reden`` (matching.correcties), so that the hours' history shows it; a
+    week's first hours, or a gemeente added, need no reason."""
     _professional(door)
     # Two submissions for one week each replace the other's rows; without a
     # lock both could land, and the week would hold the hours of both.
@@ -687,9 +702,19 @@ def uren_vastleggen(
     regels = {
         gemeente: aantal.quantize(Decimal("0.1")) for gemeente, aantal in uren.items() if aantal
     }
-    CoordinatieUren.objects.filter(coordinator=door, week=maandag).exclude(
-        gemeente__in=regels
-    ).delete()
+    opgeslagen = CoordinatieUren.objects.filter(coordinator=door, week=maandag)
+    gewijzigd = [regel for regel in opgeslagen if regels.get(regel.gemeente) != regel.uren]
+    if gewijzigd and not reden.strip():
+        raise ValidationError({"reden": UREN_REDEN_NODIG})
+    # Imported here: matching.correcties builds on this module.
+    from matching import correcties
+
+    # Fewer hours first, so that no step on the way passes the week's limit.
+    for regel in sorted(gewijzigd, key=lambda r: regels.get(r.gemeente, 0) - r.uren):
+        if regel.gemeente in regels:
+            correcties.corrigeren(door=door, item=regel, reden=reden, uren=regels[regel.gemeente])
+        else:
+            correcties.intrekken(door=door, item=regel, reden=reden)
     records = []
     for gemeente, aantal in regels.items():
         record = CoordinatieUren(

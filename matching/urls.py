@@ -62,8 +62,31 @@ urlpatterns = [
     path("gezinnen/<int:pk>/mail/<slug:mail>/", bericht_views.gezin_bericht, name="gezin-bericht"),
     path("zoeken/", views.zoeken, name="zoeken"),
     path("uren/", views.uren, name="uren"),
+    path(
+        "evaluaties/<int:pk>/corrigeren/",
+        views.corrigeren,
+        {"soort": "evaluatie"},
+        name="evaluatie-corrigeren",
+    ),
+    path(
+        "evaluaties/<int:pk>/intrekken/",
+        views.intrekken,
+        {"soort": "evaluatie"},
+        name="evaluatie-intrekken",
+    ),
     path("uren/<int:pk>/corrigeren/", views.corrigeren, {"soort": "uren"}, name="uren-corrigeren"),
     path("uren/<int:pk>/intrekken/", views.intrekken, {"soort": "uren"}, name="uren-intrekken"),
+    # Screening items: a conversation, a reference, a VOG, a training attended.
+    *(
+        path(f"screening/{pad}/<int:pk>/{stap}/", view, {"soort": soort}, name=f"{soort}-{stap}")
+        for soort, pad in (
+            ("gesprek", "gesprekken"),
+            ("referentie", "referenties"),
+            ("vog", "vogs"),
+            ("deelname", "trainingen"),
+        )
+        for stap, view in (("corrigeren", views.corrigeren), ("intrekken", views.intrekken))
+    ),
     path("agenda/", views.agenda, name="agenda"),
     path("agenda/abonnement/", views.agenda_feed_nieuw, name="agenda-feed-nieuw"),
     path("agenda/abonnement/intrekken/", views.agenda_feed_intrekken, name="agenda-feed-intrekken"),

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from operator import attrgetter
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,18 +30,23 @@ from matching.forms import (
     BegeleidingForm,
     ContactmomentCorrectieForm,
     ContactmomentForm,
+    DeelnameCorrectieForm,
+    EvaluatieCorrectieForm,
     EvaluatieForm,
     FilterForm,
+    GesprekCorrectieForm,
     HeropenenForm,
     IntrekkenForm,
     KennismakingPlanForm,
     KennismakingUitkomstForm,
     MeldcodeStapForm,
     NotitieForm,
+    ReferentieCorrectieForm,
     SignaalForm,
     StartForm,
     UrenCorrectieForm,
     UrenForm,
+    VOGCorrectieForm,
     WeekForm,
     ZoekForm,
 )
@@ -158,7 +166,7 @@ def koppeling_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     # The koppeling's own history (an end undone) and that of its check-ins.
     ingetrokken = correcties.geschiedenis(
-        [koppeling, *koppeling.contactmomenten.all()], koppeling.correcties.all()
+        [koppeling, *koppeling.contactmomenten.all(), *evaluaties], koppeling.correcties.all()
     )
     return render(
         request,
@@ -166,7 +174,8 @@ def koppeling_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "koppeling": koppeling,
             "evaluaties": evaluaties,
-            "ingetrokken": ingetrokken,
+            "ingetrokken": [weg for weg in ingetrokken if weg.soort == "contactmoment"],
+            "evaluaties_ingetrokken": [weg for weg in ingetrokken if weg.soort == "evaluatie"],
             "professional": request.user.is_coordinator,
             "documenten": koppeling_sectie(koppeling, request.user),
             # The mail sent about it, newest first (professional coordinators only).
@@ -699,14 +708,41 @@ def evaluatie(request: HttpRequest, pk: int) -> HttpResponse:
 
 # Corrections ------------------------------------------------------------------
 
+
 # Per kind of correctable item (matching.correcties.SOORTEN): the form with
 # its fields, and the page the item is listed on.
+def _screening_pagina(anker: str, steungezin_id: Callable[[models.Model], int]):
+    """The screening page of the item's steungezin, at its card."""
+
+    def terug(item) -> str:
+        return reverse("screening:gezin", args=[steungezin_id(item)]) + f"#{anker}"
+
+    return terug
+
+
 CORRECTIEPAGINAS = {
     "contactmoment": (
         ContactmomentCorrectieForm,
         lambda contact: reverse("matching:detail", args=[contact.koppeling_id]),
     ),
+    "evaluatie": (
+        EvaluatieCorrectieForm,
+        lambda evaluatie: reverse("matching:detail", args=[evaluatie.koppeling_id]),
+    ),
     "uren": (UrenCorrectieForm, lambda regel: reverse("matching:uren")),
+    "gesprek": (GesprekCorrectieForm, _screening_pagina("gesprekken", attrgetter("steungezin_id"))),
+    "referentie": (
+        ReferentieCorrectieForm,
+        _screening_pagina("referenties", attrgetter("steungezin_id")),
+    ),
+    "vog": (
+        VOGCorrectieForm,
+        _screening_pagina("vogs", attrgetter("gezinslid.gezin_id")),
+    ),
+    "deelname": (
+        DeelnameCorrectieForm,
+        _screening_pagina("training", attrgetter("gezinslid.gezin_id")),
+    ),
 }
 
 
@@ -717,15 +753,29 @@ def _correctie_pagina(request: HttpRequest, soort: str, pk: int):
     return kind, item, form_class, terug(item)
 
 
+def _kruimels(item, terug: str) -> list[tuple[str, str]]:
+    """The trail above a correction page of an item without a koppeling."""
+    if isinstance(item, CoordinatieUren):
+        return [("Mijn coördinatie-uren", terug)]
+    steungezin = correcties.steungezin_van(item)
+    return [
+        ("Steungezinnen", reverse("gezinnen:steungezin-list")),
+        (steungezin.naam, reverse("gezinnen:steungezin-detail", args=[steungezin.pk])),
+        ("Screening", terug),
+    ]
+
+
 def _correctie_render(request, kind, item, form, title: str, terug: str, **extra):
     if request.method == "GET" and kind.over_gezin:
         audit.dossier_bekeken(door=request.user, obj=item, onderdeel=title.lower())
+    koppeling = getattr(item, "koppeling", None)
     return render(
         request,
         "matching/correctie.html",
         {
             "item": item,
-            "koppeling": getattr(item, "koppeling", None),
+            "koppeling": koppeling,
+            "kruimels": None if koppeling else _kruimels(item, terug),
             "form": form,
             "title": title,
             "terug": terug,
@@ -760,7 +810,7 @@ def corrigeren(request: HttpRequest, soort: str, pk: int) -> HttpResponse:
                     reden=data["reden"],
                     versie=data["versie"],
                     snapshot_token=data["snapshot"],
-                    **{name: data[name] for name in kind.velden},
+                    **form.waarden(kind.velden),
                 ),
                 Correctie,
             ),
@@ -831,7 +881,11 @@ def uren(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 services.uren_vastleggen(
-                    door=user, week=data["week"], uren=form.uren(), notitie=data["notitie"]
+                    door=user,
+                    week=data["week"],
+                    uren=form.uren(),
+                    notitie=data["notitie"],
+                    reden=data["reden"],
                 )
             except ValidationError as error:
                 add_service_error(form, error)

@@ -25,7 +25,7 @@ from django.utils import timezone
 from accounts import audit
 from accounts.models import User
 from gezinnen.models import Gezin, Statuswijziging, Steungezin, Vraaggezin
-from matching.correcties import geschiedenis
+from matching.correcties import geschiedenis, soort_van
 from matching.models import (
     EVALUATIEVRAGEN,
     Bericht,
@@ -153,6 +153,30 @@ def _screening(gezin: Steungezin) -> list[Onderdeel]:
     deelnames = TrainingDeelname.objects.filter(gezinslid__in=leden).select_related(
         "training", "gezinslid"
     )
+    return [
+        *_screening_items(gezin, vogs, deelnames),
+        Onderdeel("Correcties in de screening", _screening_correcties(gezin, vogs, deelnames)),
+    ]
+
+
+def _screening_correcties(gezin: Steungezin, vogs, deelnames) -> list[Gegeven]:
+    """The corrections of the screening items, and those withdrawn, by item."""
+    items = [
+        *vogs,
+        *deelnames,
+        *gezin.screeningsgesprekken.select_related("door"),
+        *gezin.referenties.all(),
+    ]
+    weg = geschiedenis(items, Correctie.objects.filter(gezin=gezin).select_related("door"))
+    gegevens = []
+    for item in items:
+        gegevens += _correcties(item.geschiedenis, soort_van(item).naam_van(item), None)
+    for item in weg:
+        gegevens += _correcties(item.geschiedenis, item.titel, None)
+    return gegevens
+
+
+def _screening_items(gezin: Steungezin, vogs, deelnames) -> list[Onderdeel]:
     return [
         Onderdeel(
             "VOG",

@@ -68,6 +68,9 @@ class VOG(models.Model):
         User, verbose_name="bijgewerkt door", on_delete=models.PROTECT, null=True, related_name="+"
     )
     bijgewerkt_op = models.DateTimeField("bijgewerkt op", auto_now=True)
+    # Bumped by every change (gezinnen.integrity.claim), so that a correction
+    # page opened before refuses to save over a change made since.
+    versie = models.PositiveIntegerField(default=1, editable=False)
 
     objects = VOGQuerySet.as_manager()
 
@@ -177,6 +180,9 @@ class ScreeningGesprek(models.Model):
     datum = models.DateField("datum")
     door = models.ForeignKey(User, verbose_name="door", on_delete=models.PROTECT, related_name="+")
     notities = models.TextField("notities", blank=True)
+    # Bumped by every change (gezinnen.integrity.claim), so that a correction
+    # page opened before refuses to save over a change made since.
+    versie = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "screeningsgesprek"
@@ -200,6 +206,9 @@ class Referentie(models.Model):
     uitkomst = models.CharField("uitkomst", max_length=10, choices=Uitkomst.choices)
     notitie = models.TextField("notitie", blank=True)
     door = models.ForeignKey(User, verbose_name="door", on_delete=models.PROTECT, related_name="+")
+    # Bumped by every change (gezinnen.integrity.claim), so that a correction
+    # page opened before refuses to save over a change made since.
+    versie = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "referentie"
@@ -278,6 +287,9 @@ class Training(models.Model):
 class TrainingDeelname(models.Model):
     training = models.ForeignKey(Training, on_delete=models.CASCADE, related_name="deelnames")
     gezinslid = models.ForeignKey(Gezinslid, on_delete=models.CASCADE, related_name="deelnames")
+    # Bumped by every change (gezinnen.integrity.claim), so that a correction
+    # page opened before refuses to save over a change made since.
+    versie = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "deelname aan een training"

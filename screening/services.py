@@ -55,6 +55,10 @@ VOG_VELDEN = [
     "notitie",
 ]
 VOG_GEZIEN = ["id", *VOG_VELDEN]
+VOG_AF = (
+    "Deze VOG is ontvangen of geweigerd en wordt niet meer bijgewerkt. Klopt er iets niet, "
+    "corrigeer hem dan met een reden; verloopt hij, vraag dan een nieuwe aan."
+)
 
 
 class ApprovalRefused(TransitionError):
@@ -143,9 +147,16 @@ def vog_bijwerken(
         if vog_id
         else VOG(gezinslid=lid)
     )
+    if vog.status in VOG.FINAL:
+        # Its progress is over: what was wrong in it is a correction, with a
+        # reason and its history (matching.correcties), not silently replaced.
+        raise ValidationError(VOG_AF)
     for name, value in gegevens.items():
         setattr(vog, name, value)
     vog.bijgewerkt_door = door
+    if vog.pk:
+        # Locked above: a correction page opened before now gets the conflict.
+        vog.versie += 1
     vog.full_clean()
     vog.save()
     _afronden(door, lid.gezin, f"VOG {audit.label(lid)}: {vog.get_status_display()}")

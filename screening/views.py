@@ -12,7 +12,7 @@ from accounts.decorators import coordinator_required
 from gezinnen.forms import add_service_error, refresh_version
 from gezinnen.integrity import EditConflict, once, version_fields
 from gezinnen.models import Steungezin, today
-from screening import rules, services, stand
+from screening import markering, rules, services, stand
 from screening.forms import (
     BesluitForm,
     CriteriaForm,
@@ -130,6 +130,23 @@ def _page(
                 and (probleem or (until and (until - day).days <= VERLOOPT_BINNEN_DAGEN)),
             }
         )
+    gesprekken = _gesprekken(steungezin)
+    referenties = list(steungezin.referenties.select_related("door"))
+    deelnames = [
+        (lid, deelname) for lid in steungezin.leden.all() for deelname in lid.deelnames.all()
+    ]
+    ingetrokken: dict[str, list] = {}
+    for weg in markering.markeren(
+        steungezin,
+        request.user,
+        [
+            *(gesprek for groep in gesprekken for gesprek in groep),
+            *referenties,
+            *(vog for entry in vogs for vog in (entry["vog"], *entry["eerdere"]) if vog),
+            *(deelname for _, deelname in deelnames),
+        ],
+    ):
+        ingetrokken.setdefault(weg.soort, []).append(weg)
     if request.method == "GET":
         audit.dossier_bekeken(door=request.user, obj=steungezin, onderdeel=onderdeel)
     return render(
@@ -151,14 +168,11 @@ def _page(
             "herscreening": herscreening_redenen(steungezin, day)
             if steungezin.is_beschikbaar
             else [],
-            "gesprekken": _gesprekken(steungezin),
+            "gesprekken": gesprekken,
             "trainingen_er": forms["training"].fields["training"].queryset.exists(),
-            "referenties": steungezin.referenties.select_related("door"),
-            "deelnames": [
-                (lid, deelname)
-                for lid in steungezin.leden.all()
-                for deelname in lid.deelnames.all()
-            ],
+            "referenties": referenties,
+            "deelnames": deelnames,
+            "ingetrokken": ingetrokken,
         },
     )
 

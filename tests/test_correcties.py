@@ -15,7 +15,7 @@ from gezinnen.models import today
 from matching import correcties
 from matching.bewaren import gezin_anonimiseren
 from matching.correcties import corrigeren, intrekken
-from matching.models import Contactmoment, CoordinatieUren, Correctie, Koppeling, Signaal
+from matching.models import Contactmoment, CoordinatieUren, Correctie, Evaluatie, Koppeling, Signaal
 from matching.services import contactmoment_vastleggen, maandag_van, uren_vastleggen
 from reports.inzage import inzage
 from steungezinnen.datums import korte_datum
@@ -545,10 +545,129 @@ def test_a_correction_page_opened_before_the_week_was_saved_again_gets_the_confl
     week = maandag_van(today())
     (regel,) = uren_vastleggen(door=coordinator, week=week, uren={"": Decimal("3")})
     geopend = regel.versie
-    uren_vastleggen(door=coordinator, week=week, uren={"": Decimal("9")})
+    uren_vastleggen(door=coordinator, week=week, uren={"": Decimal("9")}, reden="meer")
     regel.refresh_from_db()
-    assert regel.versie == geopend + 1
+    assert regel.versie > geopend
     with pytest.raises(EditConflict):
         corrigeren(door=coordinator, item=regel, reden="typfout", versie=geopend, uren=Decimal("6"))
     regel.refresh_from_db()
     assert regel.uren == Decimal("9")
+
+
+def test_the_week_form_corrects_and_withdraws_saved_rows_with_a_reason(organisatie, coordinator):
+    """Saving a week again changes saved rows through the same mechanism: a
+    reason, and Correctie rows in the hours' history; a first entry needs none."""
+    for naam, gemeente in (("Noord", "Hengelo"), ("Centrum", "Borne")):
+        WijkFactory(organisatie=organisatie, naam=naam, gemeente=gemeente)
+    week = maandag_van(today())
+    uren_vastleggen(door=coordinator, week=week, uren={"": Decimal("3"), "Hengelo": Decimal("2")})
+    assert not Correctie.objects.exists()
+    with pytest.raises(ValidationError) as error:
+        uren_vastleggen(door=coordinator, week=week, uren={"": Decimal("4")})
+    assert "reden" in error.value.message_dict
+    assert {r.gemeente: r.uren for r in CoordinatieUren.objects.all()} == {"": 3, "Hengelo": 2}
+    # A gemeente added and the note changed are no correction.
+    uren_vastleggen(
+        door=coordinator,
+        week=week,
+        uren={"": Decimal("3"), "Hengelo": Decimal("2"), "Borne": Decimal("1")},
+        notitie="overleg",
+    )
+    assert not Correctie.objects.exists()
+    uren_vastleggen(
+        door=coordinator,
+        week=week,
+        uren={"": Decimal("5"), "Borne": Decimal("1")},
+        reden="Hengelo was algemeen",
+    )
+    gecorrigeerd, ingetrokken = Correctie.objects.order_by("soort")
+    assert (gecorrigeerd.soort, gecorrigeerd.oud, gecorrigeerd.nieuw) == (
+        "gecorrigeerd",
+        {"uren": "3,0"},
+        {"uren": "5,0"},
+    )
+    assert (ingetrokken.soort, ingetrokken.reden) == ("ingetrokken", "Hengelo was algemeen")
+    assert ingetrokken.oud["gemeente"] == "Hengelo"
+
+
+# Evaluaties ------------------------------------------------------------------
+
+
+def evaluatie(koppeling, door, days_ago=5, **kwargs):
+    from matching.models import EVALUATIEVRAGEN
+    from matching.services import evaluatie_vastleggen
+
+    scores = {key: 4 for key, _ in EVALUATIEVRAGEN}
+    values = {
+        "soort": "jaarlijks",
+        "datum": DAY - datetime.timedelta(days=days_ago),
+        "vraag_scores": scores,
+        "steun_scores": scores,
+        "conclusie": "Gaat goed",
+    }
+    return evaluatie_vastleggen(door=door, koppeling=koppeling, **{**values, **kwargs})
+
+
+def test_an_evaluation_is_corrected_and_the_next_one_follows(coordinator, koppeling):
+    eerste = evaluatie(koppeling, coordinator, days_ago=20)
+    koppeling.refresh_from_db()
+    volgende = koppeling.volgende_evaluatie_op
+    scores = {**eerste.vraag_scores, next(iter(eerste.vraag_scores)): 2}
+    correctie = corrigeren(
+        door=coordinator,
+        item=eerste,
+        reden="Datum en score verkeerd",
+        versie=eerste.versie,
+        datum=DAY - datetime.timedelta(days=30),
+        vraag_scores=scores,
+    )
+    assert set(correctie.oud) == {"datum", "vraag_scores"}
+    assert ": 2" in correctie.nieuw["vraag_scores"]
+    # The next one counts the yearly ones: one that was the trial period's is not.
+    koppeling.refresh_from_db()
+    assert koppeling.volgende_evaluatie_op == volgende
+    corrigeren(door=coordinator, item=eerste, reden="Was de proefperiode", soort="proefperiode")
+    koppeling.refresh_from_db()
+    assert koppeling.volgende_evaluatie_op < volgende
+    with pytest.raises(ValidationError, match="1 tot en met 5"):
+        corrigeren(door=coordinator, item=eerste, reden="x", steun_scores={"contact": 9})
+
+
+def test_an_evaluation_for_the_wrong_koppeling_is_withdrawn(
+    client, coordinator, vrijwilliger, outsider, koppeling
+):
+    voor = Koppeling.objects.get(pk=koppeling.pk).volgende_evaluatie_op
+    fout = evaluatie(koppeling, coordinator)
+    assert Koppeling.objects.get(pk=koppeling.pk).volgende_evaluatie_op != voor
+    for wie in (vrijwilliger, outsider):
+        with pytest.raises(TransitionError):
+            intrekken(door=wie, item=fout, reden="x")
+    intrekken(door=coordinator, item=fout, reden="Hoort bij de koppeling van Jansen")
+    assert Koppeling.objects.get(pk=koppeling.pk).volgende_evaluatie_op == voor
+    client.force_login(coordinator)
+    text = client.get(reverse("matching:detail", args=[koppeling.pk])).text
+    assert "Ingetrokken evaluaties" in text
+    assert "Hoort bij de koppeling van Jansen" in text
+
+
+def test_correcting_an_evaluation_through_its_page(client, coordinator, koppeling):
+    from gezinnen.integrity import version_fields
+
+    item = evaluatie(koppeling, coordinator)
+    client.force_login(coordinator)
+    page = client.get(url("evaluatie-corrigeren", item))
+    assert page.status_code == 200
+    form = page.context["form"]
+    data = {
+        **{k: v for k, v in form.initial.items() if v is not None},
+        **version_fields(item),
+        "datum": item.datum.isoformat(),
+        "soort": item.soort,
+        "conclusie": "Gaat heel goed",
+        "reden": "Conclusie aangevuld",
+    }
+    response = client.post(url("evaluatie-corrigeren", item), data)
+    assert response.status_code == 302, response.context["form"].errors
+    assert Evaluatie.objects.get(pk=item.pk).conclusie == "Gaat heel goed"
+    text = client.get(reverse("matching:detail", args=[koppeling.pk])).text
+    assert "Gaat goed → Gaat heel goed" in text

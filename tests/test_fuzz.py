@@ -385,6 +385,11 @@ def records() -> dict[str, list[dict]]:
         "document": Document.objects.order_by("pk"),
         "contactmoment": Contactmoment.objects.order_by("pk"),
         "uren": CoordinatieUren.objects.order_by("pk"),
+        "evaluatie": Evaluatie.objects.order_by("pk"),
+        "gesprek": ScreeningGesprek.objects.order_by("pk"),
+        "referentie": Referentie.objects.order_by("pk"),
+        "vog": VOG.objects.order_by("pk"),
+        "deelname": TrainingDeelname.objects.order_by("pk"),
         "vraaggezin": Vraaggezin.objects.order_by("pk"),
         "steungezin": Steungezin.objects.order_by("pk").prefetch_related("leden"),
     }

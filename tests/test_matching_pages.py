@@ -338,7 +338,12 @@ def test_coordination_hours_per_week(client, coordinator):
     client.post(reverse("matching:uren"), {"week": wednesday.isoformat(), "uren_algemeen": "4,5"})
     client.post(
         reverse("matching:uren"),
-        {"week": wednesday.isoformat(), "uren_algemeen": "5", "notitie": "training"},
+        {
+            "week": wednesday.isoformat(),
+            "uren_algemeen": "5",
+            "notitie": "training",
+            "reden": "training vergeten",
+        },
     )
     uren = CoordinatieUren.objects.get()
     assert uren.week.weekday() == 0

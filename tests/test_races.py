@@ -393,6 +393,7 @@ def test_two_submissions_for_one_week_never_add_up_past_80(organisatie, coordina
                     door=opened(coordinator),
                     week=week,
                     uren={gemeente: Decimal(50)},
+                    reden="opnieuw ingevuld",
                 )
                 for gemeente in ("Hengelo", "Borne")
             )
@@ -483,3 +484,40 @@ def test_a_page_refreshing_a_verdict_never_overwrites_the_one_a_write_makes(orga
         thread.join()
     stand = Screeningstand.objects.get(steungezin=gezin)
     assert (stand.kan_koppelen, stand.reden) == (True, "")
+
+
+def test_an_approval_and_the_withdrawal_of_the_only_vog_never_leave_a_wrong_verdict(
+    organisatie, coordinator, colleague
+):
+    """The withdrawal locks the steungezin as every screening write does: the
+    approval either comes first (and the family is then to be screened again)
+    or finds the VOG missing; the stored verdict is the rules' either way."""
+    from screening import stand
+    from screening.models import VOG, Screeningstand
+    from screening.rules import with_screening
+
+    training = Training.objects.create(
+        organisatie=organisatie, datum=DAY, titel="Basis", trainer="T", plaats="P"
+    )
+    for ronde in range(ROUNDS):
+        steungezin = approved_steungezin(organisatie, status="in_screening")
+        for soort in ("kennismaking", "huisbezoek"):
+            ScreeningGesprek.objects.create(
+                steungezin=steungezin, soort=soort, datum=DAY, door=coordinator
+            )
+        TrainingDeelname.objects.create(training=training, gezinslid=steungezin.leden.get())
+        vog = VOG.objects.get(gezinslid__gezin=steungezin)
+        outcomes = race(
+            partial(steungezin_goedkeuren, door=coordinator, steungezin=opened(steungezin)),
+            later(
+                0.001 * (ronde % 3),
+                partial(intrekken, door=colleague, item=opened(vog), reden="fout", versie=1),
+            ),
+        )
+        assert kind(outcomes[1]) == "ok", (ronde, outcomes)
+        now = Steungezin.objects.get(pk=steungezin.pk)
+        assert now.status == ("beschikbaar" if kind(outcomes[0]) == "ok" else "in_screening")
+        opgeslagen = Screeningstand.objects.get(steungezin=steungezin)
+        verse = stand.bereken(with_screening(Steungezin.objects.filter(pk=now.pk)).get(), DAY)
+        assert (opgeslagen.kan_koppelen, opgeslagen.reden) == (verse.kan_koppelen, verse.reden)
+        assert not opgeslagen.kan_koppelen, ronde

@@ -10,6 +10,7 @@ from django.utils.html import escape
 from accounts import audit
 from accounts.models import AuditEntry
 from gezinnen.models import Steungezin, today
+from matching.correcties import corrigeren, intrekken
 from screening import services
 from screening.models import (
     VOG,
@@ -17,6 +18,7 @@ from screening.models import (
     CriteriumBeoordeling,
     ScreeningGesprek,
     Training,
+    TrainingDeelname,
     add_months,
 )
 from tests.factories import GezinslidFactory, SteungezinFactory, approved_steungezin
@@ -25,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 DAY = today()
 # The screening page, whatever the number of members and records (pinned).
-PAGE_QUERIES = 23
+PAGE_QUERIES = 24
 
 
 def iso(days_ago: int) -> str:
@@ -565,6 +567,14 @@ def test_the_page_takes_the_same_queries_for_more_members_and_items(
 ):
     small = _a_full_screening(organisatie, coordinator, training, adults=1)
     large = _a_full_screening(organisatie, coordinator, training, adults=4)
+    # And the large one's items corrected and withdrawn, with their history.
+    first, second, *_ = large.referenties.all()
+    corrigeren(door=coordinator, item=first, reden="typfout", naam="Ria")
+    intrekken(door=coordinator, item=second, reden="dubbel")
+    for vog in VOG.objects.filter(gezinslid__gezin=large, status="ontvangen"):
+        corrigeren(door=coordinator, item=vog, reden="datum", ontvangen_op=DAY)
+    for deelname in TrainingDeelname.objects.filter(gezinslid__gezin=large)[:2]:
+        intrekken(door=coordinator, item=deelname, reden="was er niet")
     for gezin in (small, large):
         with django_assert_num_queries(PAGE_QUERIES):
             response = logged_in.get(page_url(gezin))

@@ -75,13 +75,17 @@ def test_it_writes_one_audit_entry_with_the_hours_per_gemeente(coordinator):
 
 def test_it_replaces_the_week(coordinator):
     uren_vastleggen(
+        reden="correctie",
         door=coordinator,
         week=MAANDAG,
         uren={"Hengelo": Decimal("3"), "Borne": Decimal("2"), "": Decimal("1")},
     )
     first = CoordinatieUren.objects.get(gemeente="Hengelo")
     uren_vastleggen(
-        door=coordinator, week=WOENSDAG, uren={"Hengelo": Decimal("4"), "": Decimal("0.5")}
+        reden="correctie",
+        door=coordinator,
+        week=WOENSDAG,
+        uren={"Hengelo": Decimal("4"), "": Decimal("0.5")},
     )
     assert week_of(coordinator) == {"Hengelo": 4, "": Decimal("0.5")}
     assert CoordinatieUren.objects.get(gemeente="Hengelo").pk == first.pk
@@ -91,18 +95,26 @@ def test_it_replaces_the_week(coordinator):
 def test_a_zero_removes_the_row_and_other_weeks_stay(coordinator, organisatie):
     colleague = UserFactory(organisatie=organisatie)
     vorige = MAANDAG - datetime.timedelta(weeks=1)
-    uren_vastleggen(door=coordinator, week=vorige, uren={"Hengelo": Decimal("6")})
-    uren_vastleggen(door=colleague, week=MAANDAG, uren={"Hengelo": Decimal("5")})
     uren_vastleggen(
-        door=coordinator, week=MAANDAG, uren={"Hengelo": Decimal("3"), "Borne": Decimal("2")}
+        reden="correctie", door=coordinator, week=vorige, uren={"Hengelo": Decimal("6")}
+    )
+    uren_vastleggen(reden="correctie", door=colleague, week=MAANDAG, uren={"Hengelo": Decimal("5")})
+    uren_vastleggen(
+        reden="correctie",
+        door=coordinator,
+        week=MAANDAG,
+        uren={"Hengelo": Decimal("3"), "Borne": Decimal("2")},
     )
     uren_vastleggen(
-        door=coordinator, week=MAANDAG, uren={"Hengelo": Decimal("0"), "Borne": Decimal("2")}
+        reden="correctie",
+        door=coordinator,
+        week=MAANDAG,
+        uren={"Hengelo": Decimal("0"), "Borne": Decimal("2")},
     )
     assert week_of(coordinator) == {"Borne": 2}
     assert week_of(coordinator, vorige) == {"Hengelo": 6}
     assert week_of(colleague) == {"Hengelo": 5}
-    uren_vastleggen(door=coordinator, week=MAANDAG, uren={})
+    uren_vastleggen(reden="correctie", door=coordinator, week=MAANDAG, uren={})
     assert week_of(coordinator) == {}
     assert AuditEntry.objects.latest("id").detail == f"uren week {MAANDAG:%Y-%m-%d}: geen"
 
@@ -115,18 +127,24 @@ def test_it_refuses_a_gemeente_of_another_organisation(coordinator):
 
 
 def test_it_refuses_more_than_80_hours_in_a_week(coordinator):
-    uren_vastleggen(door=coordinator, week=MAANDAG, uren={"Hengelo": Decimal("6")})
+    uren_vastleggen(
+        reden="correctie", door=coordinator, week=MAANDAG, uren={"Hengelo": Decimal("6")}
+    )
     with pytest.raises(
         ValidationError, match="hoogstens 80 uur coördinatie; samen is dit 80,5 uur"
     ):
         uren_vastleggen(
+            reden="correctie",
             door=coordinator,
             week=MAANDAG,
             uren={"Hengelo": Decimal("50"), "Borne": Decimal("30"), "": Decimal("0.5")},
         )
     assert week_of(coordinator) == {"Hengelo": 6}
     uren_vastleggen(
-        door=coordinator, week=MAANDAG, uren={"Hengelo": Decimal("50"), "Borne": Decimal("30")}
+        reden="correctie",
+        door=coordinator,
+        week=MAANDAG,
+        uren={"Hengelo": Decimal("50"), "Borne": Decimal("30")},
     )
     assert week_of(coordinator) == {"Hengelo": 50, "Borne": 30}
 
@@ -208,8 +226,15 @@ def test_it_opens_a_week_to_correct_it(client, coordinator):
     assert 'value="overleg"' in response.text
     assert 'name="uren_borne" inputmode="decimal"' in response.text  # empty
 
-    client.post(URL, {"week": MAANDAG.isoformat(), "uren_hengelo": "3,5", "uren_borne": "1"})
+    # Algemeen removed: not without a reason, and then in the hours' history.
+    data = {"week": MAANDAG.isoformat(), "uren_hengelo": "3,5", "uren_borne": "1"}
+    response = client.post(URL, data)
+    assert "Geef de reden" in response.text
+    assert 'value="3,5"' in response.text  # what was typed stays
+    assert week_of(coordinator) == {"Hengelo": Decimal("3.5"), "": 1}
+    client.post(URL, {**data, "reden": "Was overleg in Borne"})
     assert week_of(coordinator) == {"Hengelo": Decimal("3.5"), "Borne": 1}
+    assert "Was overleg in Borne" in client.get(URL).text
 
 
 @pytest.mark.parametrize(

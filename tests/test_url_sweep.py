@@ -10,7 +10,8 @@ from django.urls import resolve, reverse
 
 from gezinnen.models import today
 from matching.documenten import document_toevoegen
-from matching.models import Contactmoment, CoordinatieUren, Signaal, maandag_van
+from matching.models import Contactmoment, CoordinatieUren, Evaluatie, Signaal, maandag_van
+from screening.models import VOG, Referentie, ScreeningGesprek, Training, TrainingDeelname
 from tests.factories import KoppelingFactory, SteungezinFactory, VraaggezinFactory
 from tests.sweep import ALL, fill
 
@@ -81,6 +82,11 @@ PK_OF = {
     "matching:contactmoment-intrekken": "contactmoment",
     "matching:uren-corrigeren": "uren",
     "matching:uren-intrekken": "uren",
+    **{
+        f"matching:{soort}-{stap}": soort
+        for soort in ("evaluatie", "gesprek", "referentie", "vog", "deelname")
+        for stap in ("corrigeren", "intrekken")
+    },
 }
 
 
@@ -122,7 +128,33 @@ def values(organisatie, coordinator, vrijwilliger):
     uren = CoordinatieUren.objects.create(
         organisatie=organisatie, coordinator=coordinator, week=maandag_van(today()), uren=2
     )
+    # A screening item of each kind, of the steungezin.
+    lid = steun.leden.first()
+    gesprek = ScreeningGesprek.objects.create(
+        steungezin=steun, soort="kennismaking", datum=today(), door=coordinator
+    )
+    referentie = Referentie.objects.create(
+        steungezin=steun,
+        naam="Buurvrouw",
+        relatie="buren",
+        benaderd_op=today(),
+        uitkomst="positief",
+        door=coordinator,
+    )
+    vog = VOG.objects.create(gezinslid=lid)
+    training = Training.objects.create(
+        organisatie=organisatie, datum=today(), titel="Basis", trainer="T", plaats="Hengelo"
+    )
+    deelname = TrainingDeelname.objects.create(training=training, gezinslid=lid)
+    evaluatie = Evaluatie.objects.create(
+        koppeling=koppeling, soort="jaarlijks", door=coordinator, conclusie="Gaat goed"
+    )
     return {
+        "evaluatie": evaluatie.pk,
+        "gesprek": gesprek.pk,
+        "referentie": referentie.pk,
+        "vog": vog.pk,
+        "deelname": deelname.pk,
         "contactmoment": contactmoment.pk,
         "uren": uren.pk,
         "koppeling": koppeling.pk,

@@ -24,6 +24,7 @@ from accounts.models import Organisatie, User
 from gezinnen.models import Steungezin, Vraaggezin
 from matching.documenten import document_toevoegen
 from matching.models import Contactmoment, CoordinatieUren, Koppeling, Signaal
+from screening.models import VOG, Referentie, ScreeningGesprek, TrainingDeelname
 from tests.sweep import ALL, fill
 from tests.test_url_sweep import COORDINATOR_ONLY, POST_ONLY, PUBLIC, TEAM_PAGES, url_for
 
@@ -129,6 +130,17 @@ def demo_values(organisatie: Organisatie) -> dict:
         .first()
         .pk,
         "uren": CoordinatieUren.objects.filter(coordinator=coordinator).first().pk,
+        # The screening items and an evaluation, for their correction pages.
+        "evaluatie": koppeling.evaluaties.first().pk,
+        **{
+            kind: model.objects.filter(**{f"{pad}__organisatie": organisatie}).first().pk
+            for kind, model, pad in (
+                ("gesprek", ScreeningGesprek, "steungezin"),
+                ("referentie", Referentie, "steungezin"),
+                ("vog", VOG, "gezinslid__gezin"),
+                ("deelname", TrainingDeelname, "gezinslid__gezin"),
+            )
+        },
         "klaar": koppeling.pk,
         "afgesloten": Koppeling.objects.filter(
             organisatie=organisatie, status="afgesloten", start_op__isnull=False

@@ -268,8 +268,8 @@ def test_the_history_of_corrections_is_accessible(
     coordinator,
     values,  # noqa: F811
 ):
-    """The koppeling and hours pages with a corrected and a withdrawn item,
-    their histories opened."""
+    """The koppeling, hours and screening pages with a corrected and a
+    withdrawn item, their histories opened."""
     from decimal import Decimal
 
     from matching.correcties import corrigeren, intrekken
@@ -283,11 +283,20 @@ def test_the_history_of_corrections_is_accessible(
     intrekken(door=coordinator, item=weg, reden="Dubbel")
     regel = CoordinatieUren.objects.get(pk=values["uren"])
     corrigeren(door=coordinator, item=regel, reden="Te veel", uren=Decimal("1"))
+    # And the screening page: a reference corrected, a training attendance withdrawn.
+    from screening.models import Referentie, TrainingDeelname
+
+    referentie = Referentie.objects.get(pk=values["referentie"])
+    corrigeren(door=coordinator, item=referentie, reden="Typfout", naam="Buurvrouw Ria")
+    intrekken(
+        door=coordinator, item=TrainingDeelname.objects.get(pk=values["deelname"]), reden="Niet"
+    )
     logged_in(page, live_server, coordinator)
     violations = []
     for label, url in (
         ("koppeling met geschiedenis", f"/koppelingen/{values['koppeling']}/"),
         ("uren met geschiedenis", "/uren/"),
+        ("screening met geschiedenis", f"/steungezinnen/{values['steungezin']}/screening/"),
     ):
         page.goto(live_server.url + url)
         page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
