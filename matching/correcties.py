@@ -33,7 +33,15 @@ from accounts import audit
 from accounts.models import User
 from gezinnen.integrity import TransitionError, claim, field_labels, same
 from gezinnen.models import Gezin, Steungezin, today
-from matching.models import Contactmoment, CoordinatieUren, Correctie, Evaluatie, Koppeling
+from matching.models import (
+    Contactmoment,
+    CoordinatieUren,
+    Correctie,
+    Evaluatie,
+    Koppeling,
+    MeldcodeStap,
+    Signaal,
+)
 from matching.services import MAX_UREN_PER_WEEK, uren_problemen
 from screening import stand
 from screening.models import VOG, Referentie, ScreeningGesprek, TrainingDeelname
@@ -173,6 +181,114 @@ EVALUATIE = Soort(
     weigering=_contact_weigering,
     # The next evaluation follows from those left (a year after the last).
     nawerking=lambda koppeling: koppeling.evaluatie_plannen(),
+)
+
+
+# Meldcode steps --------------------------------------------------------------
+# A step of the Meldcode is part of the file a professional may have to
+# account for (to Veilig Thuis, to the inspection): a wrong date or text is
+# corrected, with a reason and its history, but a step is never withdrawn.
+
+
+def _stap_controle(stap: MeldcodeStap) -> None:
+    if stap.datum > today():
+        raise ValidationError({"datum": "Een stap kan niet in de toekomst liggen."})
+    if stap.datum < stap.signaal.gemeld_op.date():
+        raise ValidationError(
+            {"datum": "Een stap kan niet vóór de melding van het signaal liggen."}
+        )
+
+
+def _stap_weigering(stap: MeldcodeStap) -> str | None:
+    koppeling = stap.signaal.koppeling
+    if koppeling.vraaggezin.geanonimiseerd_op or koppeling.steungezin.geanonimiseerd_op:
+        return "De gegevens van deze koppeling zijn gewist; er valt niets meer te corrigeren."
+    return None
+
+
+MELDCODESTAP = Soort(
+    naam="meldcodestap",
+    model=MeldcodeStap,
+    # The step itself stays: step 5 closes the signal, and the database
+    # allows the decision's flags only with it (its check constraint, which
+    # full_clean runs since ``stap`` is among the fields it checks).
+    velden=("datum", "notitie", "hulp_georganiseerd", "melding_veilig_thuis"),
+    kenmerken=("stap",),
+    items=lambda door: MeldcodeStap.objects.filter(
+        signaal__in=Signaal.objects.filter(koppeling__in=Koppeling.objects.visible_to(door))
+    ),
+    ouder="signaal",
+    titel=lambda waarden: f"Meldcodestap {waarden['stap']}",
+    controle=_stap_controle,
+    weigering=_stap_weigering,
+    weigering_intrekken=lambda stap: (
+        "Een stap van de meldcode wordt niet ingetrokken: het dossier van een signaal blijft "
+        "volledig. Corrigeer de stap, met de reden."
+    ),
+    # The decision's day is the day the signal was closed.
+    nawerking=lambda signaal: _besluit_volgen(signaal),
+)
+
+
+def _besluit_volgen(signaal: Signaal) -> None:
+    besluit = signaal.stappen.filter(stap=MeldcodeStap.Stap.BESLUIT).first()
+    if besluit and signaal.afgehandeld_op != besluit.datum:
+        signaal.afgehandeld_op = besluit.datum
+        signaal.save(update_fields=["afgehandeld_op"])
+
+
+# Koppeling agreements --------------------------------------------------------
+# Recorded at the start (koppeling_starten); corrected afterwards with a
+# reason. Never withdrawn: a koppeling that should not run is closed.
+
+
+def _afspraken_controle(koppeling: Koppeling) -> None:
+    errors = {}
+    for naam, wat in (
+        ("proefperiode_tot", "Het einde van de proefperiode"),
+        ("gepland_einde", "Het geplande einde"),
+    ):
+        dag = getattr(koppeling, naam)
+        if dag and koppeling.start_op and dag <= koppeling.start_op:
+            errors[naam] = f"{wat} ligt na de start ({korte_datum(koppeling.start_op)})."
+    if not koppeling.afspraken.strip():
+        errors["afspraken"] = "Beschrijf de afspraken."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _afspraken_weigering(koppeling: Koppeling) -> str | None:
+    if koppeling.vraaggezin.geanonimiseerd_op or koppeling.steungezin.geanonimiseerd_op:
+        return "De gegevens van deze koppeling zijn gewist; er valt niets meer te corrigeren."
+    if not koppeling.start_op:
+        return "Deze koppeling is nog niet gestart: de afspraken worden bij de start vastgelegd."
+    return None
+
+
+def _afspraken_nawerking(koppeling: Koppeling) -> None:
+    # The row is locked; read it as corrected: the end of the trial period
+    # decides the next evaluation.
+    Koppeling.objects.get(pk=koppeling.pk).evaluatie_plannen()
+
+
+AFSPRAKEN = Soort(
+    naam="afspraken",
+    model=Koppeling,
+    velden=("afspraken", "frequentie", "proefperiode_tot", "gepland_einde"),
+    # Checked with them, so that full_clean runs the database's checks of
+    # the dates against the start.
+    kenmerken=("start_op",),
+    items=lambda door: Koppeling.objects.visible_to(door),
+    # The koppeling itself: every step of it locks its row.
+    ouder="pk",
+    ouder_model=Koppeling,
+    titel=lambda waarden: "Afspraken van de koppeling",
+    controle=_afspraken_controle,
+    weigering=_afspraken_weigering,
+    weigering_intrekken=lambda koppeling: (
+        "Afspraken worden niet ingetrokken; corrigeer ze, of sluit de koppeling af."
+    ),
+    nawerking=_afspraken_nawerking,
 )
 
 
@@ -317,7 +433,17 @@ DEELNAME = _screening(
 
 SOORTEN: dict[str, Soort] = {
     soort.naam: soort
-    for soort in (CONTACTMOMENT, EVALUATIE, UREN, GESPREK, REFERENTIE, VOG_SOORT, DEELNAME)
+    for soort in (
+        CONTACTMOMENT,
+        EVALUATIE,
+        MELDCODESTAP,
+        AFSPRAKEN,
+        UREN,
+        GESPREK,
+        REFERENTIE,
+        VOG_SOORT,
+        DEELNAME,
+    )
 }
 _PER_MODEL = {soort.model: soort for soort in SOORTEN.values()}
 _PER_LABEL = {soort.label: soort for soort in SOORTEN.values()}
@@ -387,7 +513,7 @@ def _begin(door: User, soort: Soort, item: models.Model, reden: str, versie, sna
         )
     except soort.model.DoesNotExist as error:  # withdrawn meanwhile
         raise niet_van_u from error
-    if "__" not in soort.ouder:
+    if "__" not in soort.ouder and soort.ouder != "pk":
         setattr(current, soort.ouder, ouder)
     if problem := soort.weigering(current):
         raise TransitionError(problem)
@@ -399,7 +525,10 @@ def _correctie(door: User, kind: Soort, item: models.Model, ouder, **kwargs) -> 
         organisatie_id=door.organisatie_id,
         item_type=kind.label,
         item_id=item.pk,
-        koppeling_id=getattr(item, "koppeling_id", None),
+        # The koppeling it is about: its own, its signal's, or itself.
+        koppeling_id=item.pk
+        if isinstance(item, Koppeling)
+        else getattr(item, "koppeling_id", None) or getattr(ouder, "koppeling_id", None),
         # A screening item's family: its steungezin, the row locked first.
         gezin_id=ouder.pk if isinstance(ouder, Gezin) else None,
         door=door,

@@ -311,6 +311,69 @@ class DeelnameCorrectieForm(CorrectieForm, forms.ModelForm):
         self.order_fields(["training", "reden"])
 
 
+class MeldcodeStapCorrectieForm(CorrectieForm, forms.ModelForm):
+    """A Meldcode step's day and text as they should have been, and for the
+    decision (step 5) what it decided; the step itself stays what it is."""
+
+    class Meta:
+        model = MeldcodeStap
+        fields = ["datum", "notitie", "hulp_georganiseerd", "melding_veilig_thuis"]
+        widgets = {"notitie": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, door: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.stap != MeldcodeStap.Stap.BESLUIT:
+            del self.fields["hulp_georganiseerd"], self.fields["melding_veilig_thuis"]
+        date_fields(self)
+        self.order_fields([*self.Meta.fields, "reden"])
+
+    def clean_datum(self):
+        return not_in_future(self.cleaned_data["datum"], "Een stap")
+
+    def clean(self):
+        cleaned = super().clean()
+        if "hulp_georganiseerd" in self.fields and not (
+            cleaned.get("hulp_georganiseerd") or cleaned.get("melding_veilig_thuis")
+        ):
+            raise ValidationError(
+                "Leg bij het besluit vast of hulp is georganiseerd en/of er een melding bij "
+                "Veilig Thuis is gedaan."
+            )
+        return cleaned
+
+    def waarden(self, velden: Iterable[str]) -> dict:
+        # A step before the decision has no flags to correct.
+        return {name: self.cleaned_data[name] for name in velden if name in self.fields}
+
+
+class AfsprakenCorrectieForm(CorrectieForm, forms.ModelForm):
+    """A koppeling's agreements as recorded at the start, and the reason."""
+
+    class Meta:
+        model = Koppeling
+        fields = ["afspraken", "frequentie", "proefperiode_tot", "gepland_einde"]
+        labels = {"afspraken": "Afspraken: wat gaan de gezinnen doen?", "frequentie": "Hoe vaak"}
+        widgets = {"afspraken": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, door: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["afspraken"].required = True
+        self.fields["frequentie"].required = True
+        date_fields(self)
+        self.order_fields([*self.Meta.fields, "reden"])
+
+    def clean(self):
+        cleaned = super().clean()
+        start = self.instance.start_op
+        for name, label in (
+            ("proefperiode_tot", "Het einde van de proefperiode"),
+            ("gepland_einde", "Het geplande einde"),
+        ):
+            if start and cleaned.get(name) and cleaned[name] <= start:
+                self.add_error(name, f"{label} moet na de start liggen.")
+        return cleaned
+
+
 class SignaalForm(OnceForm):
     omschrijving = forms.CharField(
         label="Wat heeft u gezien of gehoord?",

@@ -843,6 +843,7 @@ class MeldcodeStap(models.Model):
     notitie = models.TextField("notitie")
     hulp_georganiseerd = models.BooleanField("hulp georganiseerd", default=False)
     melding_veilig_thuis = models.BooleanField("gemeld bij Veilig Thuis", default=False)
+    versie = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "stap van de meldcode"

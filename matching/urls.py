@@ -74,6 +74,18 @@ urlpatterns = [
         {"soort": "evaluatie"},
         name="evaluatie-intrekken",
     ),
+    path(
+        "meldcodestappen/<int:pk>/corrigeren/",
+        views.corrigeren,
+        {"soort": "meldcodestap"},
+        name="meldcodestap-corrigeren",
+    ),
+    path(
+        "koppelingen/<int:pk>/afspraken/corrigeren/",
+        views.corrigeren,
+        {"soort": "afspraken"},
+        name="afspraken-corrigeren",
+    ),
     path("uren/<int:pk>/corrigeren/", views.corrigeren, {"soort": "uren"}, name="uren-corrigeren"),
     path("uren/<int:pk>/intrekken/", views.intrekken, {"soort": "uren"}, name="uren-intrekken"),
     # Screening items: a conversation, a reference, a VOG, a training attended.

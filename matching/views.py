@@ -27,6 +27,7 @@ from matching.agenda import aantallen, afspraken, geplande, ical
 from matching.documenten_views import koppeling_sectie
 from matching.forms import (
     AfsluitenForm,
+    AfsprakenCorrectieForm,
     BegeleidingForm,
     ContactmomentCorrectieForm,
     ContactmomentForm,
@@ -39,6 +40,7 @@ from matching.forms import (
     IntrekkenForm,
     KennismakingPlanForm,
     KennismakingUitkomstForm,
+    MeldcodeStapCorrectieForm,
     MeldcodeStapForm,
     NotitieForm,
     ReferentieCorrectieForm,
@@ -659,6 +661,14 @@ def signaal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("matching:signaal", pk=signaal.pk)
     if request.method == "GET":
         audit.dossier_bekeken(door=request.user, obj=signaal.koppeling, onderdeel="signaal")
+    # The steps' corrections (a step is corrected, never withdrawn): one query.
+    stappen = list(signaal.stappen.all())
+    correcties.geschiedenis(
+        stappen,
+        Correctie.objects.filter(
+            item_type=correcties.MELDCODESTAP.label, item_id__in=[stap.pk for stap in stappen]
+        ).select_related("door"),
+    )
     return render(
         request,
         "matching/signaal.html",
@@ -729,6 +739,14 @@ CORRECTIEPAGINAS = {
         EvaluatieCorrectieForm,
         lambda evaluatie: reverse("matching:detail", args=[evaluatie.koppeling_id]),
     ),
+    "meldcodestap": (
+        MeldcodeStapCorrectieForm,
+        lambda stap: reverse("matching:signaal", args=[stap.signaal_id]),
+    ),
+    "afspraken": (
+        AfsprakenCorrectieForm,
+        lambda koppeling: reverse("matching:detail", args=[koppeling.pk]) + "#afspraken",
+    ),
     "uren": (UrenCorrectieForm, lambda regel: reverse("matching:uren")),
     "gesprek": (GesprekCorrectieForm, _screening_pagina("gesprekken", attrgetter("steungezin_id"))),
     "referentie": (
@@ -765,10 +783,19 @@ def _kruimels(item, terug: str) -> list[tuple[str, str]]:
     ]
 
 
+def _koppeling_van(item) -> Koppeling | None:
+    """The koppeling a correction page is about, for its trail."""
+    if isinstance(item, Koppeling):
+        return item
+    if isinstance(item, MeldcodeStap):
+        return item.signaal.koppeling
+    return getattr(item, "koppeling", None)
+
+
 def _correctie_render(request, kind, item, form, title: str, terug: str, **extra):
     if request.method == "GET" and kind.over_gezin:
         audit.dossier_bekeken(door=request.user, obj=item, onderdeel=title.lower())
-    koppeling = getattr(item, "koppeling", None)
+    koppeling = _koppeling_van(item)
     return render(
         request,
         "matching/correctie.html",

@@ -251,7 +251,8 @@ def _koppelingen(gezin: Gezin, vraag: bool) -> list[Onderdeel]:
         ]
         contacten = list(koppeling.contactmomenten.all())
         # The koppeling's own history (an end undone), then its contacts'.
-        ingetrokken = geschiedenis([koppeling, *contacten], koppeling.correcties.all())
+        stappen = [stap for signaal in koppeling.signalen.all() for stap in signaal.stappen.all()]
+        ingetrokken = geschiedenis([koppeling, *contacten, *stappen], koppeling.correcties.all())
         gegevens += _correcties(koppeling.geschiedenis, f"Koppeling nr. {koppeling.pk}", hide)
         for contact in contacten:
             if contact.met in (own_side, Contactmoment.Met.BEIDE):
@@ -277,10 +278,10 @@ def _koppelingen(gezin: Gezin, vraag: bool) -> list[Onderdeel]:
                         velden(signaal, skip={"contactmoment"}, hide=hide),
                     )
                 )
-                gegevens += [
-                    Gegeven(f"Meldcode: {stap.get_stap_display()}", velden(stap, hide=hide))
-                    for stap in signaal.stappen.all()
-                ]
+                for stap in signaal.stappen.all():
+                    titel = f"Meldcode: {stap.get_stap_display()}"
+                    gegevens.append(Gegeven(titel, velden(stap, hide=hide)))
+                    gegevens += _correcties(stap.geschiedenis, titel, hide)
         # A note on the koppeling is about both families, like its agreements;
         # one for professionals only may hold a concern about the vraaggezin's
         # children, as a signal does: in its file only.

@@ -364,7 +364,10 @@ def world(organisatie, other_organisatie, coordinator, vrijwilliger, outsider):
         bestanden=[SimpleUploadedFile("elders.pdf", b"%PDF-1.4 elders")],
     )
     WijkFactory(organisatie=other_organisatie)
-    Signaal.objects.create(koppeling=elders, omschrijving="Elders", gemeld_door=outsider)
+    elders_signaal = Signaal.objects.create(
+        koppeling=elders, omschrijving="Elders", gemeld_door=outsider
+    )
+    MeldcodeStap.objects.create(signaal=elders_signaal, stap=1, door=outsider, notitie="Elders")
     Criterium.objects.create(organisatie=other_organisatie, tekst="Elders")
     Training.objects.create(
         organisatie=other_organisatie, datum=today, titel="Elders", trainer="E", plaats="Goor"
@@ -382,6 +385,7 @@ def records() -> dict[str, list[dict]]:
     kinds = {
         "koppeling": Koppeling.objects.order_by("pk"),
         "signaal": Signaal.objects.order_by("pk"),
+        "meldcodestap": MeldcodeStap.objects.order_by("pk"),
         "document": Document.objects.order_by("pk"),
         "contactmoment": Contactmoment.objects.order_by("pk"),
         "uren": CoordinatieUren.objects.order_by("pk"),

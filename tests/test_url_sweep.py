@@ -10,7 +10,14 @@ from django.urls import resolve, reverse
 
 from gezinnen.models import today
 from matching.documenten import document_toevoegen
-from matching.models import Contactmoment, CoordinatieUren, Evaluatie, Signaal, maandag_van
+from matching.models import (
+    Contactmoment,
+    CoordinatieUren,
+    Evaluatie,
+    MeldcodeStap,
+    Signaal,
+    maandag_van,
+)
 from screening.models import VOG, Referentie, ScreeningGesprek, Training, TrainingDeelname
 from tests.factories import KoppelingFactory, SteungezinFactory, VraaggezinFactory
 from tests.sweep import ALL, fill
@@ -80,6 +87,7 @@ PK_OF = {
     "matching:document-verwijderen": "document",
     "matching:contactmoment-corrigeren": "contactmoment",
     "matching:contactmoment-intrekken": "contactmoment",
+    "matching:meldcodestap-corrigeren": "meldcodestap",
     "matching:uren-corrigeren": "uren",
     "matching:uren-intrekken": "uren",
     **{
@@ -149,7 +157,11 @@ def values(organisatie, coordinator, vrijwilliger):
     evaluatie = Evaluatie.objects.create(
         koppeling=koppeling, soort="jaarlijks", door=coordinator, conclusie="Gaat goed"
     )
+    meldcodestap = MeldcodeStap.objects.create(
+        signaal=signaal, stap=1, door=coordinator, notitie="In kaart gebracht"
+    )
     return {
+        "meldcodestap": meldcodestap.pk,
         "evaluatie": evaluatie.pk,
         "gesprek": gesprek.pk,
         "referentie": referentie.pk,
