@@ -23,7 +23,7 @@ from playwright.sync_api import expect
 from accounts.models import Organisatie, User
 from gezinnen.models import Steungezin, Vraaggezin
 from matching.documenten import document_toevoegen
-from matching.models import Contactmoment, CoordinatieUren, Koppeling, Signaal
+from matching.models import Contactmoment, CoordinatieUren, Koppeling, MeldcodeStap, Signaal
 from screening.models import VOG, Referentie, ScreeningGesprek, TrainingDeelname
 from tests.sweep import ALL, fill
 from tests.test_url_sweep import COORDINATOR_ONLY, POST_ONLY, PUBLIC, TEAM_PAGES, url_for
@@ -121,7 +121,17 @@ def demo_values(organisatie: Organisatie) -> dict:
         bestanden=[SimpleUploadedFile("toestemming.pdf", b"%PDF-1.4 toestemming")],
     )
     coordinator = User.objects.get(email="coordinator@humanitas.demo")
+    signaal = Signaal.objects.filter(koppeling__organisatie=organisatie).first()
+    # The demo's signal has no steps yet: one, for its correction page.
+    stap = MeldcodeStap.objects.create(
+        signaal=signaal,
+        stap=MeldcodeStap.Stap.COLLEGIAAL,
+        door=coordinator,
+        notitie="Met de aandachtsfunctionaris en Veilig Thuis (advies) besproken; afspraken "
+        "over een gesprek met moeder en het wijkteam.",
+    )
     return {
+        "meldcodestap": stap.pk,
         "koppeling": koppeling.pk,
         "document": document.pk,
         # The longest check-in, and the hours of the coordinator who corrects them.
@@ -147,7 +157,7 @@ def demo_values(organisatie: Organisatie) -> dict:
         )
         .first()
         .pk,
-        "signaal": Signaal.objects.filter(koppeling__organisatie=organisatie).first().pk,
+        "signaal": signaal.pk,
         "lid": steungezin.leden.filter(soort="volwassene").first().pk,
         "soort": "huisbezoek",
         "mail": "uitnodiging",
