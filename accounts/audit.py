@@ -216,6 +216,18 @@ def verwijderd(*, door: User, obj: models.Model, wat: str) -> AuditEntry:
     return record(AuditEntry.Action.DELETE, obj, user=door, detail=wat)
 
 
+def ingevoerd(*, door: User, obj: models.Model, wat: str, records: list) -> AuditEntry:
+    """An import of an existing programme stored: ``wat`` counts what it
+    brought in, ``records`` the families, so each family's log shows where
+    it came from (every record itself has its own entries from the services)."""
+    return record(AuditEntry.Action.CREATE, obj, user=door, detail=wat, records=records)
+
+
+def ongedaan_gemaakt(*, door: User, obj: models.Model, wat: str, records: list) -> AuditEntry:
+    """An import undone as a whole: what it removed, and from whose log."""
+    return record(AuditEntry.Action.DELETE, obj, user=door, detail=wat, records=records)
+
+
 def mail_verstuurd(*, door: User | None, bericht: models.Model) -> AuditEntry:
     """A mail about a family sent from the application (matching.Bericht):
     its kind, to whom as a role, and the koppeling it is about, by number;

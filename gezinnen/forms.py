@@ -274,6 +274,16 @@ class GezinslidForm(LegeKeuzes, forms.ModelForm):
         date_fields(self)
 
 
+def huishouden_probleem(soorten: set[str], *, needs_child: bool) -> str | None:
+    """What a household lacks: every family an adult, a vraaggezin a child
+    (the coordinator's forms and the import alike)."""
+    if Gezinslid.Soort.VOLWASSENE not in soorten:
+        return "Vul ten minste één volwassene in."
+    if needs_child and Gezinslid.Soort.KIND not in soorten:
+        return "Een vraaggezin heeft ten minste één kind: vul het kind in."
+    return None
+
+
 class BaseLedenFormSet(forms.BaseInlineFormSet):
     """The household; a vraaggezin needs at least one child, every family an adult."""
 
@@ -288,11 +298,10 @@ class BaseLedenFormSet(forms.BaseInlineFormSet):
             for form in self.forms
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
-        soorten = {member["soort"] for member in members}
-        if Gezinslid.Soort.VOLWASSENE not in soorten:
-            raise ValidationError("Vul ten minste één volwassene in.")
-        if self.needs_child and Gezinslid.Soort.KIND not in soorten:
-            raise ValidationError("Een vraaggezin heeft ten minste één kind: vul het kind in.")
+        if problem := huishouden_probleem(
+            {member["soort"] for member in members}, needs_child=self.needs_child
+        ):
+            raise ValidationError(problem)
 
     def rows(self) -> list[dict]:
         """The household as plain values for the services: a row per filled

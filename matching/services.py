@@ -103,10 +103,19 @@ def _sync(koppeling: Koppeling, current: Koppeling) -> Koppeling:
 
 @transaction.atomic
 def koppeling_voorstellen(
-    *, door: User, vraaggezin: Vraaggezin, steungezin: Steungezin
+    *,
+    door: User,
+    vraaggezin: Vraaggezin,
+    steungezin: Steungezin,
+    op: datetime.date | None = None,
 ) -> Koppeling:
-    """Propose a match between a waiting vraaggezin and an available steungezin."""
+    """Propose a match between a waiting vraaggezin and an available steungezin;
+    ``op`` the day it was proposed when that was before today (an imported
+    programme's running matches)."""
     _professional(door)
+    op = op or today()
+    if op > today():
+        raise ValidationError({"voorgesteld_op": "Een voorstel kan niet vooruit worden gedaan."})
     if not (vraaggezin.organisatie_id == steungezin.organisatie_id == door.organisatie_id):
         raise KoppelingError("Deze gezinnen horen niet bij dezelfde organisatie.")
     steun = _lock_steungezin(steungezin.pk)
@@ -118,7 +127,11 @@ def koppeling_voorstellen(
         )
     _check_steungezin(steun, today())
     koppeling = Koppeling(
-        organisatie_id=vraag.organisatie_id, vraaggezin=vraag, steungezin=steun, coordinator=door
+        organisatie_id=vraag.organisatie_id,
+        vraaggezin=vraag,
+        steungezin=steun,
+        coordinator=door,
+        voorgesteld_op=op,
     )
     koppeling.full_clean(validate_constraints=False)
     try:
@@ -184,10 +197,14 @@ def koppeling_starten(
     gepland_einde: datetime.date | None,
     proefperiode_tot: datetime.date | None,
     versie: int | None = None,
+    verwijzer_bericht: bool = True,
 ) -> Koppeling:
     """Start the match. The steungezin's row is locked first, so two
     coordinators starting a koppeling with it at the same moment are counted
-    one after the other and its capacity is never exceeded."""
+    one after the other and its capacity is never exceeded.
+
+    ``verwijzer_bericht`` False: the referrer is not told (an imported match
+    that began before the programme came into the app is no news)."""
     _professional(door)
     steun = _lock_steungezin(koppeling.steungezin_id)
     current = _claim(door, koppeling, versie=versie)
@@ -225,9 +242,14 @@ def koppeling_starten(
     current.evaluatie_plannen()
     vraag.apply_step("koppelen", door=door, reden=f"koppeling nr. {current.pk} gestart")
     _audit(door, current, f"gestart op {start_op:%d-%m-%Y}")
-    verwijzer_informeren(
-        door=door, koppeling=current, vraag=vraag, soort=Bericht.Soort.VERWIJZER_START, dag=start_op
-    )
+    if verwijzer_bericht:
+        verwijzer_informeren(
+            door=door,
+            koppeling=current,
+            vraag=vraag,
+            soort=Bericht.Soort.VERWIJZER_START,
+            dag=start_op,
+        )
     return _sync(koppeling, current)
 
 

@@ -11,6 +11,10 @@ from gezinnen.models import Inzending
 from matching.bewaren import bewaartermijnen_afhandelen
 from matching.reminders import send_reminders
 
+# The daily work of the apps above this one (importeren: forgetting the rows
+# of files that were never imported), added from their AppConfig.ready.
+DAGTAKEN: list = []
+
 # A form token only has to outlive a double click or a retry.
 INZENDING_BEWAREN_DAGEN = 7
 

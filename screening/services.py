@@ -37,6 +37,7 @@ from screening.models import (
     TrainingDeelname,
 )
 from screening.rules import latest_vog, tekorten_voor_goedkeuring, with_screening
+from steungezinnen.datums import korte_datum
 
 __all__ = ["ApprovalRefused", "EditConflict", "TransitionError"]
 
@@ -334,9 +335,14 @@ def goedkeuren_kan_niet(steungezin: Steungezin) -> str | None:
 
 @transaction.atomic
 def steungezin_goedkeuren(
-    *, door: User, steungezin: Steungezin, versie: int | None = None
+    *,
+    door: User,
+    steungezin: Steungezin,
+    versie: int | None = None,
+    op: datetime.date | None = None,
 ) -> Statuswijziging:
-    """Approve a steungezin (→ beschikbaar) when DESIGN §4 holds today;
+    """Approve a steungezin (→ beschikbaar) when DESIGN §4 holds today, or on
+    ``op`` when it was decided before (an imported programme's families);
     otherwise ApprovalRefused lists exactly what is missing. An aangemeld
     family is taken into screening first, as its own step in the timeline.
 
@@ -344,16 +350,21 @@ def steungezin_goedkeuren(
     one after the other (the second finds it approved), and a screening
     record saved meanwhile waits for the decision.
     """
+    if op is not None and op > today():
+        raise ValidationError("Een goedkeuring kan niet vooruit worden vastgelegd.")
     locked = claim(Steungezin, steungezin.pk, versie=versie)
     stappen = _stappen_naar_goedkeuring(locked)
     locked.check_step(stappen[0])
     fresh = with_screening(Steungezin.objects.filter(pk=steungezin.pk)).get()
-    if tekorten := tekorten_voor_goedkeuring(fresh, today()):
+    if tekorten := tekorten_voor_goedkeuring(fresh, op or today()):
         raise ApprovalRefused(tekorten)
     for naam in stappen[:-1]:
         begin = locked.apply_step(naam, door=door, reden="Screening begonnen bij het besluit.")
         audit.gewijzigd(door=door, obj=locked, wat=f"status: {begin.van} → {begin.naar}")
-    stap = locked.apply_step(stappen[-1], door=door, reden="Screening afgerond: goedgekeurd.")
+    besluit = f" op {korte_datum(op)}" if op else ""
+    stap = locked.apply_step(
+        stappen[-1], door=door, reden=f"Screening afgerond: goedgekeurd{besluit}."
+    )
     _afronden(door, locked, "goedgekeurd: beschikbaar")
     steungezin.status, steungezin.versie = locked.status, locked.versie
     return stap

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "gezinnen",
     "screening",
     "matching",
+    "importeren",
     "reports",
 ]
 

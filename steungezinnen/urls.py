@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("gezinnen.urls")),
     path("", include("screening.urls")),
     path("", include("matching.urls")),
+    path("", include("importeren.urls")),
     path("", include("reports.urls")),
     path("beheer/", admin.site.urls),
     path("gezond/", health.health, name="health"),

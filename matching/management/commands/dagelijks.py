@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from gezinnen.models import today
 from matching.tasks import (
+    DAGTAKEN,
     bewaartermijnen_verwerken,
     formuliertokens_opruimen,
     herinneringen_versturen,
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             (herinneringen_versturen, [dag]),
             (formuliertokens_opruimen, []),
             (bewaartermijnen_verwerken, [dag]),
+            *((taak, []) for taak in DAGTAKEN),
         ):
             result = taak.enqueue(*args)
             self.stdout.write(f"{taak.name}: in de wachtrij ({result.id}).")

@@ -1,0 +1,159 @@
+"""Reading an uploaded XLSX or CSV file into the rows of the import's tables.
+
+A file that cannot be read, or whose headings are not those of the template,
+is refused as a whole with a message in Dutch; what the cells say is checked
+later, row by row, by the same forms and services as the pages."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+import zipfile
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+
+from importeren.kolommen import TABELLEN, Tabel
+
+MAX_BESTAND = 5 * 1024 * 1024  # bytes per file
+MAX_RIJEN = 5000  # per table
+XLSX = b"PK\x03\x04"
+
+
+def _kop(value) -> str:
+    """A heading as compared: case, spaces and a trailing * do not matter."""
+    return re.sub(r"\s+", " ", str(value or "")).strip().rstrip("*").strip().lower()
+
+
+def _cel(value) -> str | datetime.date:
+    """A cell as the import reads it: text, or a date from a date cell."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _tabel_voor(koppen: list[str], naam: str = "") -> Tabel | None:
+    """The table a sheet or CSV file holds: by the sheet's name, else the one
+    whose headings it has most of."""
+    for tabel in TABELLEN:
+        if _kop(naam) == _kop(tabel.naam):
+            return tabel
+    gezien = set(koppen)
+    best = max(TABELLEN, key=lambda t: len(gezien & {_kop(k) for k in t.koppen}))
+    # Two headings of the template make it that table: what it lacks is then named.
+    return best if len(gezien & {_kop(k) for k in best.koppen}) >= 2 else None
+
+
+def _rijen(
+    tabel: Tabel, bron: str, regels: Iterable[list], koppen: list[str]
+) -> list[dict[str, object]]:
+    velden = {_kop(k.kop): k.veld for k in tabel.kolommen}
+    ontbreekt = [k.kop for k in tabel.kolommen if k.verplicht and _kop(k.kop) not in koppen]
+    if ontbreekt:
+        raise ValidationError(
+            f"{bron} ({tabel.naam}): de kolom{'men' if len(ontbreekt) > 1 else ''} "
+            f"{', '.join(ontbreekt)} {'ontbreken' if len(ontbreekt) > 1 else 'ontbreekt'}. "
+            "Gebruik de koppen van het sjabloon."
+        )
+    rijen = []
+    for nummer, regel in enumerate(regels, start=2):
+        waarden = {
+            velden[kop]: _cel(cel) for kop, cel in zip(koppen, regel, strict=False) if kop in velden
+        }
+        if not any(waarden.values()):
+            continue  # an empty line
+        if len(rijen) >= MAX_RIJEN:
+            raise ValidationError(
+                f"{bron}: meer dan {MAX_RIJEN} rijen. Splits het bestand in delen."
+            )
+        rijen.append({"rij": nummer, **{k: _json(v) for k, v in waarden.items()}})
+    return rijen
+
+
+def _json(value) -> str:
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+def _xlsx(naam: str, inhoud: bytes) -> dict[str, list]:
+    from openpyxl import load_workbook
+
+    try:
+        boek = load_workbook(io.BytesIO(inhoud), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        raise ValidationError(f"{naam} kan niet worden gelezen als Excel-bestand.") from error
+    gevonden: dict[str, list] = {}
+    try:
+        for blad in boek.worksheets:
+            regels = blad.iter_rows(values_only=True)
+            eerste = next(regels, None)
+            koppen = [_kop(c) for c in eerste or ()]
+            tabel = _tabel_voor(koppen, blad.title)
+            if tabel is None or not eerste:
+                continue  # the explanation sheet, or a sheet of one's own
+            gevonden[tabel.naam] = _rijen(tabel, f"{naam}, blad {blad.title}", regels, koppen)
+    finally:
+        boek.close()
+    return gevonden
+
+
+def _tekst(naam: str, inhoud: bytes) -> str:
+    for codering in ("utf-8-sig", "cp1252"):
+        try:
+            return inhoud.decode(codering)
+        except UnicodeDecodeError:
+            continue
+    raise ValidationError(f"{naam} is geen tekstbestand (CSV).")
+
+
+def _csv(naam: str, inhoud: bytes) -> dict[str, list]:
+    tekst = _tekst(naam, inhoud)
+    if "\x00" in tekst:
+        raise ValidationError(f"{naam} is geen CSV-bestand.")
+    eerste = tekst.split("\n", 1)[0]
+    scheiding = max(";,\t", key=eerste.count)
+    regels = csv.reader(io.StringIO(tekst), delimiter=scheiding)
+    koppen = [_kop(c) for c in next(regels, [])]
+    tabel = _tabel_voor(koppen)
+    if tabel is None:
+        raise ValidationError(
+            f"{naam}: de koppen zijn niet die van het sjabloon (Vraaggezinnen, Steungezinnen, "
+            "Gezinsleden of Koppelingen). Download het sjabloon en gebruik zijn koppen."
+        )
+    try:
+        return {tabel.naam: _rijen(tabel, naam, regels, koppen)}
+    except csv.Error as error:
+        raise ValidationError(f"{naam} kan niet worden gelezen: {error}.") from error
+
+
+def bestanden_lezen(bestanden: list[tuple[str, bytes]]) -> dict[str, list]:
+    """The rows per table of one or more files (an XLSX with a sheet per
+    table, or a CSV per table). ValidationError when a file cannot be read
+    or a table comes twice."""
+    if not bestanden:
+        raise ValidationError("Kies een XLSX- of CSV-bestand.")
+    tabellen: dict[str, list] = {}
+    for naam, inhoud in bestanden:
+        if len(inhoud) > MAX_BESTAND:
+            raise ValidationError(f"{naam} is groter dan {MAX_BESTAND // (1024 * 1024)} MB.")
+        if not inhoud.strip():
+            raise ValidationError(f"{naam} is leeg.")
+        gelezen = _xlsx(naam, inhoud) if inhoud.startswith(XLSX) else _csv(naam, inhoud)
+        for tabel, rijen in gelezen.items():
+            if tabel in tabellen:
+                raise ValidationError(f"Het blad {tabel} staat twee keer in de bestanden.")
+            tabellen[tabel] = rijen
+    if not any(tabellen.values()):
+        raise ValidationError(
+            "Er staan geen rijen in het bestand. Vul de bladen van het sjabloon in."
+        )
+    return tabellen
