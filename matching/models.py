@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -1060,13 +1061,15 @@ class Correctie(models.Model):
         """Only the values before count: what was withdrawn, or the end undone."""
         return self.soort in (self.Soort.INGETROKKEN, self.Soort.HEROPEND)
 
-    def wijzigingen(self) -> list[tuple[str, str, str]]:
-        """(field label, before, after) per field, in the model's order."""
+    def wijzigingen(self, zonder: Collection[str] = ()) -> list[tuple[str, str, str]]:
+        """(field label, before, after) per field, in the model's order,
+        except the fields named in ``zonder``."""
         model = apps.get_model(self.item_type)
         labels = {f.name: str(f.verbose_name) for f in model._meta.concrete_fields}
         return [
             (labels.get(name, name), oud, self.nieuw.get(name, ""))
             for name, oud in self.oud.items()
+            if name not in zonder
         ]
 
 
