@@ -83,10 +83,21 @@ class Soort:
     # Page views of items about a family are audited; hours are about none.
     over_gezin: bool = True
     ouder_model: type[models.Model] | None = None
+    # Fields given to ``corrigeren`` under another name, since theirs is one
+    # of its own keywords: (field, keyword), as who held a conversation
+    # (``door``) is ``gevoerd_door`` in screening.services.gesprek_vastleggen.
+    trefwoorden: tuple[tuple[str, str], ...] = ()
 
     @property
     def label(self) -> str:
         return self.model._meta.label_lower
+
+    def trefwoord(self, veld: str) -> str:
+        return dict(self.trefwoorden).get(veld, veld)
+
+    def argumenten(self, waarden: dict[str, object]) -> dict[str, object]:
+        """{field: value} as ``corrigeren`` takes them: by keyword."""
+        return {self.trefwoord(naam): value for naam, value in waarden.items()}
 
     def waarden(self, item: models.Model) -> dict[str, str]:
         """The item's identifying and correctable fields, as shown."""
@@ -388,14 +399,32 @@ def _screening(naam: str, model: type[models.Model], ouder: str, **kwargs) -> So
     )
 
 
+def _gesprek_controle(gesprek: ScreeningGesprek) -> None:
+    _niet_later_dan_vandaag(gesprek, "datum")
+    # Who held it, when that is corrected: a coordinator of the family's own
+    # organisation, as the page offers them. One recorded before, who has
+    # left or changed role since, stays while other fields are corrected.
+    if ScreeningGesprek.objects.filter(pk=gesprek.pk, door_id=gesprek.door_id).exists():
+        return
+    gevoerd_door = gesprek.door
+    if (
+        gevoerd_door.organisatie_id != gesprek.steungezin.organisatie_id
+        or not gevoerd_door.is_coordinator
+    ):
+        raise ValidationError(
+            {"door": "Kies een professionele coördinator van de eigen organisatie."}
+        )
+
+
 GESPREK = _screening(
     "gesprek",
     ScreeningGesprek,
     "steungezin",
-    # Not who held it: ``door`` is who corrects (a wrong name is a new record).
-    velden=("soort", "datum", "notities"),
+    # ``door`` is who held it; who corrects is in the Correctie.
+    velden=("soort", "datum", "door", "notities"),
+    trefwoorden=(("door", "gevoerd_door"),),
     titel=lambda waarden: f"{waarden['soort'].capitalize()} {waarden['datum']}",
-    controle=lambda gesprek: _niet_later_dan_vandaag(gesprek, "datum"),
+    controle=_gesprek_controle,
 )
 
 REFERENTIE = _screening(
@@ -547,12 +576,15 @@ def corrigeren(
     **waarden,
 ) -> Correctie:
     """Correct a recorded item: ``waarden`` are its correctable fields (the
-    Soort's ``velden``) as they should be. Refused without a reason, when
-    nothing changes, for anyone but a coordinator who sees the item, and
-    with EditConflict when it changed since the form was opened (``versie``)."""
+    Soort's ``velden``, by keyword: see ``trefwoorden``) as they should be.
+    Refused without a reason, when nothing changes, for anyone but a
+    coordinator who sees the item, and with EditConflict when it changed
+    since the form was opened (``versie``)."""
     soort = soort_van(item)
-    if unknown := set(waarden) - set(soort.velden):
+    per_trefwoord = {soort.trefwoord(naam): naam for naam in soort.velden}
+    if unknown := set(waarden) - set(per_trefwoord):
         raise TypeError(f"Niet te corrigeren: {', '.join(sorted(unknown))}")
+    waarden = {per_trefwoord[trefwoord]: value for trefwoord, value in waarden.items()}
     ouder, current = _begin(door, soort, item, reden, versie, snapshot_token)
     changed = [
         naam
