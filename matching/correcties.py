@@ -32,7 +32,7 @@ from django.urls import reverse
 from accounts import audit
 from accounts.models import User
 from gezinnen.integrity import TransitionError, claim, field_labels, same
-from gezinnen.models import Gezin, Steungezin, today
+from gezinnen.models import Gezin, Gezinslid, Steungezin, today
 from matching.models import (
     Contactmoment,
     CoordinatieUren,
@@ -264,6 +264,12 @@ def _afspraken_controle(koppeling: Koppeling) -> None:
             errors[naam] = f"{wat} ligt na de start ({korte_datum(koppeling.start_op)})."
     if not koppeling.afspraken.strip():
         errors["afspraken"] = "Beschrijf de afspraken."
+    # As at the start (koppeling_starten): one or more of the vraaggezin's children.
+    kinderen = koppeling.kinderen.all()
+    if not kinderen.exists():
+        errors["kinderen"] = "Kies een of meer kinderen van het vraaggezin."
+    elif kinderen.exclude(gezin_id=koppeling.vraaggezin_id, soort=Gezinslid.Soort.KIND).exists():
+        errors["kinderen"] = "Kies alleen kinderen van het vraaggezin."
     if errors:
         raise ValidationError(errors)
 
@@ -285,7 +291,7 @@ def _afspraken_nawerking(koppeling: Koppeling) -> None:
 AFSPRAKEN = Soort(
     naam="afspraken",
     model=Koppeling,
-    velden=("afspraken", "frequentie", "proefperiode_tot", "gepland_einde"),
+    velden=("afspraken", "frequentie", "kinderen", "proefperiode_tot", "gepland_einde"),
     # Checked with them, so that full_clean runs the database's checks of
     # the dates against the start.
     kenmerken=("start_op",),
@@ -585,18 +591,28 @@ def corrigeren(
     if unknown := set(waarden) - set(per_trefwoord):
         raise TypeError(f"Niet te corrigeren: {', '.join(sorted(unknown))}")
     waarden = {per_trefwoord[trefwoord]: value for trefwoord, value in waarden.items()}
+    meervoudig = {f.name for f in soort.model._meta.many_to_many}
+    waarden = {
+        naam: {getattr(value, "pk", value) for value in waarde} if naam in meervoudig else waarde
+        for naam, waarde in waarden.items()
+    }
     ouder, current = _begin(door, soort, item, reden, versie, snapshot_token)
     changed = [
         naam
         for naam in soort.velden
-        if naam in waarden and not same(getattr(current, naam), waarden[naam])
+        if naam in waarden and not same(_waarde(current, naam), waarden[naam])
     ]
     if not changed:
         raise ValidationError(NIETS_GEWIJZIGD)
-    before = {naam: getattr(current, naam) for naam in changed}
+    before = {naam: _waarde(current, naam) for naam in changed}
     oud = {naam: getoond(current, naam) for naam in changed}
     for naam in changed:
-        setattr(current, naam, waarden[naam])
+        if naam in meervoudig:
+            # Written now, so that the checks read them as corrected; a
+            # refusal below rolls them back with the transaction.
+            getattr(current, naam).set(waarden[naam])
+        else:
+            setattr(current, naam, waarden[naam])
     soort.controle(current)
     # The correctable fields and the model's own checks; what a correction
     # does not touch (who last updated a VOG) is not its business.
@@ -607,7 +623,7 @@ def corrigeren(
             if f.name not in soort.velden and f.name not in soort.kenmerken
         ]
     )
-    current.save(update_fields=changed)
+    current.save(update_fields=[naam for naam in changed if naam not in meervoudig])
     correctie = _correctie(
         door,
         soort,
@@ -627,6 +643,13 @@ def corrigeren(
         {f.attname: getattr(current, f.attname) for f in soort.model._meta.concrete_fields}
     )
     return correctie
+
+
+def _waarde(item: models.Model, naam: str):
+    """A field's value; of a many-to-many field, the keys of its items."""
+    if item._meta.get_field(naam).many_to_many:
+        return {related.pk for related in getattr(item, naam).all()}
+    return getattr(item, naam)
 
 
 def weigering_intrekken(item: models.Model) -> str | None:

@@ -330,6 +330,11 @@ class Koppeling(Steps, models.Model):
         return f"{self.vraaggezin.naam} – {self.steungezin.naam}"
 
     @property
+    def kinderen_label(self) -> str:
+        """The children by first name, as a correction's history shows them."""
+        return ", ".join(kind.voornaam for kind in self.kinderen.order_by("voornaam", "pk")) or "—"
+
+    @property
     def is_lopend(self) -> bool:
         return self.status in self.LOPEND
 
@@ -1065,7 +1070,10 @@ class Correctie(models.Model):
         """(field label, before, after) per field, in the model's order,
         except the fields named in ``zonder``."""
         model = apps.get_model(self.item_type)
-        labels = {f.name: str(f.verbose_name) for f in model._meta.concrete_fields}
+        labels = {
+            f.name: str(f.verbose_name)
+            for f in [*model._meta.concrete_fields, *model._meta.many_to_many]
+        }
         return [
             (labels.get(name, name), oud, self.nieuw.get(name, ""))
             for name, oud in self.oud.items()

@@ -241,14 +241,11 @@ def _koppelingen(gezin: Gezin, vraag: bool) -> list[Onderdeel]:
     for koppeling in koppelingen:
         andere = koppeling.steungezin if vraag else koppeling.vraaggezin
         hide = _names(andere)
+        # The vraaggezin's children, in its file only: as agreed, and as corrected.
+        skip = frozenset({"vraaggezin", "steungezin", *(() if vraag else ("kinderen",))})
         gegevens = [
             Gegeven(
-                f"Koppeling nr. {koppeling.pk} met {other}",
-                velden(
-                    koppeling,
-                    skip={"vraaggezin", "steungezin", *(() if vraag else ("kinderen",))},
-                    hide=hide,
-                ),
+                f"Koppeling nr. {koppeling.pk} met {other}", velden(koppeling, skip=skip, hide=hide)
             )
         ]
         contacten = list(koppeling.contactmomenten.all())
@@ -258,7 +255,9 @@ def _koppelingen(gezin: Gezin, vraag: bool) -> list[Onderdeel]:
         ingetrokken = geschiedenis(
             [koppeling, *contacten, *stappen, *evaluaties], koppeling.correcties.all()
         )
-        gegevens += _correcties(koppeling.geschiedenis, f"Koppeling nr. {koppeling.pk}", hide)
+        gegevens += _correcties(
+            koppeling.geschiedenis, f"Koppeling nr. {koppeling.pk}", hide, skip=skip
+        )
         for contact in contacten:
             if contact.met in (own_side, Contactmoment.Met.BEIDE):
                 gegevens.append(

@@ -1,7 +1,7 @@
-"""Correcting a Meldcode step and a koppeling's agreements in a real browser
-(issue 16): the coordinator fixes them with a reason, and the signal's and
-the koppeling's pages say who corrected them when, with the old and new
-values in their history."""
+"""Correcting a Meldcode step and a koppeling's agreements (with the children
+they are for) in a real browser (issue 16): the coordinator fixes them with a
+reason, and the signal's and the koppeling's pages say who corrected them
+when, with the old and new values in their history."""
 
 import datetime
 
@@ -13,7 +13,7 @@ from gezinnen.models import today
 from matching.models import Correctie, Koppeling, MeldcodeStap, Signaal
 from matching.services import meldcode_stap_vastleggen
 from steungezinnen.datums import korte_datum
-from tests.factories import PASSWORD, KoppelingFactory
+from tests.factories import PASSWORD, GezinslidFactory, KoppelingFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,7 +29,11 @@ def test_a_coordinator_corrects_a_meldcode_step_and_the_agreements(
         start_op=today() - datetime.timedelta(days=60),
         afspraken="Elke woensdag een speelmiddag.",
         frequentie="wekelijks",
+        vraaggezin__leden=[("volwassene", 36)],
     )
+    anna = GezinslidFactory(gezin=koppeling.vraaggezin, voornaam="Anna")
+    GezinslidFactory(gezin=koppeling.vraaggezin, voornaam="Bram")
+    koppeling.kinderen.set([anna])
     signaal = Signaal.objects.create(
         koppeling=koppeling, omschrijving="Kind vertelde over ruzie", gemeld_door=coordinator
     )
@@ -87,6 +91,8 @@ def test_a_coordinator_corrects_a_meldcode_step_and_the_agreements(
     page.get_by_label("Afspraken: wat gaan de gezinnen doen?").fill(
         "Om de week een speelmiddag op woensdag."
     )
+    expect(page.get_by_label("Anna")).to_be_checked()
+    page.get_by_label("Bram").check()
     page.get_by_label("Reden van de correctie").fill("Afgesproken bij de kennismaking")
     page.get_by_role("button", name="Opslaan").click()
 
@@ -99,6 +105,7 @@ def test_a_coordinator_corrects_a_meldcode_step_and_the_agreements(
     geschiedenis.locator("summary").click()
     expect(geschiedenis).to_contain_text("Afgesproken bij de kennismaking")
     expect(geschiedenis).to_contain_text("wekelijks → om de week")
+    expect(geschiedenis).to_contain_text("Voor welke kinderen: Anna → Anna, Bram")
     expect(geschiedenis).to_contain_text(
         "Elke woensdag een speelmiddag. → Om de week een speelmiddag op woensdag."
     )
