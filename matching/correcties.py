@@ -32,7 +32,7 @@ from django.urls import reverse
 from accounts import audit
 from accounts.models import User
 from gezinnen.integrity import TransitionError, claim, field_labels, same
-from gezinnen.models import Gezin, Steungezin, today
+from gezinnen.models import Gezin, Gezinslid, Steungezin, today
 from matching.models import (
     Contactmoment,
     CoordinatieUren,
@@ -83,10 +83,21 @@ class Soort:
     # Page views of items about a family are audited; hours are about none.
     over_gezin: bool = True
     ouder_model: type[models.Model] | None = None
+    # Fields given to ``corrigeren`` under another name, since theirs is one
+    # of its own keywords: (field, keyword), as who held a conversation
+    # (``door``) is ``gevoerd_door`` in screening.services.gesprek_vastleggen.
+    trefwoorden: tuple[tuple[str, str], ...] = ()
 
     @property
     def label(self) -> str:
         return self.model._meta.label_lower
+
+    def trefwoord(self, veld: str) -> str:
+        return dict(self.trefwoorden).get(veld, veld)
+
+    def argumenten(self, waarden: dict[str, object]) -> dict[str, object]:
+        """{field: value} as ``corrigeren`` takes them: by keyword."""
+        return {self.trefwoord(naam): value for naam, value in waarden.items()}
 
     def waarden(self, item: models.Model) -> dict[str, str]:
         """The item's identifying and correctable fields, as shown."""
@@ -253,6 +264,12 @@ def _afspraken_controle(koppeling: Koppeling) -> None:
             errors[naam] = f"{wat} ligt na de start ({korte_datum(koppeling.start_op)})."
     if not koppeling.afspraken.strip():
         errors["afspraken"] = "Beschrijf de afspraken."
+    # As at the start (koppeling_starten): one or more of the vraaggezin's children.
+    kinderen = koppeling.kinderen.all()
+    if not kinderen.exists():
+        errors["kinderen"] = "Kies een of meer kinderen van het vraaggezin."
+    elif kinderen.exclude(gezin_id=koppeling.vraaggezin_id, soort=Gezinslid.Soort.KIND).exists():
+        errors["kinderen"] = "Kies alleen kinderen van het vraaggezin."
     if errors:
         raise ValidationError(errors)
 
@@ -274,7 +291,7 @@ def _afspraken_nawerking(koppeling: Koppeling) -> None:
 AFSPRAKEN = Soort(
     naam="afspraken",
     model=Koppeling,
-    velden=("afspraken", "frequentie", "proefperiode_tot", "gepland_einde"),
+    velden=("afspraken", "frequentie", "kinderen", "proefperiode_tot", "gepland_einde"),
     # Checked with them, so that full_clean runs the database's checks of
     # the dates against the start.
     kenmerken=("start_op",),
@@ -388,14 +405,32 @@ def _screening(naam: str, model: type[models.Model], ouder: str, **kwargs) -> So
     )
 
 
+def _gesprek_controle(gesprek: ScreeningGesprek) -> None:
+    _niet_later_dan_vandaag(gesprek, "datum")
+    # Who held it, when that is corrected: a coordinator of the family's own
+    # organisation, as the page offers them. One recorded before, who has
+    # left or changed role since, stays while other fields are corrected.
+    if ScreeningGesprek.objects.filter(pk=gesprek.pk, door_id=gesprek.door_id).exists():
+        return
+    gevoerd_door = gesprek.door
+    if (
+        gevoerd_door.organisatie_id != gesprek.steungezin.organisatie_id
+        or not gevoerd_door.is_coordinator
+    ):
+        raise ValidationError(
+            {"door": "Kies een professionele coördinator van de eigen organisatie."}
+        )
+
+
 GESPREK = _screening(
     "gesprek",
     ScreeningGesprek,
     "steungezin",
-    # Not who held it: ``door`` is who corrects (a wrong name is a new record).
-    velden=("soort", "datum", "notities"),
+    # ``door`` is who held it; who corrects is in the Correctie.
+    velden=("soort", "datum", "door", "notities"),
+    trefwoorden=(("door", "gevoerd_door"),),
     titel=lambda waarden: f"{waarden['soort'].capitalize()} {waarden['datum']}",
-    controle=lambda gesprek: _niet_later_dan_vandaag(gesprek, "datum"),
+    controle=_gesprek_controle,
 )
 
 REFERENTIE = _screening(
@@ -547,24 +582,37 @@ def corrigeren(
     **waarden,
 ) -> Correctie:
     """Correct a recorded item: ``waarden`` are its correctable fields (the
-    Soort's ``velden``) as they should be. Refused without a reason, when
-    nothing changes, for anyone but a coordinator who sees the item, and
-    with EditConflict when it changed since the form was opened (``versie``)."""
+    Soort's ``velden``, by keyword: see ``trefwoorden``) as they should be.
+    Refused without a reason, when nothing changes, for anyone but a
+    coordinator who sees the item, and with EditConflict when it changed
+    since the form was opened (``versie``)."""
     soort = soort_van(item)
-    if unknown := set(waarden) - set(soort.velden):
+    per_trefwoord = {soort.trefwoord(naam): naam for naam in soort.velden}
+    if unknown := set(waarden) - set(per_trefwoord):
         raise TypeError(f"Niet te corrigeren: {', '.join(sorted(unknown))}")
+    waarden = {per_trefwoord[trefwoord]: value for trefwoord, value in waarden.items()}
+    meervoudig = {f.name for f in soort.model._meta.many_to_many}
+    waarden = {
+        naam: {getattr(value, "pk", value) for value in waarde} if naam in meervoudig else waarde
+        for naam, waarde in waarden.items()
+    }
     ouder, current = _begin(door, soort, item, reden, versie, snapshot_token)
     changed = [
         naam
         for naam in soort.velden
-        if naam in waarden and not same(getattr(current, naam), waarden[naam])
+        if naam in waarden and not same(_waarde(current, naam), waarden[naam])
     ]
     if not changed:
         raise ValidationError(NIETS_GEWIJZIGD)
-    before = {naam: getattr(current, naam) for naam in changed}
+    before = {naam: _waarde(current, naam) for naam in changed}
     oud = {naam: getoond(current, naam) for naam in changed}
     for naam in changed:
-        setattr(current, naam, waarden[naam])
+        if naam in meervoudig:
+            # Written now, so that the checks read them as corrected; a
+            # refusal below rolls them back with the transaction.
+            getattr(current, naam).set(waarden[naam])
+        else:
+            setattr(current, naam, waarden[naam])
     soort.controle(current)
     # The correctable fields and the model's own checks; what a correction
     # does not touch (who last updated a VOG) is not its business.
@@ -575,7 +623,7 @@ def corrigeren(
             if f.name not in soort.velden and f.name not in soort.kenmerken
         ]
     )
-    current.save(update_fields=changed)
+    current.save(update_fields=[naam for naam in changed if naam not in meervoudig])
     correctie = _correctie(
         door,
         soort,
@@ -595,6 +643,13 @@ def corrigeren(
         {f.attname: getattr(current, f.attname) for f in soort.model._meta.concrete_fields}
     )
     return correctie
+
+
+def _waarde(item: models.Model, naam: str):
+    """A field's value; of a many-to-many field, the keys of its items."""
+    if item._meta.get_field(naam).many_to_many:
+        return {related.pk for related in getattr(item, naam).all()}
+    return getattr(item, naam)
 
 
 def weigering_intrekken(item: models.Model) -> str | None:

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.db.models.fields import BLANK_CHOICE_DASH
 from django.utils.text import slugify
 
@@ -265,11 +266,17 @@ class GesprekCorrectieForm(CorrectieForm, DatesInThePast, forms.ModelForm):
 
     class Meta:
         model = ScreeningGesprek
-        fields = ["soort", "datum", "notities"]
+        fields = ["soort", "datum", "door", "notities"]
         widgets = {"notities": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, door: User, **kwargs):
         super().__init__(*args, **kwargs)
+        # The organisation's coordinators, as when it was recorded, and the
+        # one recorded, if they have left since.
+        self.fields["door"].queryset = User.objects.filter(
+            Q(is_active=True, rol=User.Rol.COORDINATOR) | Q(pk=self.instance.door_id),
+            organisatie=door.organisatie,
+        )
         self.order_fields([*self.Meta.fields, "reden"])
 
 
@@ -351,14 +358,32 @@ class AfsprakenCorrectieForm(CorrectieForm, forms.ModelForm):
 
     class Meta:
         model = Koppeling
-        fields = ["afspraken", "frequentie", "proefperiode_tot", "gepland_einde"]
-        labels = {"afspraken": "Afspraken: wat gaan de gezinnen doen?", "frequentie": "Hoe vaak"}
-        widgets = {"afspraken": forms.Textarea(attrs={"rows": 3})}
+        fields = ["afspraken", "frequentie", "kinderen", "proefperiode_tot", "gepland_einde"]
+        labels = {
+            "afspraken": "Afspraken: wat gaan de gezinnen doen?",
+            "frequentie": "Hoe vaak",
+            "kinderen": "Voor welke kinderen",
+        }
+        widgets = {
+            "afspraken": forms.Textarea(attrs={"rows": 3}),
+            "kinderen": forms.CheckboxSelectMultiple,
+        }
+        error_messages = {
+            "kinderen": {
+                "required": "Kies een of meer kinderen van het vraaggezin.",
+                "invalid_choice": "Kies alleen kinderen van het vraaggezin.",
+            }
+        }
 
     def __init__(self, *args, door: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["afspraken"].required = True
         self.fields["frequentie"].required = True
+        # The vraaggezin's children, as at the start (StartForm).
+        self.fields["kinderen"].required = True
+        self.fields["kinderen"].queryset = self.instance.vraaggezin.leden.filter(
+            soort=Gezinslid.Soort.KIND
+        )
         date_fields(self)
         self.order_fields([*self.Meta.fields, "reden"])
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -327,6 +328,11 @@ class Koppeling(Steps, models.Model):
 
     def __str__(self) -> str:
         return f"{self.vraaggezin.naam} – {self.steungezin.naam}"
+
+    @property
+    def kinderen_label(self) -> str:
+        """The children by first name, as a correction's history shows them."""
+        return ", ".join(kind.voornaam for kind in self.kinderen.order_by("voornaam", "pk")) or "—"
 
     @property
     def is_lopend(self) -> bool:
@@ -1060,13 +1066,18 @@ class Correctie(models.Model):
         """Only the values before count: what was withdrawn, or the end undone."""
         return self.soort in (self.Soort.INGETROKKEN, self.Soort.HEROPEND)
 
-    def wijzigingen(self) -> list[tuple[str, str, str]]:
-        """(field label, before, after) per field, in the model's order."""
+    def wijzigingen(self, zonder: Collection[str] = ()) -> list[tuple[str, str, str]]:
+        """(field label, before, after) per field, in the model's order,
+        except the fields named in ``zonder``."""
         model = apps.get_model(self.item_type)
-        labels = {f.name: str(f.verbose_name) for f in model._meta.concrete_fields}
+        labels = {
+            f.name: str(f.verbose_name)
+            for f in [*model._meta.concrete_fields, *model._meta.many_to_many]
+        }
         return [
             (labels.get(name, name), oud, self.nieuw.get(name, ""))
             for name, oud in self.oud.items()
+            if name not in zonder
         ]
 
 

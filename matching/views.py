@@ -837,7 +837,7 @@ def corrigeren(request: HttpRequest, soort: str, pk: int) -> HttpResponse:
                     reden=data["reden"],
                     versie=data["versie"],
                     snapshot_token=data["snapshot"],
-                    **form.waarden(kind.velden),
+                    **kind.argumenten(form.waarden(kind.velden)),
                 ),
                 Correctie,
             ),

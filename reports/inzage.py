@@ -32,6 +32,7 @@ from matching.models import (
     Contactmoment,
     Correctie,
     Document,
+    Evaluatie,
     Koppeling,
     Notitie,
     Signaal,
@@ -235,25 +236,28 @@ def _koppelingen(gezin: Gezin, vraag: bool) -> list[Onderdeel]:
     )
     other = "het steungezin" if vraag else "het vraaggezin"
     own_side = Contactmoment.Met.VRAAGGEZIN if vraag else Contactmoment.Met.STEUNGEZIN
+    niet_eigen = antwoorden_van_de_ander(vraag)
     onderdelen = []
     for koppeling in koppelingen:
         andere = koppeling.steungezin if vraag else koppeling.vraaggezin
         hide = _names(andere)
+        # The vraaggezin's children, in its file only: as agreed, and as corrected.
+        skip = frozenset({"vraaggezin", "steungezin", *(() if vraag else ("kinderen",))})
         gegevens = [
             Gegeven(
-                f"Koppeling nr. {koppeling.pk} met {other}",
-                velden(
-                    koppeling,
-                    skip={"vraaggezin", "steungezin", *(() if vraag else ("kinderen",))},
-                    hide=hide,
-                ),
+                f"Koppeling nr. {koppeling.pk} met {other}", velden(koppeling, skip=skip, hide=hide)
             )
         ]
         contacten = list(koppeling.contactmomenten.all())
         # The koppeling's own history (an end undone), then its contacts'.
         stappen = [stap for signaal in koppeling.signalen.all() for stap in signaal.stappen.all()]
-        ingetrokken = geschiedenis([koppeling, *contacten, *stappen], koppeling.correcties.all())
-        gegevens += _correcties(koppeling.geschiedenis, f"Koppeling nr. {koppeling.pk}", hide)
+        evaluaties = list(koppeling.evaluaties.all())
+        ingetrokken = geschiedenis(
+            [koppeling, *contacten, *stappen, *evaluaties], koppeling.correcties.all()
+        )
+        gegevens += _correcties(
+            koppeling.geschiedenis, f"Koppeling nr. {koppeling.pk}", hide, skip=skip
+        )
         for contact in contacten:
             if contact.met in (own_side, Contactmoment.Met.BEIDE):
                 gegevens.append(
@@ -264,10 +268,13 @@ def _koppelingen(gezin: Gezin, vraag: bool) -> list[Onderdeel]:
                 gegevens += _correcties(
                     contact.geschiedenis, f"Contactmoment {korte_datum(contact.datum)}", hide
                 )
-        # A withdrawn contact by what it was: with the family, or with both.
+        # A withdrawn contact by what it was: with the family, or with both;
+        # a withdrawn evaluation with the family's own answers only.
         eigen = {str(Contactmoment.Met(m).label) for m in (own_side, Contactmoment.Met.BEIDE)}
         for weg in ingetrokken:
-            if weg.intrekking.oud.get("met") in eigen:
+            if weg.soort == "evaluatie":
+                gegevens += _correcties(weg.geschiedenis, weg.titel, hide, skip=niet_eigen)
+            elif weg.intrekking.oud.get("met") in eigen:
                 gegevens += _correcties(weg.geschiedenis, weg.titel, hide)
         if vraag:
             # Signals concern the vraaggezin's children: in its file only.
@@ -291,13 +298,10 @@ def _koppelingen(gezin: Gezin, vraag: bool) -> list[Onderdeel]:
             if vraag or not n.alleen_professionals
         ]
         gegevens += [_document(d, hide) for d in koppeling.documenten.all()]
-        for evaluatie in koppeling.evaluaties.all():
-            gegevens.append(
-                Gegeven(
-                    f"{evaluatie.get_soort_display().capitalize()} {korte_datum(evaluatie.datum)}",
-                    _evaluatie(evaluatie, vraag, hide),
-                )
-            )
+        for evaluatie in evaluaties:
+            titel = f"{evaluatie.get_soort_display().capitalize()} {korte_datum(evaluatie.datum)}"
+            gegevens.append(Gegeven(titel, _evaluatie(evaluatie, vraag, hide)))
+            gegevens += _correcties(evaluatie.geschiedenis, titel, hide, skip=niet_eigen)
         onderdelen.append(Onderdeel(f"Koppeling nr. {koppeling.pk}", gegevens))
     return onderdelen
 
@@ -308,16 +312,25 @@ def _document(document: Document, hide: re.Pattern | None = None) -> Gegeven:
     )
 
 
-def _correcties(history: list[Correctie], titel: str, hide: re.Pattern | None) -> list[Gegeven]:
-    """An item's corrections and withdrawal: who, when, why, old and new."""
+def _correcties(
+    history: list[Correctie],
+    titel: str,
+    hide: re.Pattern | None,
+    skip: frozenset[str] = frozenset(),
+) -> list[Gegeven]:
+    """An item's corrections and withdrawal: who, when, why, old and new,
+    without the fields in ``skip``. A correction of those fields only is
+    left out: it concerns what the family does not see."""
     gegevens = []
     for correctie in history:
+        if skip and not correctie.alleen_oud and set(correctie.oud) <= skip:
+            continue
         rows = [
             ("Door", _shown(correctie.door)),
             ("Op", _shown(correctie.op)),
             ("Reden", correctie.reden),
         ]
-        for label, oud, nieuw in correctie.wijzigingen():
+        for label, oud, nieuw in correctie.wijzigingen(zonder=skip):
             rows.append((label[:1].upper() + label[1:], oud if not nieuw else f"{oud} → {nieuw}"))
         if hide is not None:
             rows = [(label, hide.sub(REDACTED, value)) for label, value in rows]
@@ -325,15 +338,18 @@ def _correcties(history: list[Correctie], titel: str, hide: re.Pattern | None) -
     return gegevens
 
 
+def antwoorden_van_de_ander(vraag: bool) -> frozenset[str]:
+    """The fields of an evaluation with the other family's answers (``vraag_``
+    or ``steun_``): its own business, left out of this family's inzage, as
+    the evaluation and as the old and new values of its corrections."""
+    other = "steun_" if vraag else "vraag_"
+    return frozenset(f.name for f in Evaluatie._meta.concrete_fields if f.name.startswith(other))
+
+
 def _evaluatie(evaluatie, vraag: bool, hide: re.Pattern | None) -> list[tuple[str, str]]:
-    """The family's own answers and scores, and the coordinator's conclusion;
-    the other family's answers are its own business."""
-    own, other = ("vraag", "steun") if vraag else ("steun", "vraag")
-    shown = velden(
-        evaluatie,
-        skip={f"{other}_scores", f"{other}_goed", f"{other}_beter", f"{other}_doorgaan"},
-        hide=hide,
-    )
+    """The family's own answers and scores, and the coordinator's conclusion."""
+    own = "vraag" if vraag else "steun"
+    shown = velden(evaluatie, skip=antwoorden_van_de_ander(vraag), hide=hide)
     scores = getattr(evaluatie, f"{own}_scores") or {}
     label = _label(evaluatie._meta.get_field(f"{own}_scores"))
     return [(name, value) if name != label else (name, _scores(scores)) for name, value in shown]

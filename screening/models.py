@@ -178,7 +178,10 @@ class ScreeningGesprek(models.Model):
     )
     soort = models.CharField("soort", max_length=20, choices=Soort.choices)
     datum = models.DateField("datum")
-    door = models.ForeignKey(User, verbose_name="door", on_delete=models.PROTECT, related_name="+")
+    # Who held it; named so, apart from who recorded or corrected it.
+    door = models.ForeignKey(
+        User, verbose_name="gevoerd door", on_delete=models.PROTECT, related_name="+"
+    )
     notities = models.TextField("notities", blank=True)
     # Bumped by every change (gezinnen.integrity.claim), so that a correction
     # page opened before refuses to save over a change made since.

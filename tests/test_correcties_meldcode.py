@@ -8,13 +8,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from accounts.models import AuditEntry
 from gezinnen.integrity import EditConflict, TransitionError, new_token, version_fields
 from gezinnen.models import today
 from matching.bewaren import WISSEN, gezin_anonimiseren
 from matching.correcties import corrigeren, intrekken
 from matching.models import Correctie, Koppeling, MeldcodeStap, Signaal
 from matching.services import meldcode_stap_vastleggen
-from tests.factories import KoppelingFactory
+from tests.factories import GezinslidFactory, KoppelingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ DAY = today()
 
 @pytest.fixture
 def koppeling(organisatie, coordinator, vrijwilliger):
-    return KoppelingFactory(
+    koppeling = KoppelingFactory(
         organisatie=organisatie,
         coordinator=coordinator,
         vrijwilliger=vrijwilliger,
@@ -31,6 +32,13 @@ def koppeling(organisatie, coordinator, vrijwilliger):
         proefperiode_tot=DAY - datetime.timedelta(days=4),
         frequentie="wekelijks",
     )
+    # As koppeling_starten leaves it: for one or more of the vraaggezin's children.
+    koppeling.kinderen.set([kind(koppeling, "Anna")])
+    return koppeling
+
+
+def kind(koppeling, voornaam: str):
+    return GezinslidFactory(gezin=koppeling.vraaggezin, voornaam=voornaam)
 
 
 @pytest.fixture
@@ -224,6 +232,104 @@ def test_the_agreements_keep_their_dates_after_the_start_and_are_never_withdrawn
     assert Koppeling.objects.filter(pk=koppeling.pk).exists()
 
 
+def test_the_children_of_the_agreements_are_corrected_and_named_by_first_name(
+    coordinator, koppeling
+):
+    anna = koppeling.kinderen.get()
+    bram = kind(koppeling, "Bram")
+    correctie = corrigeren(
+        door=coordinator,
+        item=koppeling,
+        reden="Bram gaat ook mee",
+        versie=fresh(koppeling).versie,
+        kinderen=[bram, anna],
+    )
+    assert set(fresh(koppeling).kinderen.all()) == {anna, bram}
+    assert correctie.wijzigingen() == [("voor welke kinderen", "Anna", "Anna, Bram")]
+    # The audit log names the field, not the children.
+    assert AuditEntry.objects.filter(detail="gecorrigeerd: voor welke kinderen").count() == 1
+    # By key as well, in another order: the same children, nothing changed.
+    with pytest.raises(ValidationError, match="niets gewijzigd"):
+        corrigeren(door=coordinator, item=fresh(koppeling), reden="x", kinderen=[anna.pk, bram.pk])
+
+
+def test_the_agreements_are_for_one_or_more_children_of_the_vraaggezin(
+    coordinator, koppeling, organisatie
+):
+    anna = koppeling.kinderen.get()
+    others = [
+        koppeling.vraaggezin.leden.get(soort="volwassene"),  # the parent
+        GezinslidFactory(gezin=koppeling.steungezin, voornaam="Stijn"),
+        GezinslidFactory(gezin=KoppelingFactory(organisatie=organisatie).vraaggezin),
+    ]
+    for other in others:
+        with pytest.raises(ValidationError, match="alleen kinderen van het vraaggezin"):
+            corrigeren(door=coordinator, item=fresh(koppeling), reden="x", kinderen=[anna, other])
+    with pytest.raises(ValidationError, match="een of meer kinderen"):
+        corrigeren(door=coordinator, item=fresh(koppeling), reden="x", kinderen=[])
+    # A refusal rolls the children back with the rest.
+    assert list(fresh(koppeling).kinderen.all()) == [anna]
+    assert fresh(koppeling).versie == koppeling.versie
+    assert not Correctie.objects.exists()
+
+
+def test_the_children_are_corrected_through_the_page(client, coordinator, koppeling):
+    anna = koppeling.kinderen.get()
+    bram = kind(koppeling, "Bram")
+    stijn = GezinslidFactory(gezin=koppeling.steungezin, voornaam="Stijn")
+    page = reverse("matching:afspraken-corrigeren", args=[koppeling.pk])
+    client.force_login(coordinator)
+    form = client.get(page).context["form"]
+    assert set(form.fields["kinderen"].queryset) == set(
+        koppeling.vraaggezin.leden.filter(soort="kind")
+    )
+    assert form["kinderen"].value() == [anna.pk]
+
+    def post(kinderen):
+        return client.post(
+            page,
+            {
+                "afspraken": koppeling.afspraken,
+                "frequentie": koppeling.frequentie,
+                "kinderen": kinderen,
+                "proefperiode_tot": koppeling.proefperiode_tot.isoformat(),
+                "reden": "Bram gaat ook mee",
+                "inzending": new_token(),
+                **version_fields(fresh(koppeling)),
+            },
+        )
+
+    for tampered, message in (([anna.pk, stijn.pk], "alleen kinderen"), ([], "een of meer")):
+        response = post(tampered)
+        assert response.status_code == 200
+        assert message in response.context["form"].errors["kinderen"][0]
+    response = post([anna.pk, bram.pk])
+    assert response.status_code == 302
+    detail = client.get(reverse("matching:detail", args=[koppeling.pk])).text
+    assert 'Voor welke kinderen: <span class="app-prewrap">Anna → Anna, Bram' in detail
+    assert set(fresh(koppeling).kinderen.all()) == {anna, bram}
+
+
+def test_the_childrens_correction_is_in_the_vraaggezin_file_only(coordinator, koppeling):
+    from reports.inzage import inzage
+
+    anna = koppeling.kinderen.get()
+    corrigeren(
+        door=coordinator,
+        item=koppeling,
+        reden="Ook voor het broertje",
+        kinderen=[anna, kind(koppeling, "Bram")],
+    )
+
+    def rows(gezin) -> list:
+        return [row for o in inzage(gezin).onderdelen for g in o.gegevens for row in g.velden]
+
+    assert ("Voor welke kinderen", "Anna → Anna, Bram") in rows(koppeling.vraaggezin)
+    steun = rows(koppeling.steungezin)
+    assert ("Reden", "Ook voor het broertje") not in steun
+    assert not [row for row in steun if "Bram" in row[1] or "Anna" in row[1]]
+
+
 def test_agreements_come_with_the_start(coordinator, organisatie):
     voorgesteld = KoppelingFactory(
         organisatie=organisatie, status=Koppeling.Status.VOORGESTELD, start_op=None
@@ -259,6 +365,7 @@ def test_the_agreements_page_is_for_the_own_coordinators(client, all_roles, kopp
         {
             "afspraken": koppeling.afspraken,
             "frequentie": "elke zaterdag",
+            "kinderen": [k.pk for k in koppeling.kinderen.all()],
             "proefperiode_tot": koppeling.proefperiode_tot.isoformat(),
             "gepland_einde": "",
             "reden": "Dag gewijzigd",

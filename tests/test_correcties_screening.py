@@ -25,7 +25,7 @@ from screening.models import (
     TrainingDeelname,
 )
 from steungezinnen.datums import korte_datum
-from tests.factories import approved_steungezin
+from tests.factories import UserFactory, approved_steungezin
 
 pytestmark = pytest.mark.django_db
 
@@ -202,6 +202,37 @@ def test_a_conversation_and_a_reference_are_corrected(coordinator, gesprek, refe
         )
 
 
+@pytest.fixture
+def collega(organisatie):
+    """Gerda, another professional coordinator of Carla's organisation."""
+    return UserFactory(organisatie=organisatie, first_name="Gerda", last_name="Gerritsen")
+
+
+def test_who_held_a_conversation_is_corrected_to_a_coordinator_of_the_organisation(
+    coordinator, collega, vrijwilliger, beheerder, outsider, gesprek
+):
+    correctie = corrigeren(
+        door=coordinator, item=gesprek, reden="Gerda voerde het gesprek", gevoerd_door=collega
+    )
+    assert fresh(gesprek).door == collega
+    assert (correctie.oud, correctie.nieuw) == (
+        {"door": coordinator.get_full_name()},
+        {"door": "Gerda Gerritsen"},
+    )
+    assert correctie.door == coordinator  # who corrected, apart from who held it
+    # The audit log names the field, not the people.
+    assert AuditEntry.objects.filter(detail="gecorrigeerd: gevoerd door").count() == 1
+    for wie in (vrijwilliger, beheerder, outsider):
+        with pytest.raises(ValidationError, match="coördinator van de eigen organisatie"):
+            corrigeren(door=coordinator, item=fresh(gesprek), reden="x", gevoerd_door=wie)
+    assert fresh(gesprek).door == collega
+    assert Correctie.objects.count() == 1
+    # Who held it and has since changed role stays while the notes are corrected.
+    type(collega).objects.filter(pk=collega.pk).update(rol=vrijwilliger.rol)
+    corrigeren(door=coordinator, item=fresh(gesprek), reden="Aangevuld", notities="Warm, rustig")
+    assert (fresh(gesprek).door, fresh(gesprek).notities) == (collega, "Warm, rustig")
+
+
 @pytest.mark.parametrize("kind", ["gesprek", "referentie", "vog", "deelname"])
 def test_each_kind_is_refused_without_a_reason_a_change_or_the_right(
     request, coordinator, vrijwilliger, outsider, kind
@@ -354,6 +385,44 @@ def test_withdrawing_a_training_attendance_through_the_pages(
     text = client.get(reverse("screening:gezin", args=[steungezin.pk])).text
     assert "Ingetrokken deelnames" in text
     assert "Was er niet bij" in text
+
+
+def gesprek_data(gesprek, **changes) -> dict:
+    data = {
+        "soort": gesprek.soort,
+        "datum": gesprek.datum.isoformat(),
+        "door": gesprek.door_id,
+        "notities": gesprek.notities,
+        "reden": "Gerda voerde het gesprek",
+        "inzending": new_token(),
+        **version_fields(gesprek),
+    }
+    return {**data, **changes}
+
+
+def test_who_held_a_conversation_is_corrected_through_the_pages(
+    client, coordinator, collega, vrijwilliger, outsider, steungezin, gesprek
+):
+    client.force_login(coordinator)
+    page = reverse("screening:gezin", args=[steungezin.pk])
+    assert url("gesprek-corrigeren", gesprek) in client.get(page).text
+    form = client.get(url("gesprek-corrigeren", gesprek)).context["form"]
+    assert set(form.fields["door"].queryset) == {coordinator, collega}
+    # A tampered choice: a volunteer, a coordinator elsewhere, no one.
+    for wie in (vrijwilliger.pk, outsider.pk, "iemand"):
+        response = client.post(url("gesprek-corrigeren", gesprek), gesprek_data(gesprek, door=wie))
+        assert response.status_code == 200
+        assert "Selecteer een geldige keuze" in response.context["form"].errors["door"][0]
+    assert fresh(gesprek).door == coordinator
+    response = client.post(
+        url("gesprek-corrigeren", gesprek), gesprek_data(gesprek, door=collega.pk)
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    assert response.url == page + "#gesprekken"
+    assert fresh(gesprek).door == collega
+    text = client.get(page).text
+    assert "gecorrigeerd door Carla" in text
+    assert f"{coordinator.get_full_name()} → Gerda Gerritsen" in text
 
 
 def test_a_volunteer_coordinator_sees_no_links_and_gets_404(

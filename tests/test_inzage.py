@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from accounts import audit
 from gezinnen.models import Gezin, Gezinslid, Statuswijziging, Steungezin, Vraaggezin
+from matching.correcties import corrigeren, intrekken
 from matching.models import Contactmoment, Evaluatie, Koppeling, MeldcodeStap, Notitie, Signaal
 from reports import inzage as inzage_module
 from reports.inzage import inzage
@@ -314,3 +315,84 @@ def test_the_log_names_a_koppeling_by_its_own_number(dossier, coordinator):
     audit.dossier_bekeken(door=coordinator, obj=dossier)
     result = inzage(Steungezin.objects.get(pk=dossier.steungezin.pk))
     assert [what for _, _, what in result.log] == [f"bekeken (koppeling nr. {dossier.pk})"]
+
+
+# Corrections of an evaluation: each family sees those of its own answers
+
+
+def corrected_evaluation(dossier) -> Evaluatie:
+    # Started before the evaluation, so that its corrections pass the checks.
+    Koppeling.objects.filter(pk=dossier.pk).update(start_op=DAY - datetime.timedelta(days=30))
+    return Evaluatie.objects.get(koppeling=dossier)
+
+
+def test_it_lists_evaluation_corrections_with_each_familys_own_answers_only(dossier, coordinator):
+    evaluatie = corrected_evaluation(dossier)
+    corrigeren(
+        door=coordinator,
+        item=evaluatie,
+        reden="Antwoord van het vraaggezin nagebeld",
+        vraag_beter="VRAAG-beter-nagebeld",
+    )
+    corrigeren(
+        door=coordinator,
+        item=evaluatie,
+        reden="Antwoord van het steungezin nagebeld",
+        steun_goed="STEUN-goed-nagebeld",
+        steun_scores={"contact": 4},
+    )
+    # One correction of both sides and of what both see.
+    corrigeren(
+        door=coordinator,
+        item=evaluatie,
+        reden="Verslag uitgewerkt",
+        vraag_doorgaan=False,
+        steun_beter="STEUN-beter-uitgewerkt",
+        conclusie="Doorgaan, om de week",
+    )
+    vraag, steun = text_of(dossier.vraaggezin), text_of(dossier.steungezin)
+    for own in (
+        "Jaarlijkse evaluatie 2 nov. 2026: gecorrigeerd",
+        "Reden: Antwoord van het vraaggezin nagebeld",
+        "Wat kan beter (vraaggezin): VRAAG-beter → VRAAG-beter-nagebeld",
+        "Reden: Verslag uitgewerkt",
+        "Vraaggezin wil doorgaan: ja → nee",
+        "Conclusie van de coördinator: Doorgaan zoals nu → Doorgaan, om de week",
+    ):
+        assert own in vraag, own
+    for other in (
+        "Antwoord van het steungezin nagebeld",
+        "STEUN-",
+        "Het contact tussen de twee gezinnen: 4",
+        "Steungezin wil doorgaan",
+    ):
+        assert other not in vraag, other
+    for own in (
+        "Reden: Antwoord van het steungezin nagebeld",
+        "Wat ging goed (steungezin): STEUN-goed → STEUN-goed-nagebeld",
+        "Het contact tussen de twee gezinnen: 4",
+        "Reden: Verslag uitgewerkt",
+        "Wat kan beter (steungezin): STEUN-beter → STEUN-beter-uitgewerkt",
+        "Conclusie van de coördinator: Doorgaan zoals nu → Doorgaan, om de week",
+    ):
+        assert own in steun, own
+    for other in ("Antwoord van het vraaggezin nagebeld", "VRAAG-", "Vraaggezin wil doorgaan"):
+        assert other not in steun, other
+
+
+def test_a_withdrawn_evaluation_shows_each_family_its_own_answers(dossier, coordinator):
+    evaluatie = corrected_evaluation(dossier)
+    corrigeren(door=coordinator, item=evaluatie, reden="Typefout", steun_beter="STEUN-beter-2")
+    intrekken(door=coordinator, item=evaluatie, reden="Dubbel vastgelegd")
+    vraag, steun = text_of(dossier.vraaggezin), text_of(dossier.steungezin)
+    assert not Evaluatie.objects.filter(koppeling=dossier).exists()
+    for text, own, other in ((vraag, "VRAAG", "STEUN"), (steun, "STEUN", "VRAAG")):
+        assert "Jaarlijkse evaluatie 2 nov. 2026: ingetrokken" in text
+        assert "Reden: Dubbel vastgelegd" in text
+        assert "Conclusie van de coördinator: Doorgaan zoals nu" in text
+        assert f"{own}-goed" in text
+        assert f"{other}-" not in text
+    # The correction before it touched the steungezin's answers only.
+    assert "Typefout" in steun
+    assert "Typefout" not in vraag
+    assert "STEUN-beter → STEUN-beter-2" in steun
