@@ -21,10 +21,12 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from accounts.models import Organisatie, User
-from gezinnen.models import Steungezin, Vraaggezin
+from gezinnen.models import Steungezin, Vraaggezin, today
+from importeren import lezen, services
 from matching.documenten import document_toevoegen
 from matching.models import Contactmoment, CoordinatieUren, Koppeling, MeldcodeStap, Signaal
 from screening.models import VOG, Referentie, ScreeningGesprek, TrainingDeelname
+from tests import importbestand
 from tests.sweep import ALL, fill
 from tests.test_url_sweep import COORDINATOR_ONLY, POST_ONLY, PUBLIC, TEAM_PAGES, url_for
 
@@ -43,6 +45,7 @@ NOT_A_PAGE = {
     "reports:export-koppelingen",
     "matching:agenda-feed",
     "matching:document",  # the file itself, as a download
+    "importeren:sjabloon",  # the template, an XLSX
     "accounts:logout",
     "health",  # for the load balancer
     *POST_ONLY,
@@ -130,7 +133,16 @@ def demo_values(organisatie: Organisatie) -> dict:
         notitie="Met de aandachtsfunctionaris en Veilig Thuis (advies) besproken; afspraken "
         "over een gesprek met moeder en het wijkteam.",
     )
+    # An import of a file with errors, checked: the preview in full.
+    bestand = importbestand.maak(today(), vraag=12, steun=4, koppelingen=2)
+    import_ = services.import_aanmaken(
+        door=coordinator,
+        bestanden=["ons programma.xlsx"],
+        rijen=lezen.bestanden_lezen([("ons programma.xlsx", bestand.inhoud)]),
+    )
+    services.import_controleren(import_=import_)
     return {
+        "import": import_.pk,
         "meldcodestap": stap.pk,
         "koppeling": koppeling.pk,
         "document": document.pk,

@@ -53,6 +53,7 @@ NOT_A_PAGE = {
     "reports:export-vraaggezinnen": "CSV/XLSX",
     "reports:export-steungezinnen": "CSV/XLSX",
     "reports:export-koppelingen": "CSV/XLSX",
+    "importeren:sjabloon": "XLSX",
     "health": "for the load balancer",
     "/beheer/{path:url}": "the back office's catch-all: the 404 below",
     **dict.fromkeys(POST_ONLY, "POST only"),
