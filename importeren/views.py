@@ -102,11 +102,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 .filter(pk__in=nummers)
                 .order_by("pk")
             ]
-        audit.lijst_bekeken(
-            door=request.user,
-            wat=f"import nr. {import_.pk}",
-            records=[gezin for gezin, _ in gezinnen],
-        )
+
+    # The file's rows (before) or the families it brought in (after).
+    audit.lijst_bekeken(
+        door=request.user,
+        wat=f"import nr. {import_.pk}",
+        records=[gezin for gezin, _ in gezinnen],
+        obj=import_,
+    )
     return render(
         request,
         "importeren/detail.html",

@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 
 from accounts.models import AuditEntry, User
 from gezinnen.models import Gezinslid, Steungezin, Vraaggezin, Wijk
+from importeren.models import Import
 from matching.documenten import document_toevoegen
 from matching.models import (
     AgendaFeed,
@@ -373,6 +374,27 @@ def world(organisatie, other_organisatie, coordinator, vrijwilliger, outsider):
         organisatie=other_organisatie, datum=today, titel="Elders", trainer="E", plaats="Goor"
     )
     EindReden.objects.voor(other_organisatie)
+    # An import of each organisation, checked: its preview and its choice.
+    for eigen, door in ((organisatie, coordinator), (other_organisatie, outsider)):
+        rij = {"rij": 2, "code": "V1", "titel": "Gezin Import", "leden": []}
+        Import.objects.create(
+            organisatie=eigen,
+            door=door,
+            bestanden="programma.xlsx",
+            status=Import.Status.VOORBEELD,
+            verslag={
+                "tabellen": [
+                    {
+                        "naam": "Vraaggezinnen",
+                        "rijen": [
+                            {**rij, "waarden": [["Adres", "Laan 1"]], "fouten": []},
+                            {**rij, "rij": 3, "waarden": [], "fouten": ["Postcode: onjuist"]},
+                        ],
+                    }
+                ],
+                "meldingen": [],
+            },
+        )
     return organisatie
 
 
@@ -389,6 +411,7 @@ def records() -> dict[str, list[dict]]:
         "document": Document.objects.order_by("pk"),
         "contactmoment": Contactmoment.objects.order_by("pk"),
         "uren": CoordinatieUren.objects.order_by("pk"),
+        "import": Import.objects.order_by("pk"),
         "evaluatie": Evaluatie.objects.order_by("pk"),
         "gesprek": ScreeningGesprek.objects.order_by("pk"),
         "referentie": Referentie.objects.order_by("pk"),
