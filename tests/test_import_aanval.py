@@ -7,10 +7,16 @@ import zipfile
 
 import pytest
 from django.core.exceptions import ValidationError
-from openpyxl import Workbook
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
-from importeren import lezen
+from gezinnen.models import today
+from importeren import lezen, services
+from importeren.kolommen import TABELLEN
+from importeren.models import Import
+from tests.importbestand import maak
 
 KOPPEN = ["Gezin", "Voornaam", "Achternaam", "Soort", "Geboortedatum"]
 LID = ["V1", "Anna", "Jansen", "kind", "01-01-2020"]
@@ -155,3 +161,89 @@ def test_csv_as_spreadsheets_also_write_it_is_read(codering, regeleinde, scheidi
     tekst = regeleinde.join(scheiding.join(r) for r in (KOPPEN, LID)) + regeleinde
     (rij,) = csv_lezen(tekst.encode(codering))["Gezinsleden"]
     assert (rij["voornaam"], rij["geboortedatum"]) == ("Anna", "01-01-2020")
+
+
+# The pages, for each role -------------------------------------------------------------
+
+
+@pytest.fixture
+def voorbeeld(coordinator, wijken):
+    import_ = services.import_aanmaken(
+        door=coordinator,
+        bestanden=["programma.xlsx"],
+        rijen=lezen.bestanden_lezen([("programma.xlsx", maak(today(), vraag=2, steun=1).inhoud)]),
+    )
+    return services.import_controleren(import_=import_)
+
+
+def _urls(import_) -> list[str]:
+    return [reverse("importeren:start"), reverse("importeren:sjabloon")] + [
+        reverse(naam, args=[import_.pk])
+        for naam in ("importeren:detail", "importeren:invoeren", "importeren:ongedaan-maken")
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("wie", ["vrijwilliger", "beheerder", "outsider"])
+def test_nobody_but_the_organisations_coordinators_finds_an_import_page(
+    client, voorbeeld, wie, request
+):
+    client.force_login(request.getfixturevalue(wie))
+    for url in _urls(voorbeeld):
+        if wie == "outsider" and url in _urls(voorbeeld)[:2]:
+            continue  # a coordinator elsewhere imports for their own organisation
+        assert client.get(url).status_code in (404, 405), url
+        assert client.post(url, {"alleen_geldige": "1"}).status_code == 404, url
+    assert Import.objects.get(pk=voorbeeld.pk).status == Import.Status.VOORBEELD
+
+
+@pytest.mark.django_db
+def test_anonymous_is_sent_to_the_login(client, voorbeeld):
+    for url in _urls(voorbeeld):
+        for response in (client.get(url), client.post(url)):
+            assert response.status_code == 302, url
+            assert response.url.startswith(reverse("accounts:login")), url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("waarde", ["garbage", "0", "", "1" * 5000, "nee"])
+def test_a_tampered_choice_is_never_a_server_error(client, coordinator, voorbeeld, waarde):
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("importeren:invoeren", args=[voorbeeld.pk]), {"alleen_geldige": waarde}
+    )
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_more_files_than_tables_are_refused_before_they_are_read(client, coordinator):
+    client.force_login(coordinator)
+    regel = ";".join(KOPPEN).encode() + b"\n" + ";".join(LID).encode()
+    bestanden = [SimpleUploadedFile(f"leden{i}.csv", regel) for i in range(len(TABELLEN) + 1)]
+    response = client.post(reverse("importeren:start"), {"bestanden": bestanden})
+    assert response.status_code == 400
+    assert "Kies ten hoogste 4 bestanden" in response.text
+    assert Import.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_preview_shows_what_the_cells_say_escaped(
+    client, coordinator, wijken, django_capture_on_commit_callbacks
+):
+    bestand = maak(today(), vraag=1, steun=1, fouten=False)
+    boek = load_workbook(io.BytesIO(bestand.inhoud))
+    boek["Vraaggezinnen"]["B2"] = '<script>alert("x")</script>'
+    boek["Gezinsleden"]["B2"] = "<img src=x onerror=alert(1)>"
+    buffer = io.BytesIO()
+    boek.save(buffer)
+    client.force_login(coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("importeren:start"),
+            {"bestanden": SimpleUploadedFile('<b>"x".xlsx', buffer.getvalue())},
+        )
+    page = client.get(response.url).text
+    for rauw in ("<script>alert", "<img src=x", '<b>"x"'):
+        assert rauw not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
