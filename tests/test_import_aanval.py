@@ -247,3 +247,35 @@ def test_the_preview_shows_what_the_cells_say_escaped(
         assert rauw not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+@pytest.mark.django_db
+def test_an_undo_leaves_nothing_of_the_families_behind(coordinator, wijken):
+    from django.apps import apps
+
+    from gezinnen.models import Gezin
+
+    import_ = services.import_aanmaken(
+        door=coordinator,
+        bestanden=["p.xlsx"],
+        rijen=lezen.bestanden_lezen(
+            [("p.xlsx", maak(today(), vraag=3, steun=2, koppelingen=1, fouten=False).inhoud)]
+        ),
+    )
+    services.import_goedkeuren(
+        door=coordinator, import_=services.import_controleren(import_=import_), alleen_geldige=False
+    )
+    import_ = services.import_invoeren(import_=import_)
+    services.import_ongedaan_maken(door=coordinator, import_=import_)
+    with pytest.raises(services.TransitionError, match="ongedaan gemaakt"):
+        services.import_ongedaan_maken(door=coordinator, import_=import_)
+    # Every table but the append-only audit log, empty of them.
+    over = {
+        model._meta.label: model.objects.count()
+        for model in apps.get_models()
+        if model._meta.app_label in ("gezinnen", "screening", "matching")
+        and model._meta.model_name not in ("wijk", "inzending", "organisatie")
+        and model.objects.exists()
+    }
+    assert over == {}
+    assert not Gezin.objects.exists()
