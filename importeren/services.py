@@ -21,7 +21,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone, translation
 
 from accounts import audit
@@ -725,7 +725,16 @@ def import_ongedaan_maken(*, door: User, import_: Import) -> Import:
     if not door.is_coordinator or door.organisatie_id != current.organisatie_id:
         raise TransitionError("Deze import is niet van uw organisatie.")
     gezinnen = current.gemaakt.get("gezinnen", [])
-    # The families locked first, so that nothing is recorded on them meanwhile.
+    # Locked before the check, so that nothing is recorded meanwhile: the
+    # koppelingen too, since a check-in, signal or evaluation locks only its
+    # koppeling; and in the services' order (koppeling, then family), so that
+    # an undo and the end of a koppeling never wait on each other.
+    list(
+        Koppeling.objects.select_for_update()
+        .filter(Q(vraaggezin__in=gezinnen) | Q(steungezin__in=gezinnen))
+        .order_by("pk")
+        .values_list("pk")
+    )
     list(Gezin.objects.select_for_update().filter(pk__in=gezinnen).values_list("pk"))
     if probleem := ongedaan_maken_kan_niet(current):
         raise TransitionError(probleem)

@@ -39,6 +39,12 @@ class UploadForm(OnceForm):
         self.fields["bestanden"].widget.attrs["accept"] = ".xlsx,.csv,text/csv"
 
     def clean_bestanden(self) -> list[tuple[str, bytes]]:
+        # A file per table at most: a hundred files of 5 MB are not read into memory.
+        if len(self.cleaned_data["bestanden"]) > len(TABELLEN):
+            raise ValidationError(
+                f"Kies ten hoogste {len(TABELLEN)} bestanden: het sjabloon, of een CSV-bestand "
+                "per blad."
+            )
         bestanden = []
         for bestand in self.cleaned_data["bestanden"]:
             if bestand.size > lezen.MAX_BESTAND:

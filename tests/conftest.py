@@ -4,7 +4,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import tweestaps
 from accounts.models import User
-from tests.factories import OrganisatieFactory, UserFactory
+from tests.factories import OrganisatieFactory, UserFactory, WijkFactory
 
 
 @pytest.fixture
@@ -106,3 +106,12 @@ def documenten_map(tmp_path, settings):
         },
     }
     return folder
+
+
+@pytest.fixture
+def wijken(organisatie):
+    """Centrum (7551) and Noord (7552) of Carla's organisation."""
+    return [
+        WijkFactory(organisatie=organisatie, naam="Centrum", postcodes="7551"),
+        WijkFactory(organisatie=organisatie, naam="Noord", postcodes="7552"),
+    ]

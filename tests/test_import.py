@@ -22,17 +22,9 @@ from importeren.models import Import
 from matching.models import Bericht, Koppeling
 from screening.models import VOG, ScreeningGesprek, Training
 from tests import importbestand
-from tests.factories import VraaggezinFactory, WijkFactory
+from tests.factories import VraaggezinFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def wijken(organisatie):
-    return [
-        WijkFactory(organisatie=organisatie, naam="Centrum", postcodes="7551"),
-        WijkFactory(organisatie=organisatie, naam="Noord", postcodes="7552"),
-    ]
 
 
 def upload(door, bestand: bytes | importbestand.Bestand, naam="programma.xlsx") -> Import:
