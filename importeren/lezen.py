@@ -63,7 +63,13 @@ def _tabel_voor(koppen: list[str], naam: str = "") -> Tabel | None:
         if _kop(naam) == _kop(tabel.naam):
             return tabel
     gezien = set(koppen)
-    best = max(TABELLEN, key=lambda t: len(gezien & {_kop(k) for k in t.koppen}))
+
+    def past(tabel: Tabel) -> tuple[int, int]:
+        # Most headings in common; of equals, the one that lacks fewest of its required.
+        ontbreekt = {_kop(k.kop) for k in tabel.kolommen if k.verplicht} - gezien
+        return len(gezien & {_kop(k) for k in tabel.koppen}), -len(ontbreekt)
+
+    best = max(TABELLEN, key=past)
     # Two headings of the template make it that table: what it lacks is then named.
     return best if len(gezien & {_kop(k) for k in best.koppen}) >= 2 else None
 

@@ -77,7 +77,7 @@ class Import(models.Model):
 
     def fouten(self) -> int:
         """Rows with errors, and errors of the file as a whole."""
-        meldingen = len(self.verslag.get("meldingen", []))
+        meldingen = len(self.verslag.get("meldingen", [])) + self.verslag.get("overgeslagen", 0)
         return sum(1 for rij in self._rijen() if rij["fouten"]) + meldingen
 
     def geldig(self) -> int:

@@ -763,10 +763,20 @@ def import_ongedaan_maken(*, door: User, import_: Import) -> Import:
 
 
 def verlopen_vergeten(nu: datetime.datetime | None = None) -> int:
-    """The rows of files that were never imported, after a day: they hold
-    personal data that nobody brought into the programme."""
+    """After a day, what an import holds of the people in its file: the rows
+    of a file that was never imported (nobody brought them into the
+    programme), and the preview of one that was (its families are in the
+    app, where retention and erasure apply; the copy must not outlive them).
+    What remains is the counts."""
     grens = (nu or timezone.now()) - datetime.timedelta(days=1)
-    return Import.objects.filter(
+    verlopen = Import.objects.filter(
         aangemaakt_op__lt=grens,
         status__in=[Import.Status.VOORBEELD, Import.Status.MISLUKT, Import.Status.CONTROLEREN],
     ).update(rijen={}, verslag={}, status=Import.Status.MISLUKT, fout="Verlopen: niet ingevoerd.")
+    for import_ in Import.objects.filter(
+        status=Import.Status.INGEVOERD, ingevoerd_op__lt=grens, verslag__has_key="tabellen"
+    ).only("verslag"):
+        import_.verslag = {"overgeslagen": import_.fouten()}
+        import_.save(update_fields=["verslag"])
+        verlopen += 1
+    return verlopen

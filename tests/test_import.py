@@ -462,6 +462,24 @@ def test_the_rows_of_a_file_never_imported_are_forgotten_after_a_day(coordinator
     assert nieuw.rijen
 
 
+def test_the_preview_of_an_imported_file_is_forgotten_after_a_day(client, klein, coordinator):
+    overgeslagen = klein.fouten()
+    Import.objects.filter(pk=klein.pk).update(
+        ingevoerd_op=timezone.now() - datetime.timedelta(days=1, minutes=1),
+        aangemaakt_op=timezone.now() - datetime.timedelta(days=1, minutes=2),
+    )
+    assert tasks.imports_vergeten.call() == 1
+    klein.refresh_from_db()
+    assert klein.verslag == {"overgeslagen": overgeslagen}
+    assert klein.status == Import.Status.INGEVOERD
+    gezin = Vraaggezin.objects.first()
+    client.force_login(coordinator)
+    page = client.get(reverse("importeren:detail", args=[klein.pk]))
+    assert "na een dag gewist" in page.text
+    assert gezin.straat not in page.text  # only the families' names, as links
+    assert tasks.imports_vergeten.call() == 0
+
+
 def test_the_daily_command_enqueues_the_forgetting(capsys):
     from django.core.management import call_command
 
@@ -575,3 +593,11 @@ def test_an_excel_without_any_of_the_sheets_is_refused():
     boek.save(buffer)
     with pytest.raises(ValidationError, match="geen rijen"):
         lezen.bestanden_lezen([("eigen.xlsx", buffer.getvalue())])
+
+
+def test_a_csv_of_steungezinnen_with_only_the_shared_headings_is_taken_for_steungezinnen():
+    koppen = "Code;Naam;Straat;Huisnummer;Postcode;Plaats;Aangemeld op\n"
+    rijen = lezen.bestanden_lezen(
+        [("steun.csv", (koppen + "S1;Familie A;Laan;1;7551 AB;Hengelo;01-01-2025\n").encode())]
+    )
+    assert list(rijen) == ["Steungezinnen"]
