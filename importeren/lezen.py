@@ -71,7 +71,7 @@ def _tabel_voor(koppen: list[str], naam: str = "") -> Tabel | None:
 
     best = max(TABELLEN, key=past)
     # Two headings of the template make it that table: what it lacks is then named.
-    return best if len(gezien & {_kop(k) for k in best.koppen}) >= 2 else None
+    return best if past(best)[0] >= 2 else None
 
 
 def _rijen(
@@ -207,6 +207,12 @@ def _csv(naam: str, inhoud: bytes) -> dict[str, list]:
         raise ValidationError(f"{naam} kan niet worden gelezen: {error}.") from error
 
 
+def grootte_controleren(naam: str, grootte: int) -> None:
+    """Refuse a file over the limit, before it is read into memory."""
+    if grootte > MAX_BESTAND:
+        raise ValidationError(f"{naam} is groter dan {MAX_BESTAND // MB} MB.")
+
+
 def bestanden_lezen(bestanden: list[tuple[str, bytes]]) -> dict[str, list]:
     """The rows per table of one or more files (an XLSX with a sheet per
     table, or a CSV per table). ValidationError when a file cannot be read
@@ -215,8 +221,7 @@ def bestanden_lezen(bestanden: list[tuple[str, bytes]]) -> dict[str, list]:
         raise ValidationError("Kies een XLSX- of CSV-bestand.")
     tabellen: dict[str, list] = {}
     for naam, inhoud in bestanden:
-        if len(inhoud) > MAX_BESTAND:
-            raise ValidationError(f"{naam} is groter dan {MAX_BESTAND // (1024 * 1024)} MB.")
+        grootte_controleren(naam, len(inhoud))
         if not inhoud.strip():
             raise ValidationError(f"{naam} is leeg.")
         gelezen = _xlsx(naam, inhoud) if inhoud.startswith(XLSX) else _csv(naam, inhoud)

@@ -15,6 +15,17 @@ from accounts.models import Organisatie, User
 ONGEDAAN_BINNEN = datetime.timedelta(days=1)
 
 
+def _rijen_van(verslag: dict) -> list[dict]:
+    return [rij for tabel in verslag.get("tabellen", []) for rij in tabel["rijen"]]
+
+
+def fouten_in(verslag: dict) -> int:
+    """An import's report: its rows with errors, and the errors of the file as
+    a whole (or, once the rows are forgotten, how many were left out)."""
+    meldingen = len(verslag.get("meldingen", [])) + verslag.get("overgeslagen", 0)
+    return sum(1 for rij in _rijen_van(verslag) if rij["fouten"]) + meldingen
+
+
 class ImportQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> ImportQuerySet:
         """The organisation's imports, for its professional coordinators: an
@@ -72,16 +83,11 @@ class Import(models.Model):
     def bezig(self) -> bool:
         return self.status in self.BEZIG
 
-    def _rijen(self) -> list[dict]:
-        return [rij for tabel in self.verslag.get("tabellen", []) for rij in tabel["rijen"]]
-
     def fouten(self) -> int:
-        """Rows with errors, and errors of the file as a whole."""
-        meldingen = len(self.verslag.get("meldingen", [])) + self.verslag.get("overgeslagen", 0)
-        return sum(1 for rij in self._rijen() if rij["fouten"]) + meldingen
+        return fouten_in(self.verslag)
 
     def geldig(self) -> int:
-        return sum(1 for rij in self._rijen() if not rij["fouten"])
+        return sum(1 for rij in _rijen_van(self.verslag) if not rij["fouten"])
 
     def ongedaan_tot(self) -> datetime.datetime | None:
         return self.ingevoerd_op + ONGEDAAN_BINNEN if self.ingevoerd_op else None

@@ -16,6 +16,7 @@ import datetime
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django import forms
@@ -38,7 +39,7 @@ from gezinnen.integrity import TransitionError
 from gezinnen.models import Gezin, Gezinslid, Ondersteuning, Steungezin, Vraaggezin, Wijk
 from gezinnen.services import LID_FIELDS, gezin_aanmelden, intake_vastleggen
 from importeren.kolommen import GEZINSLEDEN, KOPPELINGEN, STEUNGEZINNEN, VRAAGGEZINNEN, Tabel
-from importeren.models import Import
+from importeren.models import Import, fouten_in
 from matching.forms import StartForm
 from matching.models import Koppeling
 from matching.services import (
@@ -202,22 +203,34 @@ class Uitkomst:
 @dataclass
 class Run:
     door: User
-    rijen: dict[str, list[dict]]
     gezinnen: dict[str, Gezin] = field(default_factory=dict)  # code → stored family
     herkomst: dict[int, str] = field(default_factory=dict)  # family nr. → "rij 4 (V2)"
     trainingen: dict[datetime.date, Training] = field(default_factory=dict)
     gemaakt: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     tabellen: dict[str, list[Uitkomst]] = field(default_factory=dict)
     meldingen: list[str] = field(default_factory=list)
+    lege_formulieren: dict = field(default_factory=dict)
 
     @property
     def organisatie(self):
         return self.door.organisatie
 
-    def fouten(self) -> int:
-        return sum(1 for rijen in self.tabellen.values() for u in rijen if u.fouten) + len(
-            self.meldingen
-        )
+    @cached_property
+    def wijken(self) -> dict[str, Wijk]:
+        """The organisation's wijken by name, whatever the case: read once per run."""
+        return {w.naam.lower(): w for w in Wijk.objects.filter(organisatie=self.organisatie)}
+
+    def leeg(self, form_class) -> dict:
+        """What a family form of this kind holds when nothing is typed: the
+        defaults for what a file leaves out (made once per run and kind)."""
+        if form_class not in self.lege_formulieren:
+            leeg = form_class(organisatie=self.organisatie)
+            self.lege_formulieren[form_class] = {
+                naam: (leeg[naam].value(), veld)
+                for naam, veld in leeg.fields.items()
+                if naam not in ("versie", "snapshot", "inzending")
+            }
+        return self.lege_formulieren[form_class]
 
     def verslag(self) -> dict:
         return {
@@ -233,17 +246,14 @@ class Run:
 def _gezin_data(form_class, run: Run, rij: dict, tabel: Tabel, fouten: list[str]) -> dict:
     """The family form's data from a row: the form's own defaults for what the
     file leaves out, every cell turned into what the form reads."""
-    leeg = form_class(organisatie=run.organisatie)
-    data = {
-        naam: leeg[naam].value()
-        for naam in leeg.fields
-        if naam not in ("versie", "snapshot", "inzending")
-    }
+    leeg = run.leeg(form_class)
+    data = {naam: waarde for naam, (waarde, _) in leeg.items()}
+    # Not today's date by default: the column is required, the day it says counts.
     data["aangemeld_op"] = ""
     for kolom in tabel.kolommen:
-        if kolom.veld not in leeg.fields:
+        if kolom.veld not in leeg:
             continue
-        waarde, formveld = rij.get(kolom.veld, ""), leeg.fields[kolom.veld]
+        waarde, formveld = rij.get(kolom.veld, ""), leeg[kolom.veld][1]
         if kolom.veld == "wijk":
             data["wijk"] = _wijk(run, waarde, kolom.kop, fouten)
         elif kolom.veld in ("ondersteuning", "aanbod"):
@@ -265,10 +275,9 @@ def _wijk(run: Run, waarde: Any, kop: str, fouten: list[str]) -> str:
     naam = str(waarde or "").strip()
     if not naam:
         return ""
-    wijken = {w.naam.lower(): w for w in Wijk.objects.filter(organisatie=run.organisatie)}
-    if wijk := wijken.get(naam.lower()):
+    if wijk := run.wijken.get(naam.lower()):
         return str(wijk.pk)
-    bekend = ", ".join(sorted(w.naam for w in wijken.values())) or "nog geen"
+    bekend = ", ".join(sorted(w.naam for w in run.wijken.values())) or "nog geen"
     fouten.append(f"{kop}: onbekende wijk '{naam}'. Wijken in de app: {bekend}.")
     return ""
 
@@ -287,7 +296,7 @@ def _lijkt_op(run: Run, form: VraaggezinForm | SteungezinForm) -> list[str]:
     return regels
 
 
-def _leden(run: Run, rijen: list[dict], vraag: bool) -> tuple[list[dict], list[dict], list[str]]:
+def _leden(rijen: list[dict], vraag: bool) -> tuple[list[dict], list[dict], list[str]]:
     """The members of one family: their rows for the service, what the preview
     shows of each, and the errors of each as the family's errors."""
     waarden, getoond, fouten = [], [], []
@@ -362,7 +371,7 @@ def _gezin(run: Run, tabel: Tabel, rij: dict, leden: list[dict], dubbel: bool) -
     form_class = VraaggezinForm if vraag else SteungezinForm
     data = _gezin_data(form_class, run, rij, tabel, fouten)
     form = form_class(data=data, organisatie=run.organisatie)
-    waarden, uitkomst.leden, lidfouten = _leden(run, leden, vraag)
+    waarden, uitkomst.leden, lidfouten = _leden(leden, vraag)
     fouten += lidfouten
     if not form.is_valid():
         fouten += _formfouten(form, tabel)
@@ -550,7 +559,7 @@ def _koppeling_starten(run: Run, vraag: Vraaggezin, steun: Steungezin, data: dic
 def _run(door: User, rijen: dict[str, list[dict]]) -> Run:
     """Every row of the file, in the order the rows lean on each other:
     families with their members, then the koppelingen between them."""
-    run = Run(door=door, rijen=rijen)
+    run = Run(door=door)
     per_gezin = defaultdict(list)
     for rij in rijen.get(GEZINSLEDEN.naam, []):
         per_gezin[str(rij.get("gezin", "")).strip().lower()].append(rij)
@@ -663,15 +672,16 @@ def import_invoeren(*, import_: Import) -> Import:
     with transaction.atomic():
         current = _claim(import_, Import.Status.INVOEREN)
         run = _run(current.door, current.rijen)
-        if run.fouten() and not current.alleen_geldige:
+        verslag = run.verslag()
+        fouten = fouten_in(verslag)
+        opgeslagen = current.alleen_geldige or not fouten
+        if not opgeslagen:
             transaction.set_rollback(True)
-            opgeslagen = False
         else:
-            opgeslagen = True
             gezinnen = run.gemaakt["gezinnen"]
             telling = (
                 f"{len(gezinnen)} gezinnen, {len(run.gemaakt['koppelingen'])} koppelingen"
-                f"{f', {run.fouten()} rijen met fouten overgeslagen' if run.fouten() else ''}"
+                f"{f', {fouten} rijen met fouten overgeslagen' if fouten else ''}"
             )
             entry = audit.ingevoerd(
                 door=current.door,
@@ -683,14 +693,14 @@ def import_invoeren(*, import_: Import) -> Import:
             current.ingevoerd_op = timezone.now()
             current.gemaakt = dict(run.gemaakt)
             current.laatste_audit_id = entry.pk
-            current.verslag = run.verslag()
+            current.verslag = verslag
             current.rijen = {}
             current.save()
     if not opgeslagen:
         with transaction.atomic():
             current = _claim(import_, Import.Status.INVOEREN)
             current.status = Import.Status.VOORBEELD
-            current.verslag = run.verslag()
+            current.verslag = verslag
             current.save(update_fields=["status", "verslag"])
     return current
 

@@ -47,10 +47,7 @@ class UploadForm(OnceForm):
             )
         bestanden = []
         for bestand in self.cleaned_data["bestanden"]:
-            if bestand.size > lezen.MAX_BESTAND:
-                raise ValidationError(
-                    f"{bestand.name} is groter dan {lezen.MAX_BESTAND // (1024 * 1024)} MB."
-                )
+            lezen.grootte_controleren(bestand.name, bestand.size)
             bestanden.append((bestand.name, bestand.read()))
         self.rijen = lezen.bestanden_lezen(bestanden)
         return bestanden
