@@ -16,6 +16,9 @@ from accounts.audit import client_ip, current_ip
 
 LOGIN_AT_KEY = "login_at"
 RENEWED_AT_KEY = "renewed_at"
+# When it was last found that this session's user needs no code: asked again
+# once that is RENEW_EVERY seconds old, not on every request.
+GEEN_CODE_KEY = "geen_code_op"
 # How often a logged-in session's expiry is renewed: an idle session ends
 # SESSION_COOKIE_AGE after its last renewal, so 29 to 30 minutes after the
 # last request.
@@ -38,11 +41,14 @@ class RequestContextMiddleware:
 
 
 def on_login(sender, request: HttpRequest, user, **kwargs) -> None:
-    """A login saves the session anyway: it starts the 12 hours and counts as
-    the first renewal of the idle limit, so the next request need not save."""
+    """A login saves the session anyway: it starts the 12 hours, counts as
+    the first renewal of the idle limit and as the first finding that no code
+    is needed (if none is), so the next request need not save."""
     now = timezone.now().timestamp()
     request.session[LOGIN_AT_KEY] = now
     request.session[RENEWED_AT_KEY] = now
+    if not tweestaps.code_nodig(user):
+        request.session[GEEN_CODE_KEY] = now
 
 
 class SessionLimitsMiddleware:
@@ -83,6 +89,10 @@ class TweestapsMiddleware:
     password reset, the code pages themselves, the health check and the
     public sign-up forms.
 
+    That someone needs no code is remembered in the session for RENEW_EVERY
+    seconds (it is one query): an organisation that switches the code on, or
+    an app set up in another session, counts from the next check on.
+
     Whether a page needs a login at all stays the view's own decision
     (``login_required`` and the decorators built on it, the back office's
     ``admin_view``); this only completes the login of those who are in.
@@ -100,7 +110,11 @@ class TweestapsMiddleware:
             return None
         if request.resolver_match.view_name in settings.TWEESTAPS_OPEN_URLS:
             return None
+        now = timezone.now().timestamp()
+        if now - request.session.get(GEEN_CODE_KEY, 0) < RENEW_EVERY:
+            return None
         if not tweestaps.code_nodig(user):
+            request.session[GEEN_CODE_KEY] = now
             return None
         url = reverse("accounts:tweestaps-code")
         if request.method in ("GET", "HEAD"):

@@ -106,6 +106,18 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Sessions are read from the cache (and written through to the database) when
+# the cache is a server that every process of every application server shares
+# (Redis, Memcached): one query less on each request. With a cache of each
+# process or each server of its own (memory, files) one could keep a session
+# that another ended, so there sessions are read from the database.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if CACHES["default"]["BACKEND"].startswith(
+        ("django.core.cache.backends.redis.", "django.core.cache.backends.memcached.")
+    )
+    else "django.contrib.sessions.backends.db"
+)
 
 # Background tasks: the database backend needs nothing else to run; a worker
 # (`python manage.py db_worker`) executes them.

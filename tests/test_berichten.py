@@ -524,9 +524,9 @@ def test_the_mail_pages_cost_a_fixed_number_of_queries(
             door=coordinator, gezinnen=[koppeling.vraaggezin], onderwerp="a", tekst="b"
         )
     client.force_login(coordinator)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get(reverse("matching:bericht", args=[koppeling.pk, "uitnodiging"]))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         client.get(reverse("matching:gezin-bericht", args=[koppeling.steungezin_id, "bericht"]))
 
 

@@ -84,17 +84,16 @@ def edit_data(gezin, **overrides) -> dict:
     return data
 
 
-# session, user with its organisation, two-factor check, count, wijken of the
-# filter, page (with its members counted), audit entry and the families it names
+# session, user with its organisation, count, wijken of the filter, page (with its members counted), audit entry and the families it names
 # (2); the session is saved only once a minute, so not here
-LIST_QUERIES = 8
-# session, user with its organisation, two-factor check, family, members,
+LIST_QUERIES = 7
+# session, user with its organisation, family, members,
 # koppelingen with their families, audit entry and the family it names (2), and the
 # timeline's newest lines: status changes, notes, contactmomenten, signals, documents of
 # the family, its members and koppelingen, mail sent (6);
 # a steungezin's screening section adds the family with its members, VOGs, trainings,
 # conversations, references and criteria.
-DETAIL_QUERIES = {"vraaggezin": 15, "steungezin": 22}
+DETAIL_QUERIES = {"vraaggezin": 14, "steungezin": 21}
 
 
 @pytest.fixture

@@ -54,9 +54,9 @@ def test_exports_are_never_for_others(client, all_roles, person):
     assert not AuditEntry.objects.filter(action="export").exists()
 
 
-# session, user with its organisation, two-factor check, the families with their
+# session, user with its organisation, the families with their
 # wijk and members counted, audit entry and the families it names (2)
-EXPORT_QUERIES = 6
+EXPORT_QUERIES = 5
 
 
 @pytest.mark.parametrize("formaat", ["csv", "xlsx"])
@@ -83,10 +83,10 @@ def test_the_export_takes_the_same_queries_for_more_families(
         assert {(row[9], row[10]) for row in rows} == {(1, 1)}  # volwassenen, kinderen
 
 
-# session, user with its organisation, two-factor check, the koppelingen, their families (2),
+# session, user with its organisation, the koppelingen, their families (2),
 # coordinators and volunteer coordinators (2), the organisation's reasons to end (2:
 # whether there are any, which), audit entry and the families it names (2)
-KOPPELINGEN_EXPORT_QUERIES = 12
+KOPPELINGEN_EXPORT_QUERIES = 11
 
 
 def test_the_koppeling_export_takes_the_same_queries_for_more(

@@ -355,18 +355,18 @@ def test_coordination_hours_per_week(client, coordinator):
     assert "kan niet in de toekomst liggen" in response.text
 
 
-# list: session, user with its organisation, two-factor check, count, page, the page's
+# list: session, user with its organisation, count, page, the page's
 # vraaggezinnen, steungezinnen, coordinators and volunteer coordinators (4), audit
 # entry and the families it names (2), filter users (2); the session is saved only
 # once a minute, so not here
-# detail: session, user with its organisation, two-factor check, koppeling, kinderen,
+# detail: session, user with its organisation, koppeling, kinderen,
 # families (2), members (2), contacts, signals, evaluations, notes, the corrections of
 # its items (their history), audit entry and its two families (2); a coordinator's
 # also the documents and the mail sent about it (2)
 # A volunteer coordinator's list has no filter and no documents.
 QUERIES = {
-    "coordinator": {"list": 13, "detail": 18},
-    "vrijwilliger": {"list": 11, "detail": 16},
+    "coordinator": {"list": 12, "detail": 17},
+    "vrijwilliger": {"list": 10, "detail": 15},
 }
 
 

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 DAY = today()
 # The screening page, whatever the number of members and records (pinned).
-PAGE_QUERIES = 24
+PAGE_QUERIES = 23
 
 
 def iso(days_ago: int) -> str:

@@ -329,9 +329,9 @@ def test_every_page_of_the_team_has_the_search_box(client, coordinator, vrijwill
 
 # Queries ----------------------------------------------------------------------------
 
-# Session, user and their two-factor apps; two per group (the first few, and
+# Session and user (that no code is needed is known from the login); two per group (the first few, and
 # the count); the audit entry and its families.
-QUERIES = 3 + 2 * 4 + 2
+QUERIES = 2 + 2 * 4 + 2
 
 
 def test_the_queries_stay_the_same_however_much_is_found(
