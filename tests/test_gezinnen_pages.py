@@ -84,8 +84,9 @@ def edit_data(gezin, **overrides) -> dict:
     return data
 
 
-# session, user with its organisation, count, wijken of the filter, page (with its members counted), audit entry and the families it names
-# (2); the session is saved only once a minute, so not here
+# session, user with its organisation, count, wijken of the filter, page (with
+# its members counted), audit entry and the families it names (2); the session
+# is saved only once a minute, so not here
 LIST_QUERIES = 7
 # session, user with its organisation, family, members,
 # koppelingen with their families, audit entry and the family it names (2), and the

@@ -329,8 +329,8 @@ def test_every_page_of_the_team_has_the_search_box(client, coordinator, vrijwill
 
 # Queries ----------------------------------------------------------------------------
 
-# Session and user (that no code is needed is known from the login); two per group (the first few, and
-# the count); the audit entry and its families.
+# Session and user (that no code is needed is known from the login); two per
+# group (the first few, and the count); the audit entry and its families.
 QUERIES = 2 + 2 * 4 + 2
 
 
